@@ -1,0 +1,84 @@
+"""Start the embedded MongoDB-compatible server (SecantusDB) as its own process.
+
+It is GPL-licensed, so the project only runs its `secantusd-py` command and talks to it over
+the MongoDB wire protocol; nothing here imports it. Production uses a real MongoDB replica set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pymongo import MongoClient
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _command() -> str:
+    beside_python = Path(sys.executable).parent / "secantusd-py"
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("secantusd-py")
+    if not found:
+        raise RuntimeError(
+            "secantusd-py not found: install the project's dev extras (pip install -e '.[dev]')"
+        )
+    return found
+
+
+class EmbeddedMongo:
+    """One SecantusDB server; `storage=":memory:"` for tests, a directory for the run command."""
+
+    def __init__(self, *, storage: str, port: int | None = None, log_path: Path | None = None):
+        self.storage = storage
+        self.port = port or free_port()
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
+
+    def start(self, timeout: float = 30.0) -> str:
+        if self.storage != ":memory:":
+            Path(self.storage).mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [_command(), "--host", "127.0.0.1", "--port", str(self.port),
+             "--storage-path", self.storage, "--log-level", "WARNING",
+             # Keeps quiet change streams' resume tokens inside the oplog window.
+             "--noop-heartbeat-seconds", "10"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ},
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"secantusd-py exited with {self.process.returncode}")
+            try:
+                with MongoClient(self.uri, serverSelectionTimeoutMS=300) as client:
+                    client.admin.command("ping")
+                return self.uri
+            except Exception:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("the embedded MongoDB server did not start in time")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -1,0 +1,28 @@
+"""Who consumes which events: the durable queues of the system, declared by every service.
+
+Each service declares all of them at start-up (RabbitMQ declarations are idempotent), so an
+event published before its consumer ever ran is queued, not dropped as unroutable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from integration_events.approaches import APPROACH_EVENT_TYPES
+from integration_events.therapists import THERAPIST_EVENT_TYPES
+
+
+@dataclass(frozen=True)
+class Subscription:
+    queue: str
+    event_types: tuple[str, ...]
+
+    @property
+    def dead_letter_queue(self) -> str:
+        return f"{self.queue}.dead"
+
+
+SEARCH_EVENTS = Subscription("search.events", THERAPIST_EVENT_TYPES + APPROACH_EVENT_TYPES)
+PROFILES_APPROACH_EVENTS = Subscription("profiles.approach-events", APPROACH_EVENT_TYPES)
+
+DURABLE_SUBSCRIPTIONS = (SEARCH_EVENTS, PROFILES_APPROACH_EVENTS)

@@ -1,0 +1,163 @@
+"""Therapist events, published by the profiles service.
+
+`data` of created/updated is the therapist's full *public* profile plus its `version`.
+Nothing private (licence numbers the therapist has not published, private street addresses,
+email, phone) is ever part of it: the profiles service builds this model from its public view.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+THERAPIST_CREATED = "directory.therapist.created.v1"
+THERAPIST_UPDATED = "directory.therapist.updated.v1"
+THERAPIST_DELETED = "directory.therapist.deleted.v1"
+THERAPIST_EVENT_TYPES = (THERAPIST_CREATED, THERAPIST_UPDATED, THERAPIST_DELETED)
+
+
+class _Snapshot(BaseModel):
+    # Consumers accept fields they do not know yet, so publishers can add fields safely.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class NewClientStatus(StrEnum):
+    """FHIR Plan-Net new-patient codes, plus `waitlist`."""
+
+    ACCEPTING = "newpt"
+    NOT_ACCEPTING = "nopt"
+    EXISTING_ONLY = "existptonly"
+    EXISTING_AND_FAMILY = "existptfam"
+    WAITLIST = "waitlist"
+
+
+class SessionFormat(StrEnum):
+    """How sessions are delivered (Plan-Net's delivery method, split by channel)."""
+
+    IN_PERSON = "in_person"
+    VIDEO = "video"
+    PHONE = "phone"
+
+
+class VerificationStatus(StrEnum):
+    UNVERIFIED = "unverified"
+    PENDING = "pending"
+    VERIFIED = "verified"
+    EXPIRED = "expired"
+
+
+class PrimaryLocation(_Snapshot):
+    city: str = ""
+    state: str
+
+
+class GeoPoint(_Snapshot):
+    lat: float
+    lon: float
+
+
+class PublicPracticeLocation(_Snapshot):
+    """A practice location as the public may see it.
+
+    A private (home) office contributes only its city, state and ZIP code, so that people can
+    find the therapist nearby; its street address never leaves the profiles service.
+    """
+
+    label: str | None = None
+    street: str | None = None
+    city: str = ""
+    state: str
+    postalCode: str | None = None
+    point: GeoPoint | None = None
+    isPrivate: bool = False
+
+
+class PublicLicence(_Snapshot):
+    kind: str
+    state: str
+    number: str | None = None  # present only when the therapist chose to publish it
+    expires: date | None = None
+    verificationStatus: VerificationStatus = VerificationStatus.UNVERIFIED
+
+
+class SessionFee(_Snapshot):
+    sessionType: str  # individual, couples, family, group, intake
+    amountUsd: int = Field(ge=0)
+
+
+class SlidingScale(_Snapshot):
+    minUsd: int = Field(ge=0)
+    maxUsd: int = Field(ge=0)
+
+
+class Money(_Snapshot):
+    fees: list[SessionFee] = []
+    slidingScale: SlidingScale | None = None
+    freeConsultation: bool = False
+    insurance: list[str] = []  # plan identifiers, e.g. "aetna", "bcbs", "medicaid-tx"
+    outOfNetworkSuperbill: bool = False
+
+
+class IssueTreated(_Snapshot):
+    slug: str
+    top: bool = False
+
+
+class Identity(_Snapshot):
+    """Self-described, optional, shown only when the therapist fills it in."""
+
+    gender: str | None = None
+    raceEthnicity: list[str] = []
+    lgbtq: bool | None = None
+    faith: str | None = None
+
+
+class Bio(_Snapshot):
+    helpWith: str = ""
+    approach: str = ""
+    about: str = ""
+
+
+class ApproachStatement(_Snapshot):
+    slug: str
+    statement: str
+
+
+class TherapistPublicProfile(_Snapshot):
+    """Data of `therapist.created.v1` and `therapist.updated.v1`."""
+
+    id: str
+    version: int = Field(ge=1)
+    displayName: str
+    title: str
+    location: PrimaryLocation
+    pronouns: str | None = None
+    photoUrl: str | None = None
+    yearsInPractice: int | None = None
+    licences: list[PublicLicence] = []
+    npi: str | None = None
+    taxonomyCode: str | None = None
+    locations: list[PublicPracticeLocation] = []
+    telehealthStates: list[str] = []
+    formats: list[SessionFormat] = []
+    newClientStatus: NewClientStatus | None = None
+    availabilityConfirmedAt: datetime | None = None
+    money: Money = Money()
+    approaches: list[ApproachStatement] = []
+    issues: list[IssueTreated] = []
+    populations: list[str] = []
+    ageGroups: list[str] = []
+    languages: list[str] = []
+    identity: Identity = Identity()
+    bio: Bio = Bio()
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class TherapistDeleted(_Snapshot):
+    """Data of `therapist.deleted.v1`: the last version plus one."""
+
+    id: str
+    version: int = Field(ge=1)

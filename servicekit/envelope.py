@@ -1,0 +1,62 @@
+"""The CloudEvents 1.0 envelope (structured JSON mode) in which every domain event travels."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+CONTENT_TYPE = "application/cloudevents+json"
+
+
+class InvalidEnvelope(ValueError):
+    """A message that is not a CloudEvent we can read; it is dead-lettered, not retried."""
+
+
+class CloudEvent(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    type: str = Field(min_length=1)
+    subject: str | None = None
+    time: datetime
+    datacontenttype: Literal["application/json"] = "application/json"
+    data: dict[str, Any]
+    # Distributed-tracing extension: the W3C trace context of the change that caused it.
+    traceparent: str | None = None
+
+    @property
+    def version(self) -> int:
+        return int(self.data["version"])
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.model_dump(mode="json", exclude_none=True))
+
+    @classmethod
+    def from_json(cls, body: bytes) -> CloudEvent:
+        try:
+            event = cls.model_validate_json(body)
+        except ValidationError as exc:
+            raise InvalidEnvelope(str(exc)) from exc
+        if not isinstance(event.data.get("version"), int):
+            raise InvalidEnvelope("data.version must be an integer")
+        return event
+
+
+def new_event(
+    *, type: str, source: str, subject: str, data: dict[str, Any], traceparent: str | None = None
+) -> CloudEvent:
+    return CloudEvent(
+        id=str(uuid.uuid4()),
+        source=source,
+        type=type,
+        subject=subject,
+        time=datetime.now(UTC),
+        data=data,
+        traceparent=traceparent,
+    )

@@ -1,0 +1,151 @@
+"""The HTTP plumbing every service shares: JSON errors, request ids, metrics, health.
+
+`GET /healthz` says the process is alive; `GET /readyz` checks the service's dependencies
+(MongoDB, RabbitMQ) and answers 503 naming those that are down; `GET /metrics` serves
+Prometheus text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+import orjson
+import structlog
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ValidationError
+from pymongo.errors import ConnectionFailure
+
+from servicekit.bus import BusUnavailable
+from servicekit.errors import ApiError, validation_error
+from servicekit.metrics import HTTP_LATENCY, HTTP_REQUESTS
+
+log = structlog.get_logger(__name__)
+
+ReadinessCheck = Callable[[], Awaitable[bool]]
+MAX_BODY_BYTES = 1024 * 1024
+JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
+def json_response(
+    body: Any, *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    return web.Response(
+        body=orjson.dumps(body), status=status, content_type="application/json",
+        headers=headers,
+    )
+
+
+async def read_json(request: web.Request, *, content_types: tuple[str, ...] = JSON_TYPES) -> Any:
+    """The request's JSON body, or a clear 4xx: 415 wrong type, 400 malformed or not UTF-8."""
+    if request.content_type not in content_types:
+        raise ApiError(
+            415, "unsupported_media_type",
+            f"Send the body as {' or '.join(content_types)} (got {request.content_type or 'none'})",
+        )
+    raw = await request.read()
+    if not raw:
+        raise ApiError(400, "empty_body", "The request body is empty; a JSON document is expected")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(400, "malformed_json", f"The body is not valid JSON (UTF-8): {exc}") from exc
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_model(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc) from exc
+
+
+def _route_name(request: web.Request) -> str:
+    info = request.match_info.route.resource
+    return info.canonical if info is not None else "unmatched"
+
+
+def _error_middleware(service: str):
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+        request["request_id"] = request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        try:
+            response = await handler(request)
+        except ApiError as exc:
+            response = json_response(exc.body(), status=exc.status, headers=exc.headers)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+                exc.status, "http_error"
+            )
+            message = exc.reason
+            if exc.status == 413:
+                message = f"The request body is larger than {MAX_BODY_BYTES} bytes"
+            response = json_response(
+                {"error": {"code": code, "message": message, "details": []}}, status=exc.status
+            )
+        except (ConnectionFailure, BusUnavailable) as exc:
+            # MongoDB (or RabbitMQ, where a request needs it) is down: nothing was changed.
+            log.warning("dependency_unavailable", error=str(exc))
+            response = json_response(
+                {"error": {"code": "service_unavailable",
+                           "message": "A backing service is unavailable; nothing was changed. "
+                                      "Retry shortly.", "details": []}},
+                status=503, headers={"Retry-After": "2"},
+            )
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception:
+            log.exception("unhandled_error", path=request.path, method=request.method)
+            response = json_response(
+                {"error": {"code": "internal", "message": f"Internal error (request id {request_id})",
+                           "details": []}},
+                status=500,
+            )
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+        route = _route_name(request)
+        HTTP_REQUESTS.labels(service, request.method, route, response.status).inc()
+        HTTP_LATENCY.labels(service, request.method, route).observe(time.perf_counter() - started)
+        response.headers["X-Request-Id"] = request_id
+        return response
+
+    return middleware
+
+
+def create_app(service: str, readiness: Mapping[str, ReadinessCheck]) -> web.Application:
+    """A service's aiohttp application with the shared middleware and operational routes."""
+    app = web.Application(
+        middlewares=[_error_middleware(service)], client_max_size=MAX_BODY_BYTES
+    )
+
+    async def healthz(_: web.Request) -> web.Response:
+        return json_response({"status": "ok", "service": service})
+
+    async def readyz(_: web.Request) -> web.Response:
+        names = list(readiness)
+        results = await asyncio.gather(*(readiness[name]() for name in names))
+        checks = dict(zip(names, results, strict=True))
+        ready = all(results)
+        return json_response(
+            {"status": "ready" if ready else "unavailable", "checks": checks},
+            status=200 if ready else 503,
+        )
+
+    async def metrics(_: web.Request) -> web.Response:
+        return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    return app

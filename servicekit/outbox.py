@@ -1,0 +1,172 @@
+"""The transactional outbox: an event is stored in the same transaction as the change it
+describes, then published to RabbitMQ by a relay, so a committed change is never lost and an
+uncommitted one is never announced.
+
+Delivery is at-least-once: a relay that crashes between the broker's confirm and marking the
+event published will publish it again, and consumers are idempotent (they compare versions).
+Several replicas of a service may run relays at once; each event is leased before publishing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import structlog
+from pymongo import ASCENDING
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.mongo_client import AsyncMongoClient
+
+from servicekit.bus import EventBus
+from servicekit.envelope import CloudEvent
+from servicekit.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+
+LEASE = timedelta(seconds=30)
+KEEP_PUBLISHED = timedelta(days=7)
+
+
+async def run_in_transaction(
+    client: AsyncMongoClient, work: Callable[[AsyncClientSession], Awaitable[T]]
+) -> T:
+    """Run `work` in a MongoDB transaction, retried by the driver on transient errors."""
+    async with client.start_session() as session:
+        return await session.with_transaction(work)
+
+
+class Outbox:
+    def __init__(self, collection: AsyncCollection) -> None:
+        self.collection = collection
+        self._pending = asyncio.Event()
+
+    async def create_indexes(self) -> None:
+        await self.collection.create_index([("publishedAt", ASCENDING), ("createdAt", ASCENDING)])
+        await self.collection.create_index(
+            "publishedAt", name="expire_published",
+            expireAfterSeconds=int(KEEP_PUBLISHED.total_seconds()),
+            partialFilterExpression={"publishedAt": {"$type": "date"}},
+        )
+
+    async def add(self, event: CloudEvent, session: AsyncClientSession) -> None:
+        """Store `event`; call inside the transaction that makes the change."""
+        await self.collection.insert_one(
+            {
+                "_id": event.id,
+                "type": event.type,
+                "envelope": event.model_dump(mode="json", exclude_none=True),
+                "createdAt": datetime.now(UTC),
+                "publishedAt": None,
+                "leaseUntil": None,
+            },
+            session=session,
+        )
+
+    def notify(self) -> None:
+        """Wake the relay after a commit, so publishing does not wait for the next poll."""
+        self._pending.set()
+
+    async def wait_for_work(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._pending.wait(), timeout)
+        self._pending.clear()
+
+    async def pending_count(self) -> int:
+        return await self.collection.count_documents({"publishedAt": None})
+
+
+class OutboxRelay:
+    """Publishes pending outbox events with publisher confirms, oldest first."""
+
+    def __init__(
+        self, outbox: Outbox, bus: EventBus, *, service: str, poll_interval: float = 1.0,
+        batch_size: int = 200,
+    ) -> None:
+        self.outbox = outbox
+        self.bus = bus
+        self.service = service
+        self.poll_interval = poll_interval
+        self.batch_size = batch_size
+        self.owner = f"{service}-{uuid.uuid4().hex[:8]}"
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"{self.service}-outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.publish_pending_events()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # MongoDB or RabbitMQ down: try again on the next round
+                log.warning("outbox_relay_round_failed", error=str(exc))
+            await self.outbox.wait_for_work(self.poll_interval)
+
+    async def publish_pending_events(self) -> int:
+        """Publish everything pending now; returns how many events this call published."""
+        if not self.bus.is_connected:
+            return 0
+        published = 0
+        while True:
+            now = datetime.now(UTC)
+            batch = await self.outbox.collection.find(
+                {"publishedAt": None, "$or": [{"leaseUntil": None}, {"leaseUntil": {"$lt": now}}]},
+                sort=[("createdAt", ASCENDING)],
+                limit=self.batch_size,
+            ).to_list()
+            OUTBOX_BACKLOG.labels(self.service).set(len(batch))
+            if not batch:
+                return published
+            claimed = await self._claim(batch, now)
+            # Publishing concurrently keeps throughput up; order across aggregates does not
+            # matter and consumers ignore versions older than what they hold.
+            await asyncio.gather(*(self._publish(doc) for doc in claimed))
+            published += len(claimed)
+            if len(batch) < self.batch_size:
+                OUTBOX_BACKLOG.labels(self.service).set(0)
+                return published
+
+    async def _claim(self, batch: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+        ids = [doc["_id"] for doc in batch]
+        await self.outbox.collection.update_many(
+            {
+                "_id": {"$in": ids},
+                "publishedAt": None,
+                "$or": [{"leaseUntil": None}, {"leaseUntil": {"$lt": now}}],
+            },
+            {"$set": {"leaseUntil": now + LEASE, "leaseOwner": self.owner}},
+        )
+        mine = await self.outbox.collection.find(
+            {"_id": {"$in": ids}, "leaseOwner": self.owner, "publishedAt": None}, {"_id": 1}
+        ).to_list()
+        owned = {doc["_id"] for doc in mine}
+        return [doc for doc in batch if doc["_id"] in owned]
+
+    async def _publish(self, doc: dict[str, Any]) -> None:
+        event = CloudEvent.model_validate(doc["envelope"])
+        try:
+            await self.bus.publish(event)
+        except Exception:
+            # Give the lease back so the next round (after the broker returns) retries it.
+            await self.outbox.collection.update_one(
+                {"_id": doc["_id"], "leaseOwner": self.owner}, {"$set": {"leaseUntil": None}}
+            )
+            raise
+        await self.outbox.collection.update_one(
+            {"_id": doc["_id"]},
+            {"$set": {"publishedAt": datetime.now(UTC), "leaseUntil": None}},
+        )
+        EVENTS_PUBLISHED.labels(self.service, event.type).inc()

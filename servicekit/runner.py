@@ -1,0 +1,16 @@
+"""Running one service process: logging, then aiohttp's server on the configured port."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from servicekit.logs import configure_logging
+from servicekit.settings import ServiceSettings
+
+
+def serve(app: web.Application, settings: ServiceSettings) -> None:
+    configure_logging(settings.service)
+    web.run_app(
+        app, host=settings.host, port=settings.port, access_log=None, print=None,
+        shutdown_timeout=5,
+    )

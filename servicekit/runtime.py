@@ -1,0 +1,109 @@
+"""The connections one service process owns, started and stopped with its web application.
+
+A service builds a `ServiceRuntime`, registers what it consumes and what must be prepared in
+MongoDB (indexes), and attaches the runtime to its aiohttp app. A service starts even while
+MongoDB or RabbitMQ is down: it reports not-ready and prepares itself once they are back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import structlog
+from aiohttp import web
+
+from integration_events.subscriptions import Subscription
+from servicekit.auth import TokenVerifier
+from servicekit.bus import EventBus
+from servicekit.consumer import EventConsumer, EventHandler
+from servicekit.http import ReadinessCheck
+from servicekit.mongo import connect, is_reachable
+from servicekit.outbox import Outbox, OutboxRelay
+from servicekit.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+Preparation = Callable[[], Awaitable[None]]
+
+
+class ServiceRuntime:
+    def __init__(self, settings: ServiceSettings, *, relay_poll_interval: float = 1.0) -> None:
+        self.settings = settings
+        self.mongo = connect(settings.mongodb_uri, app_name=settings.service)
+        self.db = self.mongo.get_database(settings.database)
+        self.bus = EventBus(
+            settings.amqp_url, service=settings.service, exchange=settings.events_exchange,
+            dead_letter_exchange=settings.dead_letter_exchange,
+            delivery_limit=settings.delivery_limit,
+        )
+        self.outbox = Outbox(self.db["outbox"])
+        self.relay = OutboxRelay(
+            self.outbox, self.bus, service=settings.service, poll_interval=relay_poll_interval
+        )
+        self.verifier = TokenVerifier(settings.auth)
+        self.consumers: list[EventConsumer] = []
+        self.preparations: list[Preparation] = [self.outbox.create_indexes]
+        self.prepared = asyncio.Event()
+        self._prepare_task: asyncio.Task | None = None
+
+    def consume(self, subscription: Subscription, handler: EventHandler) -> None:
+        self.consumers.append(
+            EventConsumer(self.bus, subscription, handler, service=self.settings.service)
+        )
+
+    def prepare(self, step: Preparation) -> None:
+        """Run `step` at start-up (retried until MongoDB answers) before consuming events."""
+        self.preparations.append(step)
+
+    def readiness(self) -> dict[str, ReadinessCheck]:
+        async def mongodb() -> bool:
+            return await is_reachable(self.mongo)
+
+        async def rabbitmq() -> bool:
+            return self.bus.is_connected
+
+        async def prepared() -> bool:
+            return self.prepared.is_set()
+
+        return {"mongodb": mongodb, "rabbitmq": rabbitmq, "prepared": prepared}
+
+    async def _prepare_then_consume(self) -> None:
+        delay = 0.2
+        for step in self.preparations:
+            while True:
+                try:
+                    await step()
+                    break
+                except Exception as exc:
+                    log.warning("startup_step_failed", step=step.__qualname__, error=str(exc))
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 5.0)
+        self.prepared.set()
+        for consumer in self.consumers:
+            consumer.start()
+        self.relay.start()
+
+    async def start(self) -> None:
+        await self.bus.start()
+        self._prepare_task = asyncio.create_task(self._prepare_then_consume())
+
+    async def stop(self) -> None:
+        if self._prepare_task is not None:
+            self._prepare_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._prepare_task
+        for consumer in self.consumers:
+            await consumer.stop()
+        await self.relay.stop()
+        await self.bus.close()
+        await self.mongo.close()
+
+    def attach(self, app: web.Application) -> None:
+        async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+            await self.start()
+            yield
+            await self.stop()
+
+        app.cleanup_ctx.append(lifecycle)

@@ -1,0 +1,65 @@
+"""What the tests share: settings pointing at the test database and vhost, and servers on
+free ports running a service's real aiohttp application in the test's event loop."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+
+from devstack.embedded_mongo import free_port
+from servicekit.settings import DEFAULT_PORTS, AuthSettings, ServiceSettings
+from servicekit.tokens import mint_token
+
+TEST_AUTH = AuthSettings(
+    jwt_secret="test-secret-for-the-suite-only-0123456789abcdef",
+    audience="therapy-directory",
+    jwks_url=None,
+    algorithms=("HS256",),
+)
+
+
+@dataclasses.dataclass
+class TestInfrastructure:
+    mongodb_uri: str
+    amqp_url: str
+    database_suffix: str
+
+    def settings(self, service: str, *, urls: dict[str, str] | None = None,
+                 database: str | None = None) -> ServiceSettings:
+        return ServiceSettings(
+            service=service,
+            host="127.0.0.1",
+            port=free_port(),
+            mongodb_uri=self.mongodb_uri,
+            database=database or f"{service}{self.database_suffix}",
+            amqp_url=self.amqp_url,
+            events_exchange="directory.events",
+            dead_letter_exchange="directory.dead-letter",
+            auth=TEST_AUTH,
+            delivery_limit=3,
+            urls=urls or {name: f"http://127.0.0.1:{port}" for name, port in DEFAULT_PORTS.items()},
+        )
+
+
+def token(sub: str, *roles: str, **claims: object) -> str:
+    return mint_token(sub, roles or ("therapist",), settings=TEST_AUTH, **claims)
+
+
+def auth_header(sub: str, *roles: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(sub, *roles)}"}
+
+
+@asynccontextmanager
+async def serving(app: web.Application, port: int) -> AsyncIterator[str]:
+    """Serve `app` on 127.0.0.1:`port` for the duration of the block; yields its base URL."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
