@@ -1,0 +1,118 @@
+"""The transactional outbox: committed events are published once, uncommitted never."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import aio_pika
+import pytest
+
+from servicekit.bus import EventBus
+from servicekit.envelope import CloudEvent, new_event
+from servicekit.mongo import connect
+from servicekit.outbox import Outbox, OutboxRelay, run_in_transaction
+
+
+@pytest.fixture
+async def outbox(infra):
+    client = connect(infra.mongodb_uri, app_name="outbox-test")
+    box = Outbox(client.get_database(f"outbox_test_{uuid.uuid4().hex[:8]}")["outbox"])
+    await box.create_indexes()
+    yield client, box
+    await client.close()
+
+
+@pytest.fixture
+async def observed(infra):
+    """A temporary queue bound to every event type, to see what reaches the exchange."""
+    connection = await aio_pika.connect_robust(infra.amqp_url)
+    channel = await connection.channel()
+    exchange = await channel.declare_exchange("directory.events", aio_pika.ExchangeType.TOPIC, durable=True)
+    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+    await queue.bind(exchange, routing_key="test.outbox.#")
+    yield queue
+    await connection.close()
+
+
+def _bus(infra) -> EventBus:
+    return EventBus(infra.amqp_url, service="outbox-test", exchange="directory.events",
+                    dead_letter_exchange="directory.dead-letter", delivery_limit=3)
+
+
+async def _drain(queue, wait: float = 0.5) -> list[CloudEvent]:
+    events = []
+    while True:
+        message = await queue.get(no_ack=True, fail=False, timeout=wait)
+        if message is None:
+            return events
+        events.append(CloudEvent.from_json(message.body))
+
+
+def _event(n: int) -> CloudEvent:
+    return new_event(type="test.outbox.changed.v1", source="/tests", subject=f"thing-{n}",
+                     data={"id": f"thing-{n}", "version": n})
+
+
+async def test_an_event_written_while_the_broker_is_unreachable_is_published_later_exactly_once(
+    infra, outbox, observed
+):
+    client, box = outbox
+    event = _event(1)
+
+    async def write(session):
+        await box.add(event, session)
+
+    await run_in_transaction(client, write)
+    bus = _bus(infra)
+    relay = OutboxRelay(box, bus, service="outbox-test")
+    # Not connected yet: nothing can be published and the event stays pending.
+    assert await relay.publish_pending_events() == 0
+    assert await box.pending_count() == 1
+
+    await bus.start()
+    await bus.wait_connected(timeout=10)
+    assert await relay.publish_pending_events() == 1
+    assert await relay.publish_pending_events() == 0
+    await bus.close()
+
+    received = await _drain(observed)
+    assert [e.id for e in received] == [event.id]
+    assert received[0].data == {"id": "thing-1", "version": 1}
+    assert await box.pending_count() == 0
+
+
+async def test_an_aborted_transaction_publishes_nothing(infra, outbox, observed):
+    client, box = outbox
+
+    async def write_then_fail(session):
+        await box.add(_event(2), session)
+        raise RuntimeError("the change itself failed")
+
+    with pytest.raises(RuntimeError):
+        await run_in_transaction(client, write_then_fail)
+    assert await box.pending_count() == 0
+    assert await _drain(observed) == []
+
+
+async def test_two_relays_publish_each_event_once(infra, outbox, observed):
+    client, box = outbox
+    events = [_event(n) for n in range(10, 40)]
+
+    async def write(session):
+        for event in events:
+            await box.add(event, session)
+
+    await run_in_transaction(client, write)
+    buses = [_bus(infra), _bus(infra)]
+    for bus in buses:
+        await bus.start()
+        await bus.wait_connected(timeout=10)
+    relays = [OutboxRelay(box, bus, service="outbox-test", batch_size=7) for bus in buses]
+    counts = await asyncio.gather(*(relay.publish_pending_events() for relay in relays))
+    for bus in buses:
+        await bus.close()
+
+    assert sum(counts) == len(events)
+    received = await _drain(observed)
+    assert sorted(e.id for e in received) == sorted(e.id for e in events)
