@@ -62,3 +62,7 @@ def infra(mongodb_uri, amqp_url):
             for name in client.list_database_names():
                 if name.endswith(suffix):
                     client.drop_database(name)
+
+
+# The whole system in-process, for end-to-end tests and benchmarks.
+from tests.stack import directory  # noqa: E402,F401

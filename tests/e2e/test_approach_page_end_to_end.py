@@ -1,0 +1,203 @@
+"""A therapist's journey through the whole system: written in profiles, published through the
+outbox, consumed by search, and shown on the approach page by the gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from prometheus_client import REGISTRY
+
+from integration_events import THERAPIST_CREATED
+from servicekit.envelope import CloudEvent
+from tests.support import auth_header
+
+APPROACH_PAGE = """
+query ApproachPage($slug: String!, $first: Int, $after: String) {
+  approach(slug: $slug) {
+    slug name summary description
+    specialists(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { cursor statement node { id displayName title location { city state } } }
+    }
+  }
+}"""
+
+THERAPIST = """
+query Therapist($id: ID!) {
+  therapist(id: $id) { id displayName title location { city state }
+    approaches { statement approach { slug name } } }
+}"""
+
+SEARCH = """
+query Search($text: String, $filter: TherapistFilter, $first: Int, $after: String) {
+  searchTherapists(text: $text, filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id displayName title location { city state } } }
+  }
+}"""
+
+ADMIN = auth_header("e2e-admin", "admin")
+STATEMENT = (
+    "I work relationally — the bond between us is where change happens. We’ll notice how old "
+    "patterns show up “in the room”, gently, at your pace. Se habla español."
+)
+
+
+async def eventually(check, timeout: float = 15.0):
+    """Poll `check` until it returns something truthy; returns it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError("the change did not propagate in time")
+        await asyncio.sleep(0.05)
+
+
+async def create_approach(directory, slug: str, name: str) -> None:
+    async with directory.http.post(
+        f"{directory.urls['approaches']}/v1/approaches", headers=ADMIN,
+        json={"slug": slug, "name": name, "summary": f"{name} in one paragraph.",
+              "description": f"What {name} is and how it works."},
+    ) as response:
+        assert response.status == 201, await response.text()
+
+
+async def create_therapist(directory, sub: str, body: dict) -> str:
+    async with directory.http.post(f"{directory.urls['profiles']}/v1/therapists",
+                                   json=body, headers=auth_header(sub, "therapist")) as response:
+        assert response.status == 201, await response.text()
+        return (await response.json())["id"]
+
+
+async def put_statement(directory, sub: str, therapist_id: str, slug: str, statement: str) -> None:
+    url = f"{directory.urls['profiles']}/v1/therapists/{therapist_id}/approaches/{slug}"
+
+    async def accepted():
+        # Profiles accepts the slug once the approach's event has reached it.
+        async with directory.http.put(url, json={"statement": statement},
+                                      headers=auth_header(sub, "therapist")) as response:
+            assert response.status in (200, 201, 204, 422), await response.text()
+            return response.status != 422
+
+    await eventually(accepted)
+
+
+async def specialists(directory, slug: str, first: int = 50) -> list[dict]:
+    data = await directory.graphql(APPROACH_PAGE, {"slug": slug, "first": first})
+    return data["approach"]["specialists"]["edges"] if data["approach"] else []
+
+
+async def test_a_new_therapist_appears_on_the_approach_page_and_edits_and_deletion_follow(directory):
+    await create_approach(directory, "relational-therapy", "Relational Therapy")
+    sub = "e2e-therapist-1"
+    therapist_id = await create_therapist(directory, sub, {
+        "displayName": "Noor E. Vantwest, LCSW",
+        "title": "Licensed Clinical Social Worker",
+        "location": {"city": "", "state": "OR"},
+    })
+    await put_statement(directory, sub, therapist_id, "relational-therapy", STATEMENT)
+
+    async def listed():
+        edges = await specialists(directory, "relational-therapy")
+        return next((e for e in edges if e["node"]["id"] == therapist_id), None)
+
+    edge = await eventually(listed)
+    assert edge["statement"] == STATEMENT
+    assert edge["node"] == {"id": therapist_id, "displayName": "Noor E. Vantwest, LCSW",
+                            "title": "Licensed Clinical Social Worker",
+                            "location": {"city": "", "state": "OR"}}
+    page = (await directory.graphql(APPROACH_PAGE, {"slug": "relational-therapy"}))["approach"]
+    assert page["name"] == "Relational Therapy"
+    assert page["specialists"]["totalCount"] >= 1
+
+    therapist = (await directory.graphql(THERAPIST, {"id": therapist_id}))["therapist"]
+    assert therapist["approaches"] == [
+        {"statement": STATEMENT, "approach": {"slug": "relational-therapy", "name": "Relational Therapy"}}
+    ]
+
+    async with directory.http.patch(
+        f"{directory.urls['profiles']}/v1/therapists/{therapist_id}",
+        json={"displayName": "Noor Vantwest-Obi, LCSW", "location": {"city": "Portland"}},
+        headers={**auth_header(sub, "therapist"), "Content-Type": "application/merge-patch+json"},
+    ) as response:
+        assert response.status == 200, await response.text()
+
+    async def renamed():
+        found = await listed()
+        return found if found and found["node"]["displayName"] == "Noor Vantwest-Obi, LCSW" else None
+
+    edge = await eventually(renamed)
+    assert edge["node"]["location"] == {"city": "Portland", "state": "OR"}
+
+    async with directory.http.delete(f"{directory.urls['profiles']}/v1/therapists/{therapist_id}",
+                                     headers=auth_header(sub, "therapist")) as response:
+        assert response.status == 204
+
+    async def gone():
+        return await listed() is None
+
+    await eventually(gone)
+    assert (await directory.graphql(THERAPIST, {"id": therapist_id}))["therapist"] is None
+
+
+async def test_search_finds_a_therapist_by_approach_state_and_city(directory):
+    await create_approach(directory, "emdr", "EMDR")
+    sub = "e2e-therapist-2"
+    therapist_id = await create_therapist(directory, sub, {
+        "displayName": "dr. Halvard Quist PhD", "title": "Clinical Psychologist",
+        "location": {"city": "Duluth", "state": "MN"},
+    })
+    await put_statement(directory, sub, therapist_id, "emdr", "Bilateral work, slowly.")
+
+    async def found():
+        data = await directory.graphql(SEARCH, {
+            "filter": {"approaches": ["emdr"], "state": "MN", "city": "Duluth"}, "first": 10})
+        ids = [e["node"]["id"] for e in data["searchTherapists"]["edges"]]
+        return data if therapist_id in ids else None
+
+    data = await eventually(found)
+    assert data["searchTherapists"]["totalCount"] == 1
+    elsewhere = await directory.graphql(SEARCH, {"filter": {"approaches": ["emdr"], "state": "TX"}})
+    assert therapist_id not in [e["node"]["id"] for e in elsewhere["searchTherapists"]["edges"]]
+
+
+async def test_a_replayed_old_event_changes_nothing(directory):
+    """At-least-once delivery: a duplicate of an older event must not roll search back."""
+    sub = "e2e-therapist-3"
+    therapist_id = await create_therapist(directory, sub, {
+        "displayName": "Bo Lindqvist-Arce", "title": "Licensed Professional Counselor",
+        "location": {"city": "Tucson", "state": "AZ"},
+    })
+    async with directory.http.patch(
+        f"{directory.urls['profiles']}/v1/therapists/{therapist_id}", json={"title": "Clinical Psychologist"},
+        headers=auth_header(sub, "therapist"),
+    ) as response:
+        assert response.status == 200
+
+    async def current():
+        data = await directory.graphql(SEARCH, {"filter": {"state": "AZ", "city": "Tucson"}})
+        titles = {e["node"]["id"]: e["node"]["title"] for e in data["searchTherapists"]["edges"]}
+        return titles.get(therapist_id) == "Clinical Psychologist"
+
+    await eventually(current)
+    runtime = directory.apps["profiles"]["runtime"]
+    first = await runtime.outbox.collection.find_one(
+        {"envelope.subject": therapist_id, "envelope.data.version": 1})
+    labels = {"service": "search", "type": THERAPIST_CREATED, "outcome": "stale"}
+
+    def stale_count() -> float:
+        return REGISTRY.get_sample_value("directory_events_consumed_total", labels) or 0.0
+
+    before = stale_count()
+    await runtime.bus.publish(CloudEvent.model_validate(first["envelope"]))
+
+    async def handled_as_stale():
+        return stale_count() > before
+
+    await eventually(handled_as_stale)
+    assert await current()

@@ -1,0 +1,77 @@
+"""The whole directory in one test process: the three services and the gateway, each its real
+aiohttp application on its own port, over the real broker and MongoDB wire protocol."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import importlib
+import uuid
+from contextlib import AsyncExitStack
+
+import aiohttp
+import pytest
+
+from devstack.embedded_mongo import free_port
+from tests.support import TEST_AUTH, serving
+
+APPS = {
+    "approaches": "services.approaches.app",
+    "profiles": "services.profiles.app",
+    "search": "services.search.app",
+    "gateway": "gateway.app",
+}
+
+
+@dataclasses.dataclass
+class Directory:
+    urls: dict[str, str]
+    http: aiohttp.ClientSession
+    apps: dict
+
+    async def graphql(self, query: str, variables: dict | None = None,
+                      headers: dict[str, str] | None = None) -> dict:
+        async with self.http.post(f"{self.urls['gateway']}/graphql",
+                                  json={"query": query, "variables": variables or {}},
+                                  headers=headers) as response:
+            body = await response.json()
+            assert response.status == 200, body
+            assert not body.get("errors"), body
+            return body["data"]
+
+
+async def wait_ready(http: aiohttp.ClientSession, url: str, timeout: float = 60) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            async with http.get(f"{url}/readyz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{url} not ready in {timeout} s")
+        await asyncio.sleep(0.05)
+
+
+def _settings(infra, name: str, urls: dict[str, str], port: int, run: str):
+    base = infra.settings(name if name != "gateway" else "gateway", urls=urls,
+                          database=f"{name}_e2e_{run}")
+    return dataclasses.replace(base, port=port, auth=TEST_AUTH)
+
+
+@pytest.fixture(scope="module")
+async def directory(infra):
+    run = uuid.uuid4().hex[:6]
+    ports = {name: free_port() for name in APPS}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    apps = {}
+    async with AsyncExitStack() as stack:
+        http = await stack.enter_async_context(aiohttp.ClientSession())
+        for name, module in APPS.items():
+            app = importlib.import_module(module).build_app(_settings(infra, name, urls, ports[name], run))
+            apps[name] = app
+            await stack.enter_async_context(serving(app, ports[name]))
+        for url in urls.values():
+            await wait_ready(http, url)
+        yield Directory(urls, http, apps)
