@@ -24,5 +24,8 @@ class Subscription:
 
 SEARCH_EVENTS = Subscription("search.events", THERAPIST_EVENT_TYPES + APPROACH_EVENT_TYPES)
 PROFILES_APPROACH_EVENTS = Subscription("profiles.approach-events", APPROACH_EVENT_TYPES)
+# The approaches service counts which therapists reference each approach (delete is refused
+# while any do).
+APPROACHES_THERAPIST_EVENTS = Subscription("approaches.therapist-events", THERAPIST_EVENT_TYPES)
 
-DURABLE_SUBSCRIPTIONS = (SEARCH_EVENTS, PROFILES_APPROACH_EVENTS)
+DURABLE_SUBSCRIPTIONS = (SEARCH_EVENTS, PROFILES_APPROACH_EVENTS, APPROACHES_THERAPIST_EVENTS)
