@@ -1,0 +1,286 @@
+"""OpenTelemetry tracing: one trace from an HTTP request, through its events, to the consumers.
+
+The W3C trace context (`traceparent`, `tracestate`) travels in HTTP headers between services
+and in the CloudEvent's `traceparent` extension attribute (copied into the AMQP headers by the
+bus) through RabbitMQ, so a profile write, the event it stores in the outbox and the search
+service's update of its read model share one trace id.
+
+Each piece is a function the shared kit calls with one line:
+- `configure_tracing(service)` once per process (exporter chosen by `OTEL_TRACES_EXPORTER`:
+  `none` (default), `console`, or `otlp` when the OTLP exporter package is installed);
+- `tracing_middleware(service)` as the outermost aiohttp middleware (server spans);
+- `client_trace_config()` in every `aiohttp.ClientSession` (client spans + propagation);
+- `with_current_trace(event)` before an event is stored, so it carries the caller's context;
+- `publish_span(event)` around a publish, `traced_handler(...)` around a consumer's handler.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
+from types import SimpleNamespace
+
+import structlog
+from aiohttp import (
+    TraceConfig,
+    TraceRequestEndParams,
+    TraceRequestExceptionParams,
+    TraceRequestStartParams,
+    web,
+)
+from aiohttp.client import ClientSession
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+    SpanExporter,
+)
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from servicekit.envelope import CloudEvent
+
+log = structlog.get_logger(__name__)
+
+TRACEPARENT = "traceparent"
+TRACESTATE = "tracestate"
+INSTRUMENTATION = "servicekit"
+
+_propagator = TraceContextTextMapPropagator()
+_provider: TracerProvider | None = None
+
+
+def exporter_from_env() -> SpanExporter | None:
+    """The exporter named by OTEL_TRACES_EXPORTER; None means spans are made but not exported."""
+    name = os.environ.get("OTEL_TRACES_EXPORTER", "none").strip().lower()
+    if name in ("", "none"):
+        return None
+    if name == "console":
+        # stderr: stdout carries the JSON log lines.
+        return ConsoleSpanExporter(out=sys.stderr)
+    if name == "otlp":
+        try:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        except ImportError:
+            log.warning("otlp_exporter_missing",
+                        hint="pip install opentelemetry-exporter-otlp-proto-http; spans are not exported")
+            return None
+        return OTLPSpanExporter()  # reads OTEL_EXPORTER_OTLP_* itself
+    log.warning("unknown_traces_exporter", exporter=name)
+    return None
+
+
+def configure_tracing(service: str, *, exporter: SpanExporter | None = None) -> TracerProvider:
+    """Install the process's tracer provider (once) and attach an exporter to it.
+
+    `exporter` overrides the environment (tests pass an in-memory one); a second call adds its
+    exporter to the provider already installed, since OpenTelemetry's global provider can be
+    set only once per process.
+    """
+    global _provider
+    if _provider is None:
+        resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", service)})
+        _provider = TracerProvider(resource=resource)  # sampler from OTEL_TRACES_SAMPLER
+        trace.set_tracer_provider(_provider)
+    chosen = exporter if exporter is not None else exporter_from_env()
+    if chosen is not None:
+        # Batching keeps exporting off the request path; an explicit exporter (tests) wants
+        # spans visible as soon as they end.
+        processor = SimpleSpanProcessor(chosen) if exporter is not None else BatchSpanProcessor(chosen)
+        _provider.add_span_processor(processor)
+    return _provider
+
+
+def tracer() -> trace.Tracer:
+    return trace.get_tracer(INSTRUMENTATION)
+
+
+def _trace_id_of(span: trace.Span) -> str | None:
+    ctx = span.get_span_context()
+    return format(ctx.trace_id, "032x") if ctx.is_valid else None
+
+
+@contextlib.contextmanager
+def _logged_span(
+    name: str, parent: otel_context.Context, kind: SpanKind, attributes: dict[str, str]
+) -> Iterator[trace.Span]:
+    """A current span whose trace id is bound into the JSON logs while it is open."""
+    with tracer().start_as_current_span(
+        name, context=parent, kind=kind, attributes=attributes,
+        record_exception=True, set_status_on_exception=True,
+    ) as span:
+        trace_id = _trace_id_of(span)
+        if trace_id:
+            structlog.contextvars.bind_contextvars(trace_id=trace_id)
+        try:
+            yield span
+        finally:
+            structlog.contextvars.unbind_contextvars("trace_id")
+
+
+# --- W3C trace context in plain header mappings --------------------------------------------
+
+def inject_headers(headers: MutableMapping[str, str] | None = None) -> MutableMapping[str, str]:
+    """Add the current trace context (`traceparent`, `tracestate`) to `headers` (or a new dict)."""
+    carrier: MutableMapping[str, str] = {} if headers is None else headers
+    _propagator.inject(carrier)
+    return carrier
+
+
+def extract_context(headers: Mapping[str, str]) -> otel_context.Context:
+    """The trace context carried by `headers`; an empty context if absent or malformed."""
+    return _propagator.extract({k.lower(): v for k, v in headers.items() if isinstance(v, str)})
+
+
+def current_traceparent() -> str | None:
+    """The W3C `traceparent` of the active span, or None outside any (valid) span."""
+    return inject_headers().get(TRACEPARENT)
+
+
+# --- HTTP server -----------------------------------------------------------------------------
+
+def _route_template(request: web.Request) -> str:
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "unmatched"
+
+
+def tracing_middleware(service: str):
+    """aiohttp middleware: a SERVER span per request, continuing the caller's trace context.
+
+    Put it first (outermost) so the span sees the final status set by the error middleware.
+    The trace id is bound into the JSON logs for the request's duration.
+    """
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        route = _route_template(request)
+        parent = extract_context(request.headers)
+        attributes = {"http.request.method": request.method, "http.route": route,
+                      "url.path": request.path, "service.component": service}
+        with _logged_span(f"{request.method} {route}", parent, SpanKind.SERVER, attributes) as span:
+            try:
+                response = await handler(request)
+            except web.HTTPException as exc:
+                span.set_attribute("http.response.status_code", exc.status)
+                raise
+            span.set_attribute("http.response.status_code", response.status)
+            if response.status >= 500:
+                span.set_status(Status(StatusCode.ERROR))
+            return response
+
+    return middleware
+
+
+# --- HTTP client -----------------------------------------------------------------------------
+
+async def _on_request_start(
+    _: ClientSession, ctx: SimpleNamespace, params: TraceRequestStartParams
+) -> None:
+    span = tracer().start_span(
+        f"{params.method} {params.url.host}", kind=SpanKind.CLIENT,
+        attributes={"http.request.method": params.method, "server.address": params.url.host or "",
+                    "url.full": str(params.url.with_query(None))},
+    )
+    ctx.span = span
+    _propagator.inject(params.headers, context=trace.set_span_in_context(span))
+
+
+async def _on_request_end(_: ClientSession, ctx: SimpleNamespace, params: TraceRequestEndParams) -> None:
+    span = getattr(ctx, "span", None)
+    if span is None:
+        return
+    span.set_attribute("http.response.status_code", params.response.status)
+    if params.response.status >= 500:
+        span.set_status(Status(StatusCode.ERROR))
+    span.end()
+
+
+async def _on_request_exception(
+    _: ClientSession, ctx: SimpleNamespace, params: TraceRequestExceptionParams
+) -> None:
+    span = getattr(ctx, "span", None)
+    if span is None:
+        return
+    span.record_exception(params.exception)
+    span.set_status(Status(StatusCode.ERROR, type(params.exception).__name__))
+    span.end()
+
+
+def client_trace_config() -> TraceConfig:
+    """For `aiohttp.ClientSession(trace_configs=[client_trace_config()])`: a CLIENT span per
+    request whose context goes out in the `traceparent` header."""
+    config = TraceConfig()
+    config.on_request_start.append(_on_request_start)
+    config.on_request_end.append(_on_request_end)
+    config.on_request_exception.append(_on_request_exception)
+    return config
+
+
+# --- CloudEvents through RabbitMQ ------------------------------------------------------------
+
+def with_current_trace(event: CloudEvent) -> CloudEvent:
+    """`event` carrying the active trace context, unless it already carries one."""
+    if event.traceparent:
+        return event
+    carrier = inject_headers()
+    if TRACEPARENT not in carrier:
+        return event
+    update: dict[str, str] = {TRACEPARENT: carrier[TRACEPARENT]}
+    if carrier.get(TRACESTATE):
+        update[TRACESTATE] = carrier[TRACESTATE]
+    return event.model_copy(update=update)
+
+
+def event_context(event: CloudEvent) -> otel_context.Context:
+    """The trace context an event carries (CloudEvents distributed-tracing extension)."""
+    carrier = {}
+    if event.traceparent:
+        carrier[TRACEPARENT] = event.traceparent
+    tracestate = (event.model_extra or {}).get(TRACESTATE)
+    if isinstance(tracestate, str):
+        carrier[TRACESTATE] = tracestate
+    return extract_context(carrier)
+
+
+def message_headers(event: CloudEvent) -> dict[str, str]:
+    """AMQP headers for `event`: its trace context, for brokers' and tools' benefit."""
+    headers = {TRACEPARENT: event.traceparent} if event.traceparent else {}
+    tracestate = (event.model_extra or {}).get(TRACESTATE)
+    if event.traceparent and isinstance(tracestate, str):
+        headers[TRACESTATE] = tracestate
+    return headers
+
+
+@contextlib.contextmanager
+def publish_span(event: CloudEvent) -> Iterator[trace.Span]:
+    """A PRODUCER span, child of the event's own context, around publishing it."""
+    with tracer().start_as_current_span(
+        f"publish {event.type}", context=event_context(event), kind=SpanKind.PRODUCER,
+        attributes={"messaging.system": "rabbitmq", "messaging.message.id": event.id,
+                    "messaging.destination.name": event.type},
+    ) as span:
+        yield span
+
+
+def traced_handler(
+    handle: Callable[[CloudEvent], Awaitable[str]], *, queue: str, service: str | None = None
+) -> Callable[[CloudEvent], Awaitable[str]]:
+    """Wrap a consumer's handler: a CONSUMER span continuing the event's trace, current while the
+    handler runs (so events and HTTP calls it makes stay in the trace), with the outcome."""
+
+    async def handle_in_span(event: CloudEvent) -> str:
+        attributes = {"messaging.system": "rabbitmq", "messaging.message.id": event.id,
+                      "messaging.destination.name": queue, "service.component": service or ""}
+        with _logged_span(f"process {event.type}", event_context(event), SpanKind.CONSUMER,
+                          attributes) as span:
+            outcome = await handle(event)
+            span.set_attribute("directory.event.outcome", outcome)
+            return outcome
+
+    return handle_in_span
