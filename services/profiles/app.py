@@ -1,0 +1,38 @@
+"""Composition root of the profiles service: connections, collections, consumer and routes."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from integration_events.subscriptions import PROFILES_APPROACH_EVENTS
+from servicekit.http import create_app, json_response
+from servicekit.runtime import ServiceRuntime
+from servicekit.settings import ServiceSettings
+from services.profiles.api import ProfilesApi
+from services.profiles.consumers import ApproachCatalogue
+from services.profiles.openapi import openapi_document
+from services.profiles.store import ProfileStore
+
+STORE = web.AppKey("profiles.store", ProfileStore)
+CATALOGUE = web.AppKey("profiles.catalogue", ApproachCatalogue)
+
+
+def build_app(settings: ServiceSettings, *, relay_poll_interval: float = 1.0) -> web.Application:
+    runtime = ServiceRuntime(settings, relay_poll_interval=relay_poll_interval)
+    store = ProfileStore(runtime.mongo, runtime.db, runtime.outbox)
+    catalogue = ApproachCatalogue(store)
+    runtime.prepare(store.create_indexes)
+    runtime.consume(PROFILES_APPROACH_EVENTS, catalogue.handle)
+
+    app = create_app(settings.service, runtime.readiness())
+    app["runtime"] = runtime
+    app[STORE] = store
+    app[CATALOGUE] = catalogue
+    app.router.add_routes(ProfilesApi(store, runtime.verifier).routes())
+
+    async def openapi(_: web.Request) -> web.Response:
+        return json_response(openapi_document())
+
+    app.router.add_get("/openapi.json", openapi)
+    runtime.attach(app)
+    return app
