@@ -13,6 +13,7 @@ import aio_pika
 import aiohttp
 import pytest
 from aiohttp import web
+from pydantic import BaseModel
 
 from integration_events.approaches import APPROACH_CREATED, ApproachSnapshot
 from servicekit.envelope import CloudEvent, new_event
@@ -45,8 +46,15 @@ class ProfilesService:
         return self.app[STORE]
 
     async def call(
-        self, method: str, path: str, *, sub: str | None = None, roles: tuple[str, ...] = ("therapist",),
-        json: Any = None, headers: dict[str, str] | None = None, bearer: str | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        sub: str | None = None,
+        roles: tuple[str, ...] = ("therapist",),
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        bearer: str | None = None,
     ) -> Reply:
         sent = dict(headers or {})
         if bearer is not None:
@@ -64,14 +72,25 @@ class ProfilesService:
         return reply.body
 
     async def learn_approach(
-        self, slug: str, *, previous: tuple[str, ...] = (), version: int = 1, approach_id: str | None = None,
+        self,
+        slug: str,
+        *,
+        previous: tuple[str, ...] = (),
+        version: int = 1,
+        approach_id: str | None = None,
     ) -> ApproachSnapshot:
         """Hand the service's consumer an approach event, as if the approaches service had sent it."""
         snapshot = approach_snapshot(slug, previous=previous, version=version, approach_id=approach_id)
-        event = new_event(type=APPROACH_CREATED, source="/tests", subject=snapshot.id,
-                          data=snapshot.model_dump(mode="json"))
-        await self.app[CATALOGUE].handle(event)
+        await self.handle(approach_event(APPROACH_CREATED, snapshot))
         return snapshot
+
+    async def handle(self, event: CloudEvent) -> str:
+        """The outcome of the service's approach-event handler for `event`."""
+        return await self.app[CATALOGUE].handle(event)
+
+
+def approach_event(event_type: str, data: BaseModel) -> CloudEvent:
+    return new_event(type=event_type, source="/tests", subject=data.id, data=data.model_dump(mode="json"))
 
 
 def new_sub() -> str:
@@ -79,12 +98,21 @@ def new_sub() -> str:
 
 
 def approach_snapshot(
-    slug: str, *, previous: tuple[str, ...] = (), version: int = 1, approach_id: str | None = None,
+    slug: str,
+    *,
+    previous: tuple[str, ...] = (),
+    version: int = 1,
+    approach_id: str | None = None,
 ) -> ApproachSnapshot:
     moment = datetime.now(UTC)
     return ApproachSnapshot(
-        id=approach_id or f"approach-{uuid.uuid4().hex[:10]}", slug=slug, version=version,
-        name=slug.replace("-", " ").title(), previousSlugs=list(previous), createdAt=moment, updatedAt=moment,
+        id=approach_id or f"approach-{uuid.uuid4().hex[:10]}",
+        slug=slug,
+        version=version,
+        name=slug.replace("-", " ").title(),
+        previousSlugs=list(previous),
+        createdAt=moment,
+        updatedAt=moment,
     )
 
 
