@@ -1,0 +1,265 @@
+"""Answering searches, approach pages and matches from this replica's index.
+
+Pagination is keyset-based: a cursor carries the sort key and id of the last item, so items
+inserted or removed before it do not shift the next page. Lists without text are ordered by a
+per-bucket rotation key and paged with a range query on it; freshness likewise by its key; text
+relevance by the engine's score (with the stale demotion and rotation jitter folded in as a
+weight), paged by (score, id) with the last position as a starting hint; distance by the exact
+distance to the place, then id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import tantivy
+from tantivy import Occur, Query
+
+from servicekit.errors import ApiError
+from services.search import domain, geo
+from services.search.domain import MatchQuestionnaire, SearchQuery, Sort
+from services.search.index import SCHEMA, Hit, SearchIndex, all_of, any_of, fee_at_most, one_of, term
+
+DEFAULT_ZIP_RADIUS_KM = 40.0
+
+
+@dataclass
+class Page:
+    total: int
+    hits: list[Hit]
+    cursors: list[str]
+    has_next: bool
+    facets: dict[str, list[dict[str, Any]]] | None = None
+
+
+def _unknown_place(parameter: str) -> ApiError:
+    return ApiError(400, "unknown_place", f"The {parameter} given is not a known US place",
+                    [{"field": parameter, "message": "not found in the offline place list"}])
+
+
+class SearchEngine:
+    def __init__(self, current: Callable[[], SearchIndex]) -> None:
+        self.current = current
+
+    # ---------------------------------------------------------------------------- search
+
+    def place(self, q: SearchQuery) -> tuple[geo.Point | None, float | None]:
+        """The centre and radius (km) of a place filter, if the query has one."""
+        if q.zip:
+            center = geo.zip_point(q.zip)
+            if center is None:
+                raise _unknown_place("zip")
+            return center, q.radius_km or DEFAULT_ZIP_RADIUS_KM
+        if q.city and (q.radius_km or q.sort is Sort.DISTANCE):
+            center = geo.city_point(q.city, q.state)
+            if center is None:
+                raise _unknown_place("city")
+            return center, q.radius_km
+        return None, None
+
+    def filters(self, index: SearchIndex, q: SearchQuery, radius_km: float | None) -> list[Query]:
+        found: list[Query] = []
+        if q.approaches:
+            found.append(any_of("approach", {index.approaches.resolve(s) for s in q.approaches}))
+        if q.issues:
+            found.append(any_of("issue", q.issues))
+        if q.state:
+            found.append(term("state", q.state))
+        if q.city and not radius_km:
+            found.append(term("city", " ".join(q.city.lower().split())))
+        if q.telehealth_state:
+            found.append(term("telehealth_state", q.telehealth_state))
+        if q.formats:
+            found.append(any_of("format", q.formats))
+        if q.new_client_status:
+            found.append(any_of("new_client_status", q.new_client_status))
+        if q.insurance:
+            found.append(term("insurance", q.insurance))
+        if q.max_fee is not None:
+            found.append(fee_at_most(q.max_fee))
+        if q.sliding_scale is not None:
+            found.append(term("sliding_scale", "true" if q.sliding_scale else "false"))
+        if q.languages:
+            found.append(any_of("language", q.languages))
+        if q.gender:
+            found.append(term("gender", q.gender.lower()))
+        if q.lgbtq is not None:
+            found.append(term("lgbtq", "true" if q.lgbtq else "false"))
+        if q.race_ethnicity:
+            found.append(term("race", q.race_ethnicity.lower()))
+        if q.faith:
+            found.append(term("faith", q.faith.lower()))
+        if q.age_group:
+            found.append(term("age_group", q.age_group))
+        return found
+
+    def search(self, q: SearchQuery, bucket: int) -> Page:
+        index = self.current()
+        center, radius_km = self.place(q)
+        clauses = self.filters(index, q, radius_km)
+        if q.text:
+            clauses.insert(0, index.parse_text(q.text))
+        base = all_of(*clauses) if clauses else Query.all_query()
+        query = all_of(base, index.within(base, center, radius_km)) if center and radius_km else base
+        total, facets = index.facets(query)
+        page = self._page(index, query, q.sort, bool(q.text), q.first, q.after, bucket, center)
+        page.total, page.facets = total, facets
+        if not radius_km:
+            for hit in page.hits:
+                hit.distance_km = None
+        return page
+
+    def _page(self, index: SearchIndex, query: Query, sort: Sort, has_text: bool, first: int,
+              after: str | None, bucket: int, center: geo.Point | None) -> Page:
+        if sort is Sort.DISTANCE:
+            return self._by_distance(index, query, first, after, center)
+        if sort is Sort.RELEVANCE and has_text:
+            return self._by_score(index, query, first, after, bucket)
+        field = f"rot_{bucket}" if sort is Sort.RELEVANCE else "fresh_key"
+        return self._by_key(index, query, field, sort.value, first, after, center)
+
+    def _by_key(self, index: SearchIndex, query: Query, field: str, sort: str, first: int, after: str | None,
+                center: geo.Point | None) -> Page:
+        """Descending by a unique u64 fast field; the next page is a range query below the cursor."""
+        position = 0
+        if after:
+            key, _, position = domain.decode_cursor(after, sort)
+            below = Query.range_query(SCHEMA, field, tantivy.FieldType.Unsigned, upper_bound=int(key),
+                                      include_upper=False)
+            query = all_of(query, below)
+            position += 1
+        hits = index.load(index.top(query, first + 1, order_by=field), center)
+        return self._finish(sort, hits, first, position)
+
+    def _by_score(self, index: SearchIndex, query: Query, first: int, after: str | None, bucket: int) -> Page:
+        weight = f"w_{bucket}"
+        if not after:
+            hits = index.load(index.top(query, first + 1, weight_by=weight), None)
+            hits.sort(key=lambda h: (-h.key, h.card["id"]))
+            return self._finish(Sort.RELEVANCE.value, hits, first, 0)
+        key, last_id, position = domain.decode_cursor(after, Sort.RELEVANCE.value)
+        cursor = (-float(key), last_id)
+        start = max(0, position - 8)
+        window = first + 17
+        while True:
+            raw = index.top(query, window, weight_by=weight, offset=start)
+            ids = index.slot_ids(raw)
+            rows = sorted(((-score, tid or "", i) for i, ((score, _), tid) in enumerate(zip(raw, ids, strict=True))))
+            if start > 0 and rows and rows[0][:2] > cursor:
+                # Items moved up since the cursor was made: look further back.
+                start, window = max(0, start - window), window * 2
+                continue
+            rest = [r for r in rows if r[:2] > cursor]
+            if len(rest) > first or len(raw) < window:
+                break
+            window *= 2
+        chosen = [raw[r[2]] for r in rest[: first + 1]]
+        hits = index.load(chosen, None)
+        hits.sort(key=lambda h: (-h.key, h.card["id"]))
+        return self._finish(Sort.RELEVANCE.value, hits, first, start + len(rows) - len(rest))
+
+    def _by_distance(self, index: SearchIndex, query: Query, first: int, after: str | None,
+                     center: geo.Point | None) -> Page:
+        assert center is not None
+        raw = index.top(query, 1_000_000, order_by="slot")
+        slots = index.searcher.fast_field_values("slot", [h[1] for h in raw])
+        rows = []
+        for (_, address), slot in zip(raw, slots, strict=True):
+            distance = index.nearest_km(slot, center)
+            rows.append((round(distance if distance is not None else 1e9, 6), index.ids[slot] or "", address))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        position = 0
+        if after:
+            key, last_id, position = domain.decode_cursor(after, Sort.DISTANCE.value)
+            rows = [r for r in rows if (r[0], r[1]) > (float(key), last_id)]
+            position += 1
+        hits = index.load([(r[0], r[2]) for r in rows[: first + 1]], center)
+        return self._finish(Sort.DISTANCE.value, hits, first, position)
+
+    @staticmethod
+    def _finish(sort: str, hits: list[Hit], first: int, position: int) -> Page:
+        has_next = len(hits) > first
+        hits = hits[:first]
+        cursors = [domain.encode_cursor(sort, h.key, h.card["id"], position + i) for i, h in enumerate(hits)]
+        return Page(total=0, hits=hits, cursors=cursors, has_next=has_next)
+
+    # ---------------------------------------------------------------------------- approach page
+
+    def specialists(self, slug: str, first: int, after: str | None, bucket: int) -> tuple[Page, str]:
+        index = self.current()
+        canonical = index.approaches.resolve(slug)
+        query = term("approach", canonical)
+        page = self._by_key(index, query, f"rot_{bucket}", "specialists", first, after, None)
+        page.total = index.searcher.search(query, limit=1, count=True).count
+        return page, canonical
+
+    # ---------------------------------------------------------------------------- matching
+
+    def match(self, answers: MatchQuestionnaire, bucket: int) -> tuple[int, list[tuple[Hit, float, list[str]]]]:
+        index = self.current()
+        state = answers.state
+        hard: list[Query] = [
+            one_of(term("licensed_state", state), term("telehealth_state", state)),
+            term("new_client_status", domain.ACCEPTING),
+        ]
+        payment = answers.payment
+        ways_to_pay = []
+        if payment.insurance:
+            ways_to_pay.append(term("insurance", payment.insurance))
+        if payment.maxFee is not None:
+            ways_to_pay.append(fee_at_most(payment.maxFee))
+        if ways_to_pay:
+            hard.append(one_of(*ways_to_pay))
+        if payment.needsSlidingScale:
+            hard.append(term("sliding_scale", "true"))
+        if answers.ageGroup:
+            hard.append(term("age_group", answers.ageGroup))
+        center = None
+        if answers.zip:
+            center = geo.zip_point(answers.zip)
+            if center is None:
+                raise _unknown_place("zip")
+        elif answers.city:
+            center = geo.city_point(answers.city, state)
+        if answers.format == "in_person":
+            hard.append(term("format", "in_person"))
+            if center is None:
+                hard.append(term("practice_state", state))
+        elif answers.format == "online":
+            hard.append(one_of(term("format", "video"), term("format", "phone")))
+            hard.append(term("telehealth_state", state))
+        base = all_of(*hard)
+        if answers.format == "in_person" and center is not None:
+            base = all_of(base, index.within(base, center, domain.IN_PERSON_RADIUS_KM))
+        weights = domain.MATCH_WEIGHTS
+        prefs = answers.preferences
+        wanted: list[tuple[Query, float]] = []
+        wanted += [(term("issue", c), weights["concern"]) for c in answers.concerns]
+        wanted += [(term("issue_top", c), weights["top_concern"]) for c in answers.concerns]
+        wanted += [(term("approach", index.approaches.resolve(s)), weights["style"]) for s in answers.style]
+        wanted += [(term("language", lang), weights["language"]) for lang in prefs.languages]
+        if prefs.gender:
+            wanted.append((term("gender", prefs.gender.lower()), weights["gender"]))
+        if prefs.lgbtq:
+            wanted.append((term("lgbtq", "true"), weights["lgbtq"]))
+        if prefs.faith:
+            wanted.append((term("faith", prefs.faith.lower()), weights["faith"]))
+        if prefs.raceEthnicity:
+            wanted.append((term("race", prefs.raceEthnicity.lower()), weights["race"]))
+        scored = Query.boolean_query(
+            [(Occur.Must, Query.const_score_query(base, 1.0))]
+            + [(Occur.Should, Query.const_score_query(q, w)) for q, w in wanted]
+        )
+        result = index.searcher.search(scored, limit=answers.first, count=True, weight_by_field=f"w_{bucket}")
+        hits = index.load(result.hits, center)
+        now = domain.now_utc()
+        matches = []
+        for hit in hits:
+            distance = hit.distance_km if answers.format != "online" else None
+            score, reasons = domain.match_reasons(answers, hit.card, hit.licensed, distance,
+                                                  index.approaches.names, now)
+            matches.append((hit, score, reasons))
+        matches.sort(key=lambda m: -m[0].key)
+        return result.count, matches

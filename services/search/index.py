@@ -1,0 +1,360 @@
+"""This replica's in-process full-text index (tantivy) over the read model.
+
+Text fields (names, titles, approach names and aliases, statements, bios) are analysed with
+English stemming; every filter is a raw-token field, and the ones with facets are fast fields so
+that facet counts are tantivy aggregations over the current result set. Ordering keys are fast
+fields computed at indexing time: per rotation bucket a u64 rotation key (lists without text)
+and a float relevance weight (text), plus a freshness key. A small per-document table kept in
+Python (`slot` -> id and coordinates) serves exact distances.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+import tantivy
+from tantivy import Occur, Query
+
+from integration_events.therapists import TherapistPublicProfile
+from services.search import domain, geo
+
+TEXT_FIELDS = ("names", "approach_text", "statements", "bio")
+TEXT_BOOSTS = {"names": 3.0, "approach_text": 2.0, "statements": 1.5, "bio": 1.0}
+# Facet name in the API -> index field.
+FACETS = {
+    "approaches": "approach", "issues": "issue", "states": "state", "cities": "city_label",
+    "formats": "format", "newClientStatus": "new_client_status", "insurance": "insurance",
+    "languages": "language", "genders": "gender", "ageGroups": "age_group", "slidingScale": "sliding_scale",
+}
+FACET_SIZES = {"cities": 25, "languages": 30}
+FILTER_ONLY_FIELDS = ("id", "approach_raw", "issue_top", "city", "practice_state", "licensed_state",
+                      "telehealth_state", "race", "faith", "lgbtq", "cell")
+BUCKETS = range(domain.ROTATION_BUCKETS)
+ALL_HITS = 1_000_000
+# Writer memory: generous for the initial build (fewer, larger segments), small for updates.
+BUILD_HEAP = 256_000_000
+UPDATE_HEAP = 40_000_000
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("names", tokenizer_name="en_stem")
+    sb.add_text_field("approach_text", tokenizer_name="en_stem")
+    sb.add_text_field("statements", tokenizer_name="en_stem", index_option="freq")
+    sb.add_text_field("bio", tokenizer_name="en_stem", index_option="freq")
+    for name in FACETS.values():
+        sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    for name in FILTER_ONLY_FIELDS:
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    sb.add_unsigned_field("slot", fast=True)
+    sb.add_unsigned_field("min_fee", fast=True)
+    sb.add_unsigned_field("fresh", indexed=True)
+    sb.add_integer_field("confirmed", fast=True)
+    sb.add_unsigned_field("fresh_key", fast=True)
+    for b in BUCKETS:
+        sb.add_unsigned_field(f"rot_{b}", fast=True)
+        sb.add_float_field(f"w_{b}", fast=True)
+    sb.add_bytes_field("payload", stored=True)
+    return sb.build()
+
+
+SCHEMA = _schema()
+
+
+def _lower(values: Iterable[str | None]) -> list[str]:
+    return sorted({v.strip().lower() for v in values if v and v.strip()})
+
+
+@dataclass
+class Approaches:
+    """What the index needs to know about approaches: current slugs, names and aliases."""
+
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    canonical: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    words: dict[str, str] = field(default_factory=dict)
+
+    def put(self, doc: dict[str, Any]) -> set[str]:
+        """Record an approach (or its tombstone); returns every slug whose cards must be redone."""
+        before = self.by_id.get(doc["_id"])
+        self.by_id[doc["_id"]] = doc
+        self._rebuild_maps()
+        touched = {doc["slug"], *doc.get("previousSlugs", [])}
+        if before:
+            touched |= {before["slug"], *before.get("previousSlugs", [])}
+        return touched
+
+    def _rebuild_maps(self) -> None:
+        self.canonical, self.names, self.words = {}, {}, {}
+        for doc in self.by_id.values():
+            if doc.get("deleted"):
+                continue
+            for old in doc.get("previousSlugs", []):
+                self.canonical[old] = doc["slug"]
+            self.canonical[doc["slug"]] = doc["slug"]
+            self.names[doc["slug"]] = doc["name"]
+            self.words[doc["slug"]] = " ".join([doc["name"], *doc.get("aliases", [])])
+
+    def resolve(self, slug: str) -> str:
+        return self.canonical.get(slug, slug)
+
+
+def index_document(slot: int, profile: TherapistPublicProfile, points: list[list[float]],
+                   approaches: Approaches, now: datetime) -> tantivy.Document:
+    card = domain.card_from_profile(profile, approaches.canonical)
+    stale = domain.is_stale(profile.availabilityConfirmedAt, now)
+    canonical = [a["slug"] for a in card["approaches"]]
+    states = {profile.location.state.upper(), *(loc.state.upper() for loc in profile.locations)}
+    cities = {(profile.location.city.strip(), profile.location.state.upper())}
+    cities |= {(loc.city.strip(), loc.state.upper()) for loc in profile.locations}
+    cities = {(c, s) for c, s in cities if c and not c.isdigit()}
+    licensed = domain.licensed_states(profile)
+    fee = domain.lowest_fee(profile)
+    identity = profile.identity
+    doc: dict[str, Any] = {
+        "names": " ".join([profile.displayName, profile.title, *(c for c, _ in cities)]),
+        "approach_text": " ".join(approaches.words.get(s, s.replace("-", " ")) for s in canonical),
+        "statements": "\n".join(a.statement for a in profile.approaches),
+        "bio": "\n".join([profile.bio.helpWith, profile.bio.approach, profile.bio.about]),
+        "approach": canonical,
+        "approach_raw": sorted({a.slug for a in profile.approaches}),
+        "issue": [i.slug for i in profile.issues],
+        "issue_top": [i.slug for i in profile.issues if i.top],
+        "state": sorted(states),
+        "city": _lower(c for c, _ in cities),
+        "city_label": sorted(f"{c}, {s}" for c, s in cities),
+        "practice_state": sorted(states),
+        "licensed_state": licensed,
+        "telehealth_state": sorted({s.upper() for s in profile.telehealthStates}),
+        "format": [f.value for f in profile.formats],
+        "new_client_status": [profile.newClientStatus.value] if profile.newClientStatus else [],
+        "insurance": list(profile.money.insurance),
+        "sliding_scale": ["true" if profile.money.slidingScale else "false"],
+        "language": list(profile.languages),
+        "gender": _lower([identity.gender]),
+        "race": _lower(identity.raceEthnicity),
+        "faith": _lower([identity.faith]),
+        "lgbtq": ["true" if identity.lgbtq else "false"],
+        "age_group": list(profile.ageGroups),
+        "cell": sorted({geo.cell_of(geo.Point(lat, lon)) for lat, lon in points}),
+        "id": profile.id,
+        "slot": slot,
+        "fresh": 0 if stale else 1,
+        "confirmed": int(profile.availabilityConfirmedAt.timestamp()) if profile.availabilityConfirmedAt else 0,
+        "fresh_key": domain.freshness_key(profile.updatedAt, profile.id),
+        "payload": orjson.dumps({"card": card, "licensed": licensed}),
+    }
+    if fee is not None:
+        doc["min_fee"] = fee
+    for b in BUCKETS:
+        doc[f"rot_{b}"] = domain.rotation_key(b, profile.id, stale)
+        doc[f"w_{b}"] = domain.relevance_weight(b, profile.id, stale)
+    return tantivy.Document.from_dict(doc, SCHEMA)
+
+
+def term(field_name: str, value: str) -> Query:
+    return Query.term_query(SCHEMA, field_name, value)
+
+
+def any_of(field_name: str, values: Iterable[str]) -> Query:
+    values = list(values)
+    return term(field_name, values[0]) if len(values) == 1 else Query.term_set_query(SCHEMA, field_name, values)
+
+
+def fee_at_most(amount: int) -> Query:
+    return Query.range_query(SCHEMA, "min_fee", tantivy.FieldType.Unsigned, upper_bound=amount)
+
+
+def all_of(*queries: Query) -> Query:
+    return Query.boolean_query([(Occur.Must, q) for q in queries]) if len(queries) != 1 else queries[0]
+
+
+def one_of(*queries: Query) -> Query:
+    return Query.boolean_query([(Occur.Should, q) for q in queries]) if len(queries) != 1 else queries[0]
+
+
+@dataclass
+class Hit:
+    card: dict[str, Any]
+    licensed: list[str]
+    slot: int
+    key: Any
+    distance_km: float | None
+
+
+class SearchIndex:
+    """One tantivy index plus the slot table; written by `IndexSync`, read by the API."""
+
+    def __init__(self, *, writer_heap: int = UPDATE_HEAP, writer_threads: int = 1) -> None:
+        self.index = tantivy.Index(SCHEMA)
+        self.index.config_reader(reload_policy="Manual")
+        self.writer = self.index.writer(heap_size=writer_heap, num_threads=writer_threads)
+        self.approaches = Approaches()
+        self.slot_of: dict[str, int] = {}
+        self.ids: list[str | None] = []
+        self.points: list[tuple[geo.Point, ...]] = []
+        self.versions: dict[str, int] = {}
+        self.free_slots: list[int] = []
+        self.searcher = self.index.searcher()
+        self.dirty = False
+        self.lock = asyncio.Lock()
+
+    # ----------------------------------------------------------------------------- writing
+
+    def apply(self, doc: dict[str, Any], now: datetime, *, force: bool = False) -> bool:
+        """Apply a read-model document (a card or a tombstone) unless it is not newer."""
+        therapist_id = doc["_id"]
+        known = self.versions.get(therapist_id, 0)
+        if doc["version"] < known or (doc["version"] == known and not force):
+            return False
+        self.versions[therapist_id] = doc["version"]
+        self.writer.delete_documents_by_term("id", therapist_id)
+        self.dirty = True
+        if doc.get("deleted"):
+            slot = self.slot_of.pop(therapist_id, None)
+            if slot is not None:
+                self.ids[slot] = None
+                self.points[slot] = ()
+                self.free_slots.append(slot)
+            return True
+        profile = TherapistPublicProfile.model_validate(doc["profile"])
+        slot = self.slot_of.get(therapist_id)
+        if slot is None:
+            if self.free_slots:
+                slot = self.free_slots.pop()
+            else:
+                slot = len(self.ids)
+                self.ids.append(None)
+                self.points.append(())
+            self.slot_of[therapist_id] = slot
+        self.ids[slot] = therapist_id
+        self.points[slot] = tuple(geo.Point(lat, lon) for lat, lon in doc.get("points") or [])
+        self.writer.add_document(index_document(slot, profile, doc.get("points") or [], self.approaches, now))
+        return True
+
+    def commit_blocking(self) -> None:
+        self.writer.commit()
+        self.index.reload()
+        self.searcher = self.index.searcher()
+
+    async def commit(self) -> None:
+        """Make what was applied searchable (the commit runs off the event loop)."""
+        if not self.dirty:
+            return
+        self.dirty = False
+        await asyncio.to_thread(self.commit_blocking)
+
+    def finish_bulk_load(self, writer_heap: int = UPDATE_HEAP) -> None:
+        """After the initial build: merge the segments, then keep a small writer for updates."""
+        self.writer.commit()
+        self.writer.wait_merging_threads()
+        self.writer = self.index.writer(heap_size=writer_heap, num_threads=1)
+        self.index.reload()
+        self.searcher = self.index.searcher()
+        self.dirty = False
+
+    def ids_where(self, query: Query) -> list[str]:
+        searcher = self.searcher
+        hits = searcher.search(query, limit=ALL_HITS, count=False).hits
+        slots = searcher.fast_field_values("slot", [h[1] for h in hits])
+        return [self.ids[s] for s in slots if s is not None and self.ids[s] is not None]
+
+    def ids_with_approach(self, slugs: Iterable[str]) -> list[str]:
+        slugs = list(slugs)
+        if not slugs:
+            return []
+        return self.ids_where(one_of(any_of("approach_raw", slugs), any_of("approach", slugs)))
+
+    def ids_turning_stale(self, now: datetime) -> list[str]:
+        cutoff = int((now - domain.STALE_AFTER).timestamp())
+        return self.ids_where(all_of(
+            Query.term_query(SCHEMA, "fresh", 1),
+            Query.range_query(SCHEMA, "confirmed", tantivy.FieldType.Integer, upper_bound=cutoff,
+                              include_upper=False),
+        ))
+
+    # ----------------------------------------------------------------------------- reading
+
+    @property
+    def size(self) -> int:
+        return self.searcher.num_docs
+
+    def parse_text(self, text: str) -> Query:
+        query, _errors = self.index.parse_query_lenient(
+            text, default_field_names=list(TEXT_FIELDS), field_boosts=TEXT_BOOSTS,
+            conjunction_by_default=True,
+        )
+        return query
+
+    def within(self, base: Query | None, center: geo.Point, radius_km: float) -> Query:
+        """Hits of `base` with a practice location inside the circle, exactly."""
+        cover = geo.cover_circle(center, round(radius_km, 3))
+        if not cover.inside and not cover.edge:
+            return Query.empty_query()
+        parts = []
+        if cover.inside:
+            parts.append(any_of("cell", cover.inside))
+        if not cover.edge:
+            return one_of(*parts)
+        edge = any_of("cell", cover.edge)
+        searcher = self.searcher
+        candidates = all_of(base, edge) if base is not None else edge
+        hits = searcher.search(candidates, limit=ALL_HITS, count=False).hits
+        if hits:
+            slots = searcher.fast_field_values("slot", [h[1] for h in hits])
+            outside = [
+                self.ids[s] for s in slots
+                if s is not None and self.ids[s] is not None
+                and not any(geo.distance_km(center, p) <= radius_km for p in self.points[s])
+            ]
+            if outside:
+                edge = Query.boolean_query([(Occur.Must, edge), (Occur.MustNot, any_of("id", outside))])
+        parts.append(edge)
+        return one_of(*parts)
+
+    def nearest_km(self, slot: int, center: geo.Point) -> float | None:
+        points = self.points[slot]
+        return min(geo.distance_km(center, p) for p in points) if points else None
+
+    def facets(self, query: Query) -> tuple[int, dict[str, list[dict[str, Any]]]]:
+        spec: dict[str, Any] = {
+            name: {"terms": {"field": fld, "size": FACET_SIZES.get(name, 100)}} for name, fld in FACETS.items()
+        }
+        spec["_total"] = {"value_count": {"field": "slot"}}
+        result = self.searcher.aggregate(query, spec)
+        total = int(result.pop("_total")["value"])
+        return total, {
+            name: [{"value": b["key"], "count": b["doc_count"]} for b in result[name]["buckets"]]
+            for name in FACETS
+        }
+
+    def load(self, hits: list[tuple[Any, Any]], center: geo.Point | None) -> list[Hit]:
+        searcher = self.searcher
+        slots = searcher.fast_field_values("slot", [h[1] for h in hits])
+        loaded = []
+        for (key, address), slot in zip(hits, slots, strict=True):
+            payload = orjson.loads(searcher.doc(address).get_first("payload"))
+            distance = self.nearest_km(slot, center) if center is not None else None
+            loaded.append(Hit(payload["card"], payload["licensed"], slot, key, distance))
+        return loaded
+
+    def top(self, query: Query, limit: int, *, order_by: str | None = None, weight_by: str | None = None,
+            offset: int = 0) -> list[tuple[Any, Any]]:
+        if order_by is not None:
+            return self.searcher.search(query, limit=limit, count=False, order_by_field=order_by,
+                                        offset=offset).hits
+        return self.searcher.search(query, limit=limit, count=False, weight_by_field=weight_by,
+                                    offset=offset).hits
+
+    def slot_ids(self, hits: list[tuple[Any, Any]]) -> list[str | None]:
+        slots = self.searcher.fast_field_values("slot", [h[1] for h in hits])
+        return [self.ids[s] if s is not None else None for s in slots]
+
+    def card(self, therapist_id: str) -> Hit | None:
+        hits = self.top(term("id", therapist_id), 1)
+        return self.load(hits, None)[0] if hits else None

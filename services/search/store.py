@@ -1,0 +1,96 @@
+"""The search read model in MongoDB: therapist cards and approaches, built only from events.
+
+`therapists`: one document per therapist, `{_id, version, deleted, profile, points}` where
+`profile` is the public profile as the last applied event gave it and `points` its practice
+locations' coordinates. A delete leaves a tombstone (`deleted: true` with its version), so a
+late update never brings a deleted therapist back.
+`approaches`: `{_id (approach id), version, deleted, slug, name, aliases, previousSlugs}`.
+
+Every write is conditional on the stored version being older, so duplicates and late, older
+events change nothing, whichever replica applies them and in whatever order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+THERAPISTS = "therapists"
+APPROACHES = "approaches"
+META = "meta"
+REBUILD_MARKER = "rebuild"
+
+
+class ReadModel:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.db = db
+
+    @property
+    def therapists(self):
+        return self.db[THERAPISTS]
+
+    @property
+    def approaches(self):
+        return self.db[APPROACHES]
+
+    async def create_indexes(self) -> None:
+        await self.approaches.create_index([("slug", ASCENDING)])
+        await self.approaches.create_index([("previousSlugs", ASCENDING)])
+
+    async def _write_if_newer(self, collection: str, doc_id: str, version: int, fields: dict[str, Any]) -> bool:
+        """Upsert `fields` unless a document of this version or newer exists; True if applied."""
+        try:
+            result = await self.db[collection].update_one(
+                {"_id": doc_id, "version": {"$lt": version}},
+                {"$set": {"version": version, **fields}},
+                upsert=True,
+            )
+        except DuplicateKeyError:  # the stored version is the same or newer
+            return False
+        return result.modified_count > 0 or result.upserted_id is not None
+
+    async def rebuild_targets(self) -> list[str]:
+        """Collections being rebuilt right now; events go there too, so the rebuild misses none."""
+        marker = await self.db[META].find_one({"_id": REBUILD_MARKER})
+        return [marker["collection"]] if marker else []
+
+    async def _write_everywhere(self, base: str, doc_id: str, version: int, fields: dict[str, Any]) -> bool:
+        applied = await self._write_if_newer(base, doc_id, version, fields)
+        for target in await self.rebuild_targets():
+            if target.startswith(base + "_"):
+                await self._write_if_newer(target, doc_id, version, fields)
+        return applied
+
+    async def put_therapist(self, therapist_id: str, version: int, profile: dict[str, Any],
+                            points: list[list[float]]) -> bool:
+        return await self._write_everywhere(
+            THERAPISTS, therapist_id, version, {"deleted": False, "profile": profile, "points": points}
+        )
+
+    async def delete_therapist(self, therapist_id: str, version: int) -> bool:
+        return await self._write_everywhere(
+            THERAPISTS, therapist_id, version, {"deleted": True, "profile": None, "points": []}
+        )
+
+    async def put_approach(self, approach_id: str, version: int, fields: dict[str, Any]) -> bool:
+        return await self._write_everywhere(APPROACHES, approach_id, version, {"deleted": False, **fields})
+
+    async def delete_approach(self, approach_id: str, version: int, slug: str) -> bool:
+        return await self._write_everywhere(
+            APPROACHES, approach_id, version,
+            {"deleted": True, "slug": slug, "name": "", "aliases": [], "previousSlugs": []},
+        )
+
+    async def live_therapists(self, batch_size: int = 2000) -> AsyncIterator[dict[str, Any]]:
+        async for doc in self.therapists.find({"deleted": False}, batch_size=batch_size):
+            yield doc
+
+    async def therapists_by_id(self, ids: list[str]) -> list[dict[str, Any]]:
+        return await self.therapists.find({"_id": {"$in": ids}}).to_list()
+
+    async def live_approaches(self) -> list[dict[str, Any]]:
+        return await self.approaches.find({"deleted": False}).to_list()

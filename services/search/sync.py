@@ -1,0 +1,207 @@
+"""Keeping this replica's index current: build from MongoDB, then tail a change stream.
+
+Replicas share the event queue (competing consumers), so any one of them may write a change to
+the shared read model; every replica sees every change through a MongoDB change stream on the
+read-model collections. The stream is opened *before* the build scans the collections, so a
+change made during the scan is replayed afterwards (applying it twice changes nothing: the index
+keeps each therapist's version). After an error the stream resumes from its last resume token;
+if it cannot (token gone, collection renamed by a rebuild), the replica builds a fresh index in
+the background and swaps it in, serving the old one meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+import structlog
+from pymongo.errors import PyMongoError
+
+from services.search import domain
+from services.search.index import BUILD_HEAP, SearchIndex
+from services.search.store import APPROACHES, THERAPISTS, ReadModel
+
+log = structlog.get_logger(__name__)
+
+COMMIT_DELAY = 0.005
+BATCH_LIMIT = 1000
+STALENESS_SWEEP_SECONDS = 600.0
+
+
+class IndexSync:
+    def __init__(self, store: ReadModel, *, max_await_ms: int = 200) -> None:
+        self.store = store
+        self.max_await_ms = max_await_ms
+        self.index: SearchIndex | None = None
+        self.ready = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._sweeper: asyncio.Task | None = None
+        self.build_seconds: float | None = None
+
+    def current(self) -> SearchIndex:
+        if self.index is None:
+            from servicekit.errors import ApiError
+
+            raise ApiError(503, "index_not_ready", "The search index is still being built; retry shortly",
+                           headers={"Retry-After": "2"})
+        return self.index
+
+    # ------------------------------------------------------------------ start-up and rebuilds
+
+    async def _open_stream(self, resume_after: Any = None):
+        pipeline = [{"$match": {"ns.coll": {"$in": [THERAPISTS, APPROACHES]}}}]
+        return await self.store.db.watch(
+            pipeline, full_document="updateLookup", max_await_time_ms=self.max_await_ms,
+            resume_after=resume_after,
+        )
+
+    async def build(self) -> SearchIndex:
+        """A complete index from the read model as it is now."""
+        started = time.perf_counter()
+        index = SearchIndex(writer_heap=BUILD_HEAP, writer_threads=2)
+        for doc in await self.store.live_approaches():
+            index.approaches.put(doc)
+        now = domain.now_utc()
+        count = 0
+        async for doc in self.store.live_therapists():
+            index.apply(doc, now)
+            count += 1
+            if count % 5000 == 0:
+                await asyncio.sleep(0)  # let requests on the current index through
+        await asyncio.to_thread(index.finish_bulk_load)
+        self.build_seconds = time.perf_counter() - started
+        log.info("search_index_built", therapists=count, seconds=round(self.build_seconds, 2))
+        return index
+
+    async def start(self) -> None:
+        """Start-up step: open the stream, build, then tail (readiness waits for this)."""
+        stream = await self._open_stream()
+        try:
+            self.index = await self.build()
+        except BaseException:
+            await stream.close()
+            raise
+        self.ready.set()
+        self._task = asyncio.create_task(self._tail(stream), name="search-index-tail")
+        self._sweeper = asyncio.create_task(self._sweep_staleness(), name="search-staleness-sweep")
+
+    async def stop(self) -> None:
+        for task in (self._task, self._sweeper):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    # ------------------------------------------------------------------ tailing
+
+    async def _tail(self, stream) -> None:
+        delay = 0.2
+        while True:
+            try:
+                await self._follow(stream)
+            except asyncio.CancelledError:
+                await stream.close()
+                raise
+            except _RebuildNeeded as reason:
+                log.warning("search_index_rebuild", reason=str(reason))
+                await stream.close()
+                stream = await self._rebuild_and_swap()
+            except PyMongoError as exc:
+                token = stream.resume_token
+                await stream.close()
+                log.warning("change_stream_error", error=str(exc), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                try:
+                    stream = await self._open_stream(resume_after=token)
+                    delay = 0.2
+                except PyMongoError as reopen_error:
+                    log.warning("change_stream_resume_failed", error=str(reopen_error))
+                    stream = await self._rebuild_and_swap()
+
+    async def _rebuild_and_swap(self):
+        while True:
+            try:
+                stream = await self._open_stream()
+                try:
+                    self.index = await self.build()
+                except BaseException:
+                    await stream.close()
+                    raise
+                return stream
+            except PyMongoError as exc:
+                log.warning("search_index_rebuild_failed", error=str(exc))
+                await asyncio.sleep(1.0)
+
+    async def _follow(self, stream) -> None:
+        flush: asyncio.Task | None = None
+        pending = 0
+        while True:
+            change = await stream.try_next()
+            if change is None:
+                continue
+            await self._apply_change(change)
+            pending += 1
+            if pending >= BATCH_LIMIT:
+                await self._commit()
+                pending = 0
+            elif flush is None or flush.done():
+                flush = asyncio.create_task(self._commit_soon())
+
+    async def _commit_soon(self) -> None:
+        await asyncio.sleep(COMMIT_DELAY)
+        await self._commit()
+
+    async def _commit(self) -> None:
+        index = self.index
+        if index is None:
+            return
+        async with index.lock:
+            await index.commit()
+
+    async def _apply_change(self, change: dict[str, Any]) -> None:
+        operation = change["operationType"]
+        collection = change.get("ns", {}).get("coll")
+        if operation in ("drop", "rename", "dropDatabase", "invalidate"):
+            raise _RebuildNeeded(f"{operation} on {collection}")
+        index = self.current()
+        doc = change.get("fullDocument")
+        if collection == APPROACHES:
+            if doc is not None:
+                await self._approach_changed(index, doc)
+            return
+        if doc is None:  # gone before the lookup: a later change or tombstone will follow
+            return
+        async with index.lock:
+            index.apply(doc, domain.now_utc())
+
+    async def _approach_changed(self, index: SearchIndex, doc: dict[str, Any]) -> None:
+        touched = index.approaches.put(doc)
+        ids = index.ids_with_approach(touched)
+        await self._reindex(index, ids)
+
+    async def _reindex(self, index: SearchIndex, ids: list[str]) -> None:
+        now = domain.now_utc()
+        for start in range(0, len(ids), 500):
+            docs = await self.store.therapists_by_id(ids[start:start + 500])
+            async with index.lock:
+                for doc in docs:
+                    index.apply(doc, now, force=True)
+        if ids:
+            await self._commit()
+
+    async def _sweep_staleness(self) -> None:
+        """Profiles whose availability confirmation turns 60 days old get demoted without an event."""
+        while True:
+            await asyncio.sleep(STALENESS_SWEEP_SECONDS)
+            try:
+                index = self.current()
+                await self._reindex(index, index.ids_turning_stale(domain.now_utc()))
+            except Exception as exc:
+                log.warning("staleness_sweep_failed", error=str(exc))
+
+
+class _RebuildNeeded(Exception):
+    pass
