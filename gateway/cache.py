@@ -1,0 +1,196 @@
+"""In-process caches invalidated by the services' change events.
+
+`TaggedCache` holds values with the tags of the data they were built from; an event
+invalidates tags. A value fetched while one of its tags was invalidated is refused, so a read
+that raced an event can never outlive it. The cache only serves while the gateway is
+receiving events (`enabled`); without them nothing could tell it what changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from integration_events.approaches import APPROACH_EVENT_TYPES
+from integration_events.therapists import THERAPIST_EVENT_TYPES
+
+# Everything the search service derived from therapists and approaches: result lists,
+# facets, specialists, cards.
+SEARCH = "search"
+APPROACH_LIST = "approaches"
+
+
+def therapist_tag(therapist_id: str) -> str:
+    return f"therapist:{therapist_id}"
+
+
+def approach_tag(slug: str) -> str:
+    return f"approach:{slug}"
+
+
+@dataclass(frozen=True)
+class Invalidation:
+    """Tags to drop when an event arrives, and again once search has applied it."""
+
+    now: frozenset[str]
+    after_settle: frozenset[str]
+
+
+def invalidation_for(event_type: str, data: dict[str, Any]) -> Invalidation:
+    if event_type in THERAPIST_EVENT_TYPES:
+        return Invalidation(frozenset({therapist_tag(str(data["id"])), SEARCH}), frozenset({SEARCH}))
+    if event_type in APPROACH_EVENT_TYPES:
+        slugs = {str(data["slug"]), *(str(s) for s in data.get("previousSlugs") or ())}
+        tags = {approach_tag(s) for s in slugs} | {f"approach-id:{data['id']}", APPROACH_LIST, SEARCH}
+        return Invalidation(frozenset(tags), frozenset({SEARCH}))
+    return Invalidation(frozenset(), frozenset())
+
+
+@dataclass(frozen=True)
+class Entry:
+    value: Any
+    tags: frozenset[str]
+    expires: float
+
+
+class TaggedCache:
+    def __init__(self, max_entries: int, ttl_seconds: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_entries = max_entries
+        self.ttl_seconds = ttl_seconds
+        self.clock = clock
+        self.enabled = False
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._keys_by_tag: dict[str, set[str]] = {}
+        self._generation = 0
+        self._invalidated_at: dict[str, int] = {}
+        self._cleared_at = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def generation(self) -> int:
+        """Take this before reading a backend; pass it to `put` as `since`."""
+        return self._generation
+
+    def get(self, key: str) -> Entry | None:
+        if not self.enabled:
+            return None
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.expires < self.clock():
+            self._remove(key)
+            return None
+        return entry
+
+    def put(self, key: str, value: Any, tags: Iterable[str], *, since: int) -> bool:
+        """Store `value` unless caching is off or one of `tags` changed after `since`."""
+        tags = frozenset(tags)
+        if not self.enabled or self._cleared_at > since:
+            return False
+        if any(self._invalidated_at.get(tag, -1) > since for tag in tags):
+            return False
+        if key in self._entries:
+            self._remove(key)
+        self._entries[key] = Entry(value, tags, self.clock() + self.ttl_seconds)
+        for tag in tags:
+            self._keys_by_tag.setdefault(tag, set()).add(key)
+        while len(self._entries) > self.max_entries:
+            self._remove(next(iter(self._entries)))
+        return True
+
+    def invalidate(self, tags: Iterable[str]) -> int:
+        """Drop every entry carrying one of `tags`; returns how many were dropped."""
+        self._generation += 1
+        dropped = 0
+        for tag in tags:
+            self._invalidated_at[tag] = self._generation
+            for key in self._keys_by_tag.pop(tag, ()):
+                if self._remove(key):
+                    dropped += 1
+        if len(self._invalidated_at) > 4 * self.max_entries:
+            self.clear()  # bound the bookkeeping; a rare full refill is cheaper than a leak
+        return dropped
+
+    def clear(self) -> None:
+        self._generation += 1
+        self._cleared_at = self._generation
+        self._entries.clear()
+        self._keys_by_tag.clear()
+        self._invalidated_at.clear()
+
+    def _remove(self, key: str) -> bool:
+        entry = self._entries.pop(key, None)
+        if entry is None:
+            return False
+        for tag in entry.tags:
+            keys = self._keys_by_tag.get(tag)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._keys_by_tag[tag]
+        return True
+
+
+class BoundedMap:
+    """A small LRU map (visitor session -> rotation bucket, APQ hash -> query)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict[str, str] = OrderedDict()
+
+    def get(self, key: str) -> str | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def set(self, key: str, value: str) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.max_entries:
+            self._items.popitem(last=False)
+
+
+T = TypeVar("T")
+
+
+class SingleFlight(Generic[T]):
+    """Concurrent callers asking for the same key share one computation."""
+
+    def __init__(self) -> None:
+        self._running: dict[str, asyncio.Future[T]] = {}
+
+    async def run(self, key: str, work: Callable[[], Awaitable[T]]) -> T:
+        running = self._running.get(key)
+        if running is not None:
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not running.cancelled() or (task is not None and task.cancelling()):
+                    raise
+                # The leader was cancelled (its client went away); this caller still wants it.
+                return await work()
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._running[key] = future
+        try:
+            result = await work()
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # followers re-raise it; do not warn when there are none
+            raise
+        else:
+            future.set_result(result)
+            return result
+        finally:
+            del self._running[key]

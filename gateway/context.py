@@ -1,0 +1,48 @@
+"""What every resolver of one GraphQL request can reach (`info.context`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+from strawberry.types.graphql import OperationType
+
+from gateway.cache import TaggedCache
+from gateway.clients import ReadTrace, ServiceClients
+from gateway.errors import Unauthenticated
+from gateway.loaders import Loaders
+
+
+@dataclass
+class GatewayContext:
+    clients: ServiceClients
+    caches: tuple[TaggedCache, ...]
+    request_id: str
+    authorization: str | None = None
+    visitor_session: str | None = None
+    trace: ReadTrace = field(default_factory=ReadTrace)
+    operation_type: OperationType | None = None
+    _loaders: Loaders | None = None
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = Loaders(self.clients, self.trace)
+        return self._loaders
+
+    def require_authorization(self) -> str:
+        if not self.authorization:
+            raise Unauthenticated("This operation needs a bearer token (Authorization header)")
+        return self.authorization
+
+    def forget(self, tags: Iterable[str]) -> None:
+        """Drop cached data this process just changed (its event will follow, too)."""
+        tags = frozenset(tags)
+        for cache in self.caches:
+            cache.invalidate(tags)
+
+
+def context_of(info: strawberry.Info[Any, Any]) -> GatewayContext:
+    return info.context

@@ -1,0 +1,130 @@
+"""The gateway's GraphQL schema: queries, mutations, limits and error masking.
+
+`python -m gateway.sdl` writes the SDL to gateway/schema.graphql (a test fails when they differ).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import strawberry
+import structlog
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.extensions.query_depth_limiter import IgnoreContext
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from gateway.context import GatewayContext
+from gateway.errors import GatewayError
+from gateway.settings import QueryLimits
+from gateway.types import approaches, match, mutations, search, therapists
+from gateway.types.common import SCALAR_OVERRIDES, read_field
+
+log = structlog.get_logger(__name__)
+
+
+@strawberry.type
+class Query:
+    approach = strawberry.field(resolver=approaches.approach)
+    approaches = strawberry.field(resolver=approaches.approaches)
+    therapist = strawberry.field(resolver=therapists.therapist)
+    searchTherapists = strawberry.field(resolver=search.search_therapists)
+    findMatch = strawberry.field(resolver=match.find_match)
+
+
+@strawberry.type
+class Mutation:
+    updateMyProfile = strawberry.mutation(resolver=mutations.update_my_profile)
+    confirmAvailability = strawberry.mutation(resolver=mutations.confirm_availability)
+    setApproachStatement = strawberry.mutation(resolver=mutations.set_approach_statement)
+    removeApproachStatement = strawberry.mutation(resolver=mutations.remove_approach_statement)
+
+
+def is_internal(error: GraphQLError) -> bool:
+    """An error from a bug or an unexpected failure (not a GraphQL or an expected one)."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GatewayError | GraphQLError)
+
+
+def request_id_of(execution_context: ExecutionContext) -> str:
+    return getattr(execution_context.context, "request_id", "unknown")
+
+
+class MaskInternalErrors(MaskErrors):
+    """Internal errors reach clients as a request id only; the log has the details under it."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_internal)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request_id = request_id_of(self.execution_context)
+        return GraphQLError(
+            f"Internal error (request id {request_id})", nodes=error.nodes, path=error.path,
+            extensions={"code": "INTERNAL", "requestId": request_id},
+        )
+
+
+class GatewayBookkeeping(SchemaExtension):
+    """Notes the operation's type on the context (only queries are cached) and gives expected
+    errors their `extensions` (code and details) in the response."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, GatewayContext):
+            context.operation_type = self.execution_context.operation_type
+        yield
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in (getattr(result, "errors", None) or ()):
+            if isinstance(error.original_error, GatewayError):
+                error.extensions = {**(error.extensions or {}), **error.original_error.extensions}
+
+
+class DirectorySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        # Messages of user errors can quote variable values (questionnaire answers among them),
+        # so only their kind and path are logged; internal errors are logged in full.
+        for error in errors:
+            original = error.original_error
+            if is_internal(error):
+                log.error("graphql_internal_error", path=error.path, exc_info=original)
+            else:
+                code = original.extensions["code"] if isinstance(original, GatewayError) else "GRAPHQL"
+                log.info("graphql_error", code=code, path=error.path)
+
+
+def _ignore_introspection(context: IgnoreContext) -> bool:
+    return context.field_name.startswith("__")
+
+
+def build_schema(limits: QueryLimits = QueryLimits()) -> strawberry.Schema:
+    extensions: list[Any] = [
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: ParserCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth, should_ignore=_ignore_introspection),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: ValidationCache(maxsize=512),
+        GatewayBookkeeping,
+        MaskInternalErrors,
+    ]
+    return DirectorySchema(
+        query=Query, mutation=Mutation, extensions=extensions,
+        config=StrawberryConfig(default_resolver=read_field),
+        scalar_overrides=SCALAR_OVERRIDES,
+    )
+
+
+schema = build_schema()

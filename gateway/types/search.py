@@ -1,0 +1,146 @@
+"""`searchTherapists`: every filter, facet and sort order the search service offers."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from gateway.context import context_of
+from gateway.types.common import PageInfo, page_info, page_params
+from gateway.types.therapists import NewClientStatus, SessionFormat, TherapistCard
+
+
+@strawberry.enum(description="Result order. RELEVANCE rotates near-equal results per visitor.")
+class TherapistSort(Enum):
+    RELEVANCE = "relevance"
+    DISTANCE = "distance"
+    FRESHNESS = "freshness"
+
+
+@strawberry.enum
+class DistanceUnit(Enum):
+    KM = "km"
+    MI = "mi"
+
+
+@strawberry.input(description="Search filters; every one is optional and they combine with AND.")
+class TherapistFilter:
+    approaches: list[str] | None = strawberry.field(default=None, description="Approach slugs (any of).")
+    issues: list[str] | None = strawberry.field(default=None, description="Issue slugs (any of).")
+    state: str | None = strawberry.field(default=None, description="Two-letter US state code.")
+    city: str | None = None
+    zip: str | None = None
+    radius: float | None = strawberry.field(default=None, description="Distance around city or zip.")
+    radiusUnit: DistanceUnit | None = None
+    telehealthState: str | None = strawberry.field(
+        default=None, description="Offers telehealth to clients in this state."
+    )
+    formats: list[SessionFormat] | None = None
+    newClientStatus: list[NewClientStatus] | None = None
+    insurance: str | None = None
+    maxFee: int | None = strawberry.field(default=None, description="Highest session fee, in USD.")
+    slidingScale: bool | None = None
+    languages: list[str] | None = strawberry.field(default=None, description="BCP-47 tags (any of).")
+    gender: str | None = None
+    lgbtq: bool | None = None
+    raceEthnicity: str | None = None
+    faith: str | None = None
+    ageGroup: str | None = None
+
+
+# GraphQL filter field -> the search service's query parameter (INTERFACES.md).
+REPEATED_PARAMS = {
+    "approaches": "approach", "issues": "issue", "formats": "format",
+    "newClientStatus": "newClientStatus", "languages": "language",
+}
+SINGLE_PARAMS = (
+    "state", "city", "zip", "radius", "radiusUnit", "telehealthState", "insurance", "maxFee",
+    "slidingScale", "gender", "lgbtq", "raceEthnicity", "faith", "ageGroup",
+)
+
+
+def _param_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def search_params(
+    text: str | None, filter: TherapistFilter | None, sort: TherapistSort | None, first: int | None,
+    after: str | None,
+) -> list[tuple[str, str]]:
+    params: list[tuple[str, str]] = []
+    if text:
+        params.append(("text", text))
+    if filter is not None:
+        for field, param in REPEATED_PARAMS.items():
+            params.extend((param, _param_value(v)) for v in getattr(filter, field) or ())
+        for field in SINGLE_PARAMS:
+            value = getattr(filter, field)
+            if value is not None:
+                params.append((field, _param_value(value)))
+    if sort is not None:
+        params.append(("sort", sort.value))
+    return params + page_params(first, after)
+
+
+@strawberry.type
+class TherapistEdge:
+    cursor: str
+    node: TherapistCard
+
+
+@strawberry.type(description="A facet value and how many results have it.")
+class FacetValue:
+    value: str
+
+    @strawberry.field
+    def count(self, root: strawberry.Parent[dict[str, Any]]) -> int:
+        return int(root.get("count") or 0)
+
+
+@strawberry.type(description="Counts over the whole result set, for refining a search.")
+class SearchFacets:
+    approaches: list[FacetValue]
+    issues: list[FacetValue]
+    states: list[FacetValue]
+    cities: list[FacetValue]
+    formats: list[FacetValue]
+    newClientStatus: list[FacetValue]
+    insurance: list[FacetValue]
+    languages: list[FacetValue]
+    genders: list[FacetValue]
+    ageGroups: list[FacetValue]
+    slidingScale: list[FacetValue]
+
+
+FACETS = tuple(SearchFacets.__annotations__)
+
+
+@strawberry.type(description="Search results (Relay connection) with facet counts.")
+class TherapistConnection:
+    totalCount: int
+    pageInfo: PageInfo
+    edges: list[TherapistEdge]
+    facets: SearchFacets
+
+
+async def search_therapists(
+    info: strawberry.Info, text: str | None = None, filter: TherapistFilter | None = None,
+    sort: TherapistSort | None = None, first: int | None = 20, after: str | None = None,
+) -> TherapistConnection:
+    """Find therapists by free text and filters; near-equal results rotate per visitor."""
+    context = context_of(info)
+    page = await context.clients.search_therapists(
+        search_params(text, filter, sort, first, after), context.trace, context.visitor_session
+    )
+    facets = page.get("facets") or {}
+    return {  # type: ignore[return-value]
+        "totalCount": page.get("totalCount", 0), "pageInfo": page_info(page, after),
+        "edges": page.get("edges") or [],
+        "facets": {name: facets.get(name) or [] for name in FACETS},
+    }

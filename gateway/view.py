@@ -1,0 +1,224 @@
+"""GraphQL over HTTP: request limits, persisted queries, the whole-response cache, execution.
+
+A subclass of strawberry's aiohttp `GraphQLView`: GraphiQL and the plumbing are strawberry's;
+what runs before execution is the gateway's own, so a cached answer costs no GraphQL work.
+Whole responses are cached only for anonymous queries (no Authorization header), keyed by the
+document, operation name, variables and the visitor's rotation bucket, and tagged with the
+data they were built from so the change events invalidate them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from aiohttp import web
+from prometheus_client import Counter
+from strawberry.aiohttp.views import GraphQLView
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import process_result
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from gateway.cache import SingleFlight, TaggedCache
+from gateway.clients import ServiceClients
+from gateway.context import GatewayContext
+from gateway.persisted import PersistedQueries, query_hash
+from gateway.settings import GatewaySettings
+
+RESPONSES = Counter(
+    "directory_gateway_responses_total", "GraphQL responses by whole-response cache outcome", ["cache"]
+)
+JSON = "application/json"
+ANY_BUCKET = "*"
+
+
+class RequestRejected(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+    def response(self) -> web.Response:
+        answer = error_answer(self.status, self.code, self.message)
+        return web.Response(body=answer.body, status=answer.status, content_type=JSON)
+
+
+@dataclass(frozen=True)
+class OperationRequest:
+    query: str
+    digest: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    extensions: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+
+
+def _json_param(raw: str | None, name: str) -> Any:
+    if raw is None or raw == "":
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise RequestRejected(400, "BAD_REQUEST", f"The {name} parameter is not valid JSON") from exc
+
+
+def visitor_session(request: web.Request) -> str | None:
+    return request.headers.get("X-Visitor-Session") or request.cookies.get("visitor_session") or None
+
+
+class DirectoryGraphQLView(GraphQLView):
+    def __init__(self, schema: Any, settings: GatewaySettings, *, read_cache: TaggedCache,
+                 response_cache: TaggedCache, persisted: PersistedQueries) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        self.settings = settings
+        self.read_cache = read_cache
+        self.response_cache = response_cache
+        self.persisted = persisted
+        self.clients: ServiceClients | None = None  # set when the app starts
+        self.flights: SingleFlight[Answer] = SingleFlight()
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        if request.method == "GET" and "query" not in request.query and "extensions" not in request.query:
+            return await super().__call__(request)  # GraphiQL for browsers
+        try:
+            operation = self.resolve_persisted(await self.read_operation(request))
+        except RequestRejected as rejected:
+            return rejected.response()
+        if "Authorization" in request.headers:
+            RESPONSES.labels("bypass").inc()
+            answer = await self.execute(request, operation)
+        else:
+            answer = await self.answer_anonymous(request, operation)
+        return web.Response(body=answer.body, status=answer.status, content_type=JSON)
+
+    # -- reading the request ----------------------------------------------------------------------
+
+    async def read_operation(self, request: web.Request) -> dict[str, Any]:
+        if request.method == "GET":
+            params = request.query
+            return {
+                "query": params.get("query"),
+                "variables": _json_param(params.get("variables"), "variables"),
+                "operationName": params.get("operationName"),
+                "extensions": _json_param(params.get("extensions"), "extensions"),
+            }
+        if request.content_type not in (JSON, "application/graphql-response+json"):
+            raise RequestRejected(415, "UNSUPPORTED_MEDIA_TYPE", "Send the operation as application/json")
+        limit = self.settings.limits.max_body_bytes
+        if request.content_length is not None and request.content_length > limit:
+            raise RequestRejected(413, "PAYLOAD_TOO_LARGE", f"The body is larger than {limit} bytes")
+        chunks, size = [], 0
+        async for chunk in request.content.iter_chunked(16384):
+            size += len(chunk)
+            if size > limit:
+                raise RequestRejected(413, "PAYLOAD_TOO_LARGE", f"The body is larger than {limit} bytes")
+            chunks.append(chunk)
+        try:
+            payload = orjson.loads(b"".join(chunks))
+        except orjson.JSONDecodeError as exc:
+            raise RequestRejected(400, "BAD_REQUEST", "The body is not valid JSON") from exc
+        if isinstance(payload, list):
+            raise RequestRejected(400, "BATCHING_NOT_SUPPORTED", "Send one operation per request")
+        if not isinstance(payload, dict):
+            raise RequestRejected(400, "BAD_REQUEST", "The body must be a JSON object")
+        return payload
+
+    def resolve_persisted(self, payload: dict[str, Any]) -> OperationRequest:
+        query, operation_name = payload.get("query"), payload.get("operationName")
+        variables, extensions = payload.get("variables"), payload.get("extensions")
+        if not isinstance(query, str | None) or not isinstance(operation_name, str | None):
+            raise RequestRejected(400, "BAD_REQUEST", "query and operationName must be strings")
+        if not isinstance(variables, dict | None) or not isinstance(extensions, dict | None):
+            raise RequestRejected(400, "BAD_REQUEST", "variables and extensions must be objects")
+        persisted = (extensions or {}).get("persistedQuery")
+        if persisted is not None:
+            digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+            if not isinstance(digest, str) or persisted.get("version") != 1:
+                raise RequestRejected(400, "PERSISTED_QUERY_UNSUPPORTED",
+                                      "persistedQuery needs version 1 and a sha256Hash")
+            if query is None:
+                query = self.persisted.lookup(digest)
+                if query is None:
+                    raise RequestRejected(200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+            elif query_hash(query) != digest:
+                raise RequestRejected(400, "PERSISTED_QUERY_HASH_MISMATCH",
+                                      "The sha256Hash does not match the query")
+            else:
+                self.persisted.remember(digest, query)
+        else:
+            if query is None:
+                raise RequestRejected(400, "BAD_REQUEST", "No GraphQL query found in the request")
+            digest = query_hash(query)
+        if not self.persisted.allows(digest):
+            raise RequestRejected(400, "PERSISTED_QUERY_NOT_ALLOWED",
+                                  "Only registered operations are allowed on this gateway")
+        return OperationRequest(query, digest, variables, operation_name, extensions)
+
+    # -- answering ---------------------------------------------------------------------------------
+
+    async def answer_anonymous(self, request: web.Request, operation: OperationRequest) -> Answer:
+        clients = self.clients
+        assert clients is not None
+        base = hashlib.sha256(b"|".join((
+            operation.digest.encode(), (operation.operation_name or "").encode(),
+            orjson.dumps(operation.variables, option=orjson.OPT_SORT_KEYS),
+        ))).hexdigest()
+        session = visitor_session(request)
+        bucket = clients.rotation_bucket(session)
+        for key in (f"{base}|{ANY_BUCKET}", f"{base}|{bucket}" if bucket is not None else None):
+            entry = self.response_cache.get(key) if key is not None else None
+            if entry is not None:
+                RESPONSES.labels("hit").inc()
+                return entry.value
+        RESPONSES.labels("miss").inc()
+        # Identical requests arriving together (a popular page right after an invalidation)
+        # share one execution.
+        flight = f"{base}|{bucket if bucket is not None else 's:' + str(session)}"
+        return await self.flights.run(flight, lambda: self.execute(request, operation, cache_key=base))
+
+    def new_context(self, request: web.Request) -> GatewayContext:
+        assert self.clients is not None
+        return GatewayContext(
+            clients=self.clients, caches=(self.read_cache, self.response_cache),
+            request_id=request.get("request_id", "unknown"),
+            authorization=request.headers.get("Authorization"), visitor_session=visitor_session(request),
+        )
+
+    async def execute(self, request: web.Request, operation: OperationRequest, *,
+                      cache_key: str | None = None) -> Answer:
+        context = self.new_context(request)
+        since = self.response_cache.generation
+        try:
+            result = await self.schema.execute(
+                operation.query, variable_values=operation.variables, context_value=context,
+                operation_name=operation.operation_name,
+                allowed_operation_types=OperationType.from_http(request.method),
+                operation_extensions=operation.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            return error_answer(405, "METHOD_NOT_ALLOWED", exc.as_http_error_reason(request.method))
+        except CannotGetOperationTypeError as exc:
+            return error_answer(400, "BAD_REQUEST", exc.as_http_error_reason())
+        except MissingQueryError:
+            return error_answer(400, "BAD_REQUEST", "No GraphQL query found in the request")
+        body = orjson.dumps(process_result(result))
+        answer = Answer(200, body)
+        trace = context.trace
+        if (cache_key is not None and not result.errors and trace.cacheable
+                and context.operation_type is OperationType.QUERY):
+            bucket = trace.rotation_bucket or ANY_BUCKET
+            self.response_cache.put(f"{cache_key}|{bucket}", answer, trace.tags, since=since)
+        return answer
+
+
+def error_answer(status: int, code: str, message: str) -> Answer:
+    return Answer(status, orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}))
