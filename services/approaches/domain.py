@@ -23,6 +23,7 @@ from integration_events.approaches import (
 from integration_events.therapists import TherapistPublicProfile
 from integration_events.vocabulary import ISSUES
 from servicekit.envelope import CloudEvent, new_event
+from servicekit.merge_patch import merge_patch
 
 EVENT_SOURCE = "/directory/approaches"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -167,19 +168,6 @@ def new_approach(content: ApproachContent, *, now: datetime | None = None) -> Ap
         **content.model_dump(), id=str(uuid.uuid4()), previousSlugs=[], version=1,
         createdAt=now, updatedAt=now,
     )
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7396 JSON Merge Patch: objects merge key by key, `null` removes, anything else replaces."""
-    if not isinstance(patch, dict):
-        return patch
-    merged = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = merge_patch(merged.get(key), value)
-    return merged
 
 
 def revise(current: Approach, patch: Any, *, now: datetime | None = None) -> Approach | None:

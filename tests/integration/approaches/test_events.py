@@ -1,0 +1,65 @@
+"""Every change to the catalogue is published on `directory.events`, once, from the outbox."""
+
+from __future__ import annotations
+
+from integration_events.approaches import (
+    APPROACH_CREATED,
+    APPROACH_DELETED,
+    APPROACH_UPDATED,
+    ApproachDeleted,
+    ApproachSnapshot,
+)
+from integration_events.therapists import THERAPIST_CREATED
+from tests.integration.approaches.conftest import eventually, therapist_event, therapist_profile
+
+
+async def test_create_update_and_delete_are_published_with_successive_versions(service, events):
+    created = await service.create(issues=["grief"])
+    await service.patch(created["slug"], {"slug": created["slug"] + "-new", "summary": "Updated."})
+    async with service.http.delete(f"/v1/approaches/{created['slug']}-new", headers=service.admin) as r:
+        assert r.status == 204
+
+    # The relay publishes concurrently; consumers order by version, so the test does too.
+    published = sorted(await events.for_subject(created["id"], 3), key=lambda e: e.version)
+    assert [(e.type, e.version) for e in published] == [
+        (APPROACH_CREATED, 1), (APPROACH_UPDATED, 2), (APPROACH_DELETED, 3)]
+    first = ApproachSnapshot.model_validate(published[0].data)
+    assert (first.slug, first.name, first.issues) == (created["slug"], created["name"], ["grief"])
+    second = ApproachSnapshot.model_validate(published[1].data)
+    assert (second.slug, second.previousSlugs, second.summary) == (
+        created["slug"] + "-new", [created["slug"]], "Updated.")
+    deleted = ApproachDeleted.model_validate(published[2].data)
+    assert (deleted.id, deleted.slug) == (created["id"], created["slug"] + "-new")
+    assert all(e.source == "/directory/approaches" for e in published)
+
+
+async def test_each_change_is_published_exactly_once(service, events):
+    created = await service.create()
+    await events.for_subject(created["id"], 1)
+    outbox = service.app["runtime"].outbox.collection
+
+    async def all_published() -> bool:
+        return await outbox.count_documents({"envelope.subject": created["id"], "publishedAt": None}) == 0
+
+    await eventually(all_published)
+    assert await outbox.count_documents({"envelope.subject": created["id"]}) == 1
+    assert len([e for e in events.events if e.subject == created["id"]]) == 1
+
+
+async def test_writes_that_change_nothing_or_are_refused_publish_nothing(service, therapist_events):
+    created = await service.create()
+    outbox = service.app["runtime"].outbox.collection
+    await service.patch(created["slug"], {"name": created["name"]})
+    assert (await service.patch(created["slug"], {"summary": "x"}, **{"If-Match": "9"})).status == 412
+    await therapist_events(therapist_event(
+        THERAPIST_CREATED, therapist_profile(f"t-{created['id']}", 1, created["slug"])))
+
+    async def referenced() -> bool:
+        stored = await service.store.find_by_slug(created["slug"])
+        return await service.store.reference_count(stored) == 1
+
+    await eventually(referenced)
+    async with service.http.delete(f"/v1/approaches/{created['slug']}", headers=service.admin) as r:
+        assert r.status == 409
+    assert [doc["type"] async for doc in outbox.find({"envelope.subject": created["id"]})] == [
+        APPROACH_CREATED]
