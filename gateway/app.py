@@ -29,16 +29,17 @@ class Gateway:
     def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
         service = settings.service
-        self.read_cache = TaggedCache(settings.read_cache_entries, settings.cache_ttl_seconds)
-        self.response_cache = TaggedCache(settings.response_cache_entries, settings.cache_ttl_seconds)
+        self.read_cache, self.response_cache = (
+            TaggedCache(entries, settings.cache_ttl_seconds, settle_seconds=settings.search_settle_seconds,
+                        settling_ttl=settings.settling_ttl_seconds)
+            for entries in (settings.read_cache_entries, settings.response_cache_entries)
+        )
         self.rotation_buckets = BoundedMap(100_000)
         self.bus = EventBus(
             service.amqp_url, service="gateway", exchange=service.events_exchange,
             dead_letter_exchange=service.dead_letter_exchange, delivery_limit=service.delivery_limit,
         )
-        self.listener = ChangeEventListener(
-            self.bus, (self.read_cache, self.response_cache), settle_seconds=settings.search_settle_seconds
-        )
+        self.listener = ChangeEventListener(self.bus, (self.read_cache, self.response_cache))
         self.view = DirectoryGraphQLView(
             build_schema(settings.limits), settings, read_cache=self.read_cache,
             response_cache=self.response_cache,

@@ -2,7 +2,10 @@
 
 `TaggedCache` holds values with the tags of the data they were built from; an event
 invalidates tags. A value fetched while one of its tags was invalidated is refused, so a read
-that raced an event can never outlive it. The cache only serves while the gateway is
+that raced an event can never outlive it. Search applies the same events on its own queue a
+little after the gateway hears them, so for a while after an event (`settle_seconds`) values
+built from search data are kept only briefly (`settling_ttl`): whatever search still served
+from before the change is dropped soon after search catches up. The cache only serves while the gateway is
 receiving events (`enabled`); without them nothing could tell it what changed.
 """
 
@@ -34,10 +37,10 @@ def approach_tag(slug: str) -> str:
 
 @dataclass(frozen=True)
 class Invalidation:
-    """Tags to drop when an event arrives, and again once search has applied it."""
+    """Tags to drop when an event arrives, and those whose source applies it only later."""
 
     now: frozenset[str]
-    after_settle: frozenset[str]
+    settling: frozenset[str]
 
 
 def invalidation_for(event_type: str, data: dict[str, Any]) -> Invalidation:
@@ -58,11 +61,14 @@ class Entry:
 
 
 class TaggedCache:
-    def __init__(self, max_entries: int, ttl_seconds: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, max_entries: int, ttl_seconds: float, *, settle_seconds: float = 5.0,
+                 settling_ttl: float = 0.25, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_entries = max_entries
         self.ttl_seconds = ttl_seconds
+        self.settle_seconds = settle_seconds
+        self.settling_ttl = settling_ttl
         self.clock = clock
+        self._settling_until: dict[str, float] = {}
         self.enabled = False
         self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._keys_by_tag: dict[str, set[str]] = {}
@@ -98,16 +104,24 @@ class TaggedCache:
             return False
         if key in self._entries:
             self._remove(key)
-        self._entries[key] = Entry(value, tags, self.clock() + self.ttl_seconds)
+        now = self.clock()
+        settling = any(self._settling_until.get(tag, 0.0) > now for tag in tags)
+        self._entries[key] = Entry(value, tags, now + (self.settling_ttl if settling else self.ttl_seconds))
         for tag in tags:
             self._keys_by_tag.setdefault(tag, set()).add(key)
         while len(self._entries) > self.max_entries:
             self._remove(next(iter(self._entries)))
         return True
 
-    def invalidate(self, tags: Iterable[str]) -> int:
-        """Drop every entry carrying one of `tags`; returns how many were dropped."""
+    def invalidate(self, tags: Iterable[str], *, settling: Iterable[str] = ()) -> int:
+        """Drop every entry carrying one of `tags`; returns how many were dropped.
+
+        `settling` tags name data whose source has not applied the change yet: for a while,
+        entries carrying them are kept only briefly."""
         self._generation += 1
+        until = self.clock() + self.settle_seconds
+        for tag in settling:
+            self._settling_until[tag] = until
         dropped = 0
         for tag in tags:
             self._invalidated_at[tag] = self._generation

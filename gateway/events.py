@@ -31,10 +31,9 @@ WATCHED_EVENT_TYPES = THERAPIST_EVENT_TYPES + APPROACH_EVENT_TYPES
 
 
 class ChangeEventListener:
-    def __init__(self, bus: EventBus, caches: Sequence[TaggedCache], *, settle_seconds: float) -> None:
+    def __init__(self, bus: EventBus, caches: Sequence[TaggedCache]) -> None:
         self.bus = bus
         self.caches = tuple(caches)
-        self.settle_seconds = settle_seconds
         self.queue_name = f"gateway.{socket.gethostname()}.{uuid.uuid4().hex[:8]}"
         self.consuming = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -96,15 +95,6 @@ class ChangeEventListener:
             for cache in self.caches:
                 cache.clear()
             return
-        self.invalidate(invalidation.now)
-        if invalidation.after_settle:
-            # Search applies the same event on its own queue, a little later: whatever was read
-            # from it meanwhile is dropped once more when it has surely caught up.
-            asyncio.get_running_loop().call_later(
-                self.settle_seconds, self.invalidate, invalidation.after_settle
-            )
-        EVENTS_CONSUMED.labels("gateway", event.type, "applied").inc()
-
-    def invalidate(self, tags: frozenset[str]) -> None:
         for cache in self.caches:
-            cache.invalidate(tags)
+            cache.invalidate(invalidation.now, settling=invalidation.settling)
+        EVENTS_CONSUMED.labels("gateway", event.type, "applied").inc()

@@ -42,9 +42,10 @@ class GatewaySettings:
     read_cache_entries: int = 50_000
     # A safety net only: events invalidate entries long before this.
     cache_ttl_seconds: float = 600.0
-    # Search applies an event shortly after the gateway hears it; search-derived entries are
-    # invalidated again after this delay so nothing read in between outlives it.
-    search_settle_seconds: float = 1.0
+    # Search applies an event shortly after the gateway hears it: for this long after an event,
+    # search-derived entries are kept only `settling_ttl_seconds`.
+    search_settle_seconds: float = 5.0
+    settling_ttl_seconds: float = 0.25
     backend_timeout_seconds: float = 5.0
 
     @property
@@ -69,7 +70,8 @@ class GatewaySettings:
             response_cache_entries=env_int("GATEWAY_RESPONSE_CACHE_ENTRIES", 20_000),
             read_cache_entries=env_int("GATEWAY_READ_CACHE_ENTRIES", 50_000),
             cache_ttl_seconds=env_float("GATEWAY_CACHE_TTL_SECONDS", 600.0),
-            search_settle_seconds=env_float("GATEWAY_SEARCH_SETTLE_SECONDS", 1.0),
+            search_settle_seconds=env_float("GATEWAY_SEARCH_SETTLE_SECONDS", 5.0),
+            settling_ttl_seconds=env_float("GATEWAY_SETTLING_TTL_SECONDS", 0.25),
             backend_timeout_seconds=env_float("GATEWAY_BACKEND_TIMEOUT_SECONDS", 5.0),
         )
 
