@@ -80,7 +80,7 @@ class ApproachesApi:
 
     def register(self, router: web.UrlDispatcher) -> None:
         router.add_post(BASE, self.create)
-        router.add_get(BASE, self.list)
+        router.add_get(BASE, self.list_approaches)
         router.add_get(BASE + "/{slug}", self.read)
         router.add_patch(BASE + "/{slug}", self.patch)
         router.add_delete(BASE + "/{slug}", self.delete)
@@ -118,7 +118,7 @@ class ApproachesApi:
             raise _slug_taken(exc) from exc
         return _approach_response(approach, status=201, location=True)
 
-    async def list(self, request: web.Request) -> web.Response:
+    async def list_approaches(self, request: web.Request) -> web.Response:
         wanted = request.query.getall("slug", [])
         if wanted:
             invalid = [slug for slug in wanted if not domain.is_slug(slug)]
