@@ -1,0 +1,172 @@
+"""Benchmark: profile updates over HTTP against bare MongoDB transactions, in the same run.
+
+20 concurrent clients PATCH their own profiles through the profiles service (token check, JSON
+Merge Patch, validation, the profile and its outbox event in one transaction) on the embedded
+database. The baseline is 20 concurrent bare transactions touching the same documents: the
+profile (a `$set` and `$inc` of its version) and one outbox document.
+Goals (issue 3): at least 300 updates/s, and throughput and p95 each within 2x of the baseline.
+
+Run: .venv/bin/python -m pytest -m bench -s tests/bench/bench_profiles.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+
+import aiohttp
+import pytest
+
+from servicekit.mongo import connect
+from servicekit.outbox import run_in_transaction
+from servicekit.settings import ServiceSettings
+from tests.support import TEST_AUTH, token
+
+CLIENTS = 20
+UPDATES_PER_CLIENT = 100
+WARM_UP_PER_CLIENT = 10
+PROFILE = {
+    "displayName": "Bench Therapist",
+    "title": "Licensed Clinical Social Worker",
+    "location": {"city": "Portland", "state": "OR"},
+    "languages": ["en", "es-MX"],
+    "issues": [{"slug": "anxiety", "top": True}, {"slug": "grief"}],
+    "money": {"fees": [{"sessionType": "individual", "amountUsd": 140}],
+              "slidingScale": {"minUsd": 60, "maxUsd": 140}},
+    "bio": {"about": "I work with adults navigating change, loss and anxiety. " * 6},
+}
+
+
+class Run:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.latencies: list[float] = []
+        self.elapsed = 0.0
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+    @property
+    def p95_ms(self) -> float:
+        return statistics.quantiles(self.latencies, n=100)[94] * 1000
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(self.latencies) * 1000
+
+    def line(self) -> str:
+        return (f"{self.name:<32} {len(self.latencies):>6} updates  {self.throughput:8.1f}/s  "
+                f"p50 {self.p50_ms:7.2f} ms  p95 {self.p95_ms:7.2f} ms")
+
+
+async def measure(name: str, update: Callable[[int, int], Awaitable[None]]) -> Run:
+    """Each of CLIENTS workers updates its own document: a warm-up, then the timed updates."""
+    run = Run(name)
+
+    async def client(worker: int, count: int, record: bool) -> None:
+        for n in range(count):
+            started = time.perf_counter()
+            await update(worker, n)
+            if record:
+                run.latencies.append(time.perf_counter() - started)
+
+    await asyncio.gather(*(client(w, WARM_UP_PER_CLIENT, False) for w in range(CLIENTS)))
+    started = time.perf_counter()
+    await asyncio.gather(*(client(w, UPDATES_PER_CLIENT, True) for w in range(CLIENTS)))
+    run.elapsed = time.perf_counter() - started
+    return run
+
+
+@contextlib.asynccontextmanager
+async def profiles_process(settings: ServiceSettings) -> AsyncIterator[str]:
+    """The service as it runs in production: its own process (`python -m services.profiles`)."""
+    env = {
+        **os.environ, "PROFILES_PORT": str(settings.port), "MONGODB_URI": settings.mongodb_uri,
+        "PROFILES_DB": settings.database, "AMQP_URL": settings.amqp_url,
+        "AUTH_JWT_SECRET": TEST_AUTH.jwt_secret, "AUTH_AUDIENCE": TEST_AUTH.audience, "LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "services.profiles", env=env)
+    url = f"http://127.0.0.1:{settings.port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(300):
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with http.get(f"{url}/readyz") as response:
+                        if response.status == 200:
+                            break
+                await asyncio.sleep(0.1)
+            else:
+                raise RuntimeError("the profiles service did not become ready")
+        yield url
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+@pytest.mark.bench
+async def test_profile_updates_over_http_keep_up_with_bare_transactions(infra):
+    settings = infra.settings("profiles", database=f"profiles_bench_{uuid.uuid4().hex[:8]}")
+    async with profiles_process(settings) as url, aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=CLIENTS)
+    ) as http:
+        subs = [f"bench-{uuid.uuid4().hex[:8]}" for _ in range(CLIENTS)]
+        headers = [{"Authorization": f"Bearer {token(sub)}",
+                    "Content-Type": "application/merge-patch+json"} for sub in subs]
+        ids = []
+        for sub in subs:
+            async with http.post(f"{url}/v1/therapists", json=PROFILE,
+                                 headers={"Authorization": f"Bearer {token(sub)}"}) as response:
+                assert response.status == 201
+                ids.append((await response.json())["id"])
+
+        async def patch_over_http(worker: int, n: int) -> None:
+            body = f'{{"pronouns": "they/them {n}", "money": {{"slidingScale": {{"minUsd": {n % 60}}}}}}}'
+            async with http.patch(f"{url}/v1/therapists/{ids[worker]}", data=body,
+                                  headers=headers[worker]) as response:
+                assert response.status == 200, await response.text()
+                await response.read()
+
+        mongo = connect(settings.mongodb_uri, app_name="profiles-bench")
+        therapists = mongo[settings.database]["therapists"]
+        outbox = mongo[settings.database]["bench_outbox"]
+        envelope = {"specversion": "1.0", "source": "/directory/profiles",
+                    "type": "directory.therapist.updated.v1", "data": PROFILE}
+
+        async def bare_transaction(worker: int, n: int) -> None:
+            async def work(session) -> None:
+                await therapists.update_one({"_id": ids[worker]},
+                                            {"$set": {"pronouns": f"bare {n}"}, "$inc": {"version": 1}},
+                                            session=session)
+                now = datetime.now(UTC)
+                await outbox.insert_one({"_id": uuid.uuid4().hex, "type": envelope["type"],
+                                         "envelope": {**envelope, "time": now.isoformat()},
+                                         "createdAt": now, "publishedAt": None, "leaseUntil": None},
+                                        session=session)
+
+            await run_in_transaction(mongo, work)
+
+        try:
+            bare = await measure("bare MongoDB transactions", bare_transaction)
+            http_run = await measure("PATCH /v1/therapists/{id}", patch_over_http)
+            bare_again = await measure("bare MongoDB transactions (2)", bare_transaction)
+        finally:
+            await mongo.close()
+
+    baseline = max((bare, bare_again), key=lambda r: r.throughput)
+    print()
+    for run in (bare, http_run, bare_again):
+        print(run.line())
+    throughput_ratio = baseline.throughput / http_run.throughput
+    p95_ratio = http_run.p95_ms / baseline.p95_ms
+    print(f"baseline/http throughput {throughput_ratio:.2f}x   http/baseline p95 {p95_ratio:.2f}x")
+    assert http_run.throughput >= 300
+    assert throughput_ratio <= 2.0
+    assert p95_ratio <= 2.0
