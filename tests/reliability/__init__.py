@@ -1,0 +1,1 @@
+"""Fault tests: the system as real processes under crashes and dependency outages."""

@@ -1,0 +1,1 @@
+"""Bad input and security: fuzzing, token forgery, private data containment."""
