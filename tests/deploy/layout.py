@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import dockerfile as dockerfile_parser
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,15 +40,23 @@ def definitions() -> dict[str, Any]:
 
 
 @dataclass
+class Instruction:
+    keyword: str
+    args: tuple[str, ...]
+    flags: tuple[str, ...]
+    exec_form: bool  # JSON array form, as CMD and HEALTHCHECK should be
+
+
+@dataclass
 class Stage:
     base: str
     name: str | None
-    instructions: list[tuple[str, str]] = field(default_factory=list)
+    instructions: list[Instruction] = field(default_factory=list)
 
-    def all(self, keyword: str) -> list[str]:
-        return [args for kw, args in self.instructions if kw == keyword]
+    def all(self, keyword: str) -> list[Instruction]:
+        return [i for i in self.instructions if i.keyword == keyword]
 
-    def last(self, keyword: str) -> str | None:
+    def last(self, keyword: str) -> Instruction | None:
         found = self.all(keyword)
         return found[-1] if found else None
 
@@ -62,32 +71,17 @@ class Dockerfile:
 
 
 def dockerfile(path: Path = REPO / "Dockerfile") -> Dockerfile:
-    """The Dockerfile's stages with their instructions (continuations joined, comments dropped)."""
-    logical: list[str] = []
-    pending = ""
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not pending and (not line or line.startswith("#")):
-            continue
-        if line.startswith("#"):
-            continue
-        if line.endswith("\\"):
-            pending += line[:-1] + " "
-            continue
-        logical.append(pending + line)
-        pending = ""
+    """The Dockerfile as BuildKit's own parser reads it, grouped into stages."""
     global_args: dict[str, str] = {}
     stages: list[Stage] = []
-    for line in logical:
-        keyword, _, args = line.partition(" ")
-        keyword = keyword.upper()
+    for command in dockerfile_parser.parse_file(str(path)):
+        keyword = command.cmd.upper()
         if keyword == "FROM":
-            match = re.fullmatch(r"(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", args.strip(), re.IGNORECASE)
-            assert match, line
-            stages.append(Stage(base=match[1], name=match[2]))
+            base, *rest = command.value
+            stages.append(Stage(base=base, name=rest[1] if len(rest) == 2 else None))
         elif stages:
-            stages[-1].instructions.append((keyword, args.strip()))
+            stages[-1].instructions.append(Instruction(keyword, command.value, command.flags, command.json))
         elif keyword == "ARG":
-            name, _, default = args.strip().partition("=")
+            name, _, default = command.value[0].partition("=")
             global_args[name] = default
     return Dockerfile(global_args, stages)

