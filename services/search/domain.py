@@ -19,7 +19,6 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from integration_events.therapists import TherapistPublicProfile
 from integration_events.vocabulary import AGE_GROUPS, INSURANCE_PLANS, ISSUES, US_STATES
 from servicekit.errors import ApiError
 
@@ -48,57 +47,61 @@ def is_stale(confirmed_at: datetime | None, now: datetime) -> bool:
     return confirmed_at is None or now - confirmed_at > STALE_AFTER
 
 
-def card_from_profile(profile: TherapistPublicProfile, canonical_slug: dict[str, str]) -> dict[str, Any]:
-    """The public card; approach slugs are resolved to their current slug (renames)."""
+def card_from_profile(profile: dict[str, Any], canonical_slug: dict[str, str]) -> dict[str, Any]:
+    """The public card of a stored public profile (`TherapistPublicProfile` in JSON form);
+    approach slugs are resolved to their current slug (renames)."""
     seen: set[str] = set()
     approaches = []
-    for item in profile.approaches:
-        slug = canonical_slug.get(item.slug, item.slug)
+    for item in profile["approaches"]:
+        slug = canonical_slug.get(item["slug"], item["slug"])
         if slug not in seen:
             seen.add(slug)
-            approaches.append({"slug": slug, "statement": item.statement})
-    money = profile.money.model_dump(mode="json")
+            approaches.append({"slug": slug, "statement": item["statement"]})
+    money = profile["money"]
     return {
-        "id": profile.id,
-        "displayName": profile.displayName,
-        "title": profile.title,
-        "location": {"city": profile.location.city, "state": profile.location.state},
-        "pronouns": profile.pronouns,
-        "photoUrl": profile.photoUrl,
-        "newClientStatus": profile.newClientStatus.value if profile.newClientStatus else None,
-        "availabilityConfirmedAt": (
-            profile.availabilityConfirmedAt.isoformat() if profile.availabilityConfirmedAt else None
-        ),
-        "formats": [f.value for f in profile.formats],
-        "telehealthStates": list(profile.telehealthStates),
-        "languages": list(profile.languages),
+        "id": profile["id"],
+        "displayName": profile["displayName"],
+        "title": profile["title"],
+        "location": {"city": profile["location"]["city"], "state": profile["location"]["state"]},
+        "pronouns": profile.get("pronouns"),
+        "photoUrl": profile.get("photoUrl"),
+        "newClientStatus": profile.get("newClientStatus"),
+        "availabilityConfirmedAt": profile.get("availabilityConfirmedAt"),
+        "formats": profile["formats"],
+        "telehealthStates": profile["telehealthStates"],
+        "languages": profile["languages"],
         "approaches": approaches,
-        "issues": [{"slug": i.slug, "top": i.top} for i in profile.issues],
+        "issues": [{"slug": i["slug"], "top": i["top"]} for i in profile["issues"]],
         "money": {
             "fees": money["fees"], "slidingScale": money["slidingScale"],
             "freeConsultation": money["freeConsultation"], "insurance": money["insurance"],
             "outOfNetworkSuperbill": money["outOfNetworkSuperbill"],
         },
-        "identity": profile.identity.model_dump(mode="json"),
-        "ageGroups": list(profile.ageGroups),
-        "updatedAt": profile.updatedAt.isoformat(),
+        "identity": profile["identity"],
+        "ageGroups": profile["ageGroups"],
+        "updatedAt": profile["updatedAt"],
     }
 
 
-def lowest_fee(profile: TherapistPublicProfile) -> int | None:
+def lowest_fee(profile: dict[str, Any]) -> int | None:
     """What the cheapest regular session can cost: the lowest fee or the sliding scale's floor."""
-    amounts = [f.amountUsd for f in profile.money.fees if f.sessionType != "intake"]
-    if profile.money.slidingScale is not None:
-        amounts.append(profile.money.slidingScale.minUsd)
+    money = profile["money"]
+    amounts = [f["amountUsd"] for f in money["fees"] if f["sessionType"] != "intake"]
+    if money["slidingScale"] is not None:
+        amounts.append(money["slidingScale"]["minUsd"])
     return min(amounts) if amounts else None
 
 
-def licensed_states(profile: TherapistPublicProfile) -> list[str]:
+def licensed_states(profile: dict[str, Any]) -> list[str]:
     """States where the therapist may practise: licences, else the practice locations' states."""
-    states = {lic.state.upper() for lic in profile.licences}
+    states = {lic["state"].upper() for lic in profile["licences"]}
     if not states:
-        states = {profile.location.state.upper(), *(loc.state.upper() for loc in profile.locations)}
+        states = {profile["location"]["state"].upper(), *(loc["state"].upper() for loc in profile["locations"])}
     return sorted(states)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,23 +116,27 @@ def rotation_bucket(session: str | None) -> int:
     return int.from_bytes(digest, "big") % ROTATION_BUCKETS
 
 
-def rotation_hash(bucket: int, therapist_id: str) -> int:
-    """A 62-bit number, stable for (bucket, therapist) and unrelated across buckets."""
-    digest = hashlib.blake2b(therapist_id.encode(), digest_size=8, salt=bucket.to_bytes(16, "big")).digest()
-    return int.from_bytes(digest, "big") >> 2
+def _bucket_hashes(therapist_id: str) -> tuple[list[int], int]:
+    """One 24-bit number per rotation bucket, and a 38-bit tie-breaker, from a single hash."""
+    digest = hashlib.blake2b(therapist_id.encode(), digest_size=3 * ROTATION_BUCKETS + 5).digest()
+    per_bucket = [int.from_bytes(digest[3 * b:3 * b + 3], "big") for b in range(ROTATION_BUCKETS)]
+    return per_bucket, int.from_bytes(digest[-5:], "big") >> 2
 
 
-def rotation_key(bucket: int, therapist_id: str, stale: bool) -> int:
-    """Order for lists without text: fresh profiles first, then the bucket's rotation."""
-    return (0 if stale else 1 << 62) | rotation_hash(bucket, therapist_id)
+def rotation_keys(therapist_id: str, stale: bool) -> list[int]:
+    """Per bucket, the order for lists without text: fresh profiles first, then the bucket's
+    rotation (a hash of bucket and therapist); unique per therapist thanks to the tie-breaker."""
+    per_bucket, tie = _bucket_hashes(therapist_id)
+    fresh = 0 if stale else 1 << 62
+    return [fresh | (h << 38) | tie for h in per_bucket]
 
 
-def relevance_weight(bucket: int, therapist_id: str, stale: bool) -> float:
-    """The engine multiplies a text score by log2(2 + weight); this picks the weight so that the
-    factor is 1 (fresh) or STALE_FACTOR (stale), jittered by up to ROTATION_SPREAD."""
-    jitter = rotation_hash(bucket, therapist_id) / float(1 << 62)
-    factor = 2.0 * (STALE_FACTOR if stale else 1.0) * (1.0 + ROTATION_SPREAD * jitter)
-    return max(0.0, 2.0 ** factor - 2.0)
+def relevance_weights(therapist_id: str, stale: bool) -> list[float]:
+    """Per bucket, the weight the engine folds into a text score as log2(2 + weight): a factor of
+    1 (fresh) or STALE_FACTOR (stale), raised by up to ROTATION_SPREAD for the rotation."""
+    per_bucket, _ = _bucket_hashes(therapist_id)
+    base = 2.0 * (STALE_FACTOR if stale else 1.0)
+    return [max(0.0, 2.0 ** (base * (1.0 + ROTATION_SPREAD * h / 16777216.0)) - 2.0) for h in per_bucket]
 
 
 def freshness_key(updated_at: datetime, therapist_id: str) -> int:
@@ -366,9 +373,8 @@ class MatchQuestionnaire(BaseModel):
     @field_validator("concerns")
     @classmethod
     def _known_issues(cls, value: list[str]) -> list[str]:
-        unknown = [v for v in value if v not in ISSUES]
-        if unknown:
-            raise ValueError(f"unknown issue slugs: {', '.join(unknown)}")
+        if any(v not in ISSUES for v in value):
+            raise ValueError("contains an unknown issue slug")  # the answer itself is not echoed
         return value
 
     @field_validator("ageGroup")

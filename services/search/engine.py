@@ -140,19 +140,25 @@ class SearchEngine:
             hits.sort(key=lambda h: (-h.key, h.card["id"]))
             return self._finish(Sort.RELEVANCE.value, hits, first, 0)
         key, last_id, position = domain.decode_cursor(after, Sort.RELEVANCE.value)
-        cursor = (-float(key), last_id)
+        # Text scores drift a little as documents come and go (term statistics change), so the
+        # page continues after the cursor's item where it ranks now; the (score, id) comparison
+        # is the fallback for an item that has since disappeared.
         start = max(0, position - 8)
         window = first + 17
         while True:
             raw = index.top(query, window, weight_by=weight, offset=start)
             ids = index.slot_ids(raw)
-            rows = sorted(((-score, tid or "", i) for i, ((score, _), tid) in enumerate(zip(raw, ids, strict=True))))
-            if start > 0 and rows and rows[0][:2] > cursor:
-                # Items moved up since the cursor was made: look further back.
-                start, window = max(0, start - window), window * 2
+            rows = sorted((-score, tid or "", i) for i, ((score, _), tid) in enumerate(zip(raw, ids, strict=True)))
+            at = next((n for n, row in enumerate(rows) if row[1] == last_id), None)
+            exhausted = len(raw) < window
+            if at is not None and (len(rows) - at - 1 > first or exhausted):
+                rest = rows[at + 1:]
+                break
+            if at is None and start > 0:
+                start, window = 0, start + window * 2  # it moved up: look from the top
                 continue
-            rest = [r for r in rows if r[:2] > cursor]
-            if len(rest) > first or len(raw) < window:
+            if at is None and (exhausted or window > position + 4 * first + 1000):
+                rest = [r for r in rows if r[:2] > (-float(key), last_id)]
                 break
             window *= 2
         chosen = [raw[r[2]] for r in rest[: first + 1]]

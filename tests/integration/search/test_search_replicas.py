@@ -1,0 +1,35 @@
+"""Several replicas: each serves its own index and sees every change through the change stream."""
+
+from __future__ import annotations
+
+from tests.integration.search.conftest import profile, running_search
+
+
+async def test_a_second_replica_sees_changes_applied_by_another(search, infra):
+    database = search.app["read_model"].db.name
+    before = profile(displayName="Lucan Fennick")
+    await search.put_therapist(before)
+    await search.settled(before["id"], 1)
+    async with running_search(infra, database, consume=False) as (replica, http):
+        async def replica_card(therapist_id: str):
+            async with http.get(f"/v1/therapists/{therapist_id}") as response:
+                return await response.json() if response.status == 200 else None
+
+        # Started late: its first build caught up with what was already there.
+        assert (await replica_card(before["id"]))["displayName"] == "Lucan Fennick"
+        async with http.get("/readyz") as response:
+            assert response.status == 200 and (await response.json())["checks"]["index"] is True
+
+        later = profile(displayName="Matteo Brindlemere")
+        await search.put_therapist(later)  # only the first replica consumes events
+
+        async def replica_has_it() -> bool:
+            return await replica_card(later["id"]) is not None
+
+        await search.eventually(replica_has_it)
+        await search.delete_therapist(later["id"], 2)
+
+        async def replica_dropped_it() -> bool:
+            return await replica_card(later["id"]) is None
+
+        await search.eventually(replica_dropped_it)

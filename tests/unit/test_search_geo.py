@@ -1,0 +1,53 @@
+"""Offline places, distances and the grid cover used for radius filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.search import geo
+
+
+def test_zip_codes_and_cities_resolve_offline():
+    austin_zip = geo.zip_point("78701")
+    austin = geo.city_point("Austin", "TX")
+    assert austin_zip is not None and austin is not None
+    assert geo.distance_km(austin_zip, austin) < 30
+
+
+def test_a_zip_code_typed_into_the_city_field_is_understood():
+    assert geo.city_point("78701", None) == geo.zip_point("78701")
+
+
+def test_an_unknown_place_has_no_point():
+    assert geo.zip_point("00000") is None
+    assert geo.city_point("Nowhereville", "TX") is None
+
+
+def test_distance_between_austin_and_dallas_is_about_300_km():
+    assert geo.distance_km(geo.zip_point("78701"), geo.zip_point("75201")) == pytest.approx(292, abs=15)
+
+
+def test_miles_convert_to_kilometres():
+    assert geo.to_km(10, "mi") == pytest.approx(16.09344)
+    assert geo.to_km(10, "km") == 10
+
+
+def test_cells_wholly_inside_the_circle_are_inside_and_cut_cells_are_edge():
+    center = geo.Point(30.27, -97.74)
+    cover = geo.cover_circle(center, 50.0)
+    assert geo.cell_of(center) in cover.inside
+    far = geo.cell_of(geo.Point(31.5, -97.74))
+    assert far not in cover.inside and far not in cover.edge
+    near_edge = geo.cell_of(geo.Point(30.27 + 0.45, -97.74))
+    assert near_edge in cover.edge
+
+
+def test_every_point_within_the_radius_falls_in_a_covered_cell():
+    center = geo.Point(40.75, -73.99)
+    cover = geo.cover_circle(center, 20.0)
+    covered = set(cover.inside) | set(cover.edge)
+    for i in range(-30, 31):
+        for j in range(-30, 31):
+            point = geo.Point(center.lat + i * 0.006, center.lon + j * 0.008)
+            if geo.distance_km(center, point) <= 20.0:
+                assert geo.cell_of(point) in covered
