@@ -185,23 +185,31 @@ class ProfilesApi:
     async def _caller(self, request: web.Request) -> Principal:
         return await require_role(request, self.verifier, THERAPIST)
 
-    async def _owned(self, request: web.Request, principal: Principal) -> TherapistProfile:
-        """The addressed profile, if the caller may change it and `If-Match` holds."""
+    async def _owned(
+        self, request: web.Request, principal: Principal, *, recent_ok: bool = False
+    ) -> TherapistProfile:
+        """The addressed profile, if the caller may change it and `If-Match` holds.
+
+        `recent_ok` accepts the version this process wrote last: the write that follows names the
+        version it replaces, so a stale one fails safely and is retried with a fresh read.
+        """
         therapist_id = request.match_info["id"]
-        profile = await self.store.find(therapist_id)
+        profile = await self.store.find(therapist_id, recent_ok=recent_ok)
         if profile is None:
             raise _not_found(therapist_id)
         if profile.ownerSub != principal.sub and not principal.is_admin:
             raise ApiError(403, "forbidden", "Only the profile's owner or an administrator can do this")
         if not domain.if_match_allows(request.headers.get("If-Match"), profile.version):
+            if recent_ok:
+                return await self._owned(request, principal)
             raise self._stale(profile)
         return profile
 
     async def _change(self, request: web.Request, principal: Principal, change: Change) -> TherapistProfile:
         """Read, change and store the profile with its event; re-read if it moved on meanwhile."""
         if_match = request.headers.get("If-Match")
-        for _ in range(WRITE_ATTEMPTS):
-            profile = await self._owned(request, principal)
+        for attempt in range(WRITE_ATTEMPTS):
+            profile = await self._owned(request, principal, recent_ok=attempt == 0)
             changed = await change(profile)
             if changed is None:
                 return profile

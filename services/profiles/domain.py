@@ -145,7 +145,7 @@ PostalCode = patterned(r"[0-9]{5}(?:-[0-9]{4})?", _always, "must be a US ZIP cod
 Slug = patterned(r"[a-z0-9]+(?:-[a-z0-9]+)*", _always,
                  "must be a slug: lowercase letters and digits separated by hyphens", max_length=100)
 Email = patterned(r"[^@\s]+@[^@\s]+\.[^@\s]+", _always, "must be an email address", max_length=254)
-Phone = patterned(r"\+?[0-9][0-9 ().\-/]{5,28}[0-9]", _always,
+Phone = patterned(r"\+?[0-9(][0-9 ().\-/]{5,28}[0-9]", _always,
                   "must be a phone number of digits, spaces and ( ) . - /", max_length=30)
 
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +25,7 @@ from servicekit.outbox import Outbox, run_in_transaction
 from services.profiles.domain import TherapistProfile, now
 
 TOP_LEVEL_TIMES = ("createdAt", "updatedAt", "availabilityConfirmedAt")
+RECENT_LIMIT = 10_000
 
 
 class VersionConflict(Exception):
@@ -52,6 +54,9 @@ class ProfileStore:
         self.tombstones = db["deleted_therapists"]
         self.approaches = db["known_approaches"]
         self.outbox = outbox
+        # Profiles this process wrote last, to spare a read before the next write. Safe because
+        # every write names the version it replaces: a stale entry only costs a conflict and a re-read.
+        self._recent: OrderedDict[str, TherapistProfile] = OrderedDict()
 
     async def create_indexes(self) -> None:
         await self.therapists.create_index("ownerSub", unique=True, name="one_profile_per_account")
@@ -60,9 +65,21 @@ class ProfileStore:
 
     # --- profiles -------------------------------------------------------------------------
 
-    async def find(self, therapist_id: str) -> TherapistProfile | None:
+    async def find(self, therapist_id: str, *, recent_ok: bool = False) -> TherapistProfile | None:
+        """The profile from MongoDB, or (`recent_ok`) as this process last wrote it."""
+        if recent_ok and (recent := self._recent.get(therapist_id)) is not None:
+            return recent
         document = await self.therapists.find_one({"_id": therapist_id})
         return from_document(document) if document is not None else None
+
+    def _remember(self, profile: TherapistProfile) -> None:
+        self._recent[profile.id] = profile
+        self._recent.move_to_end(profile.id)
+        if len(self._recent) > RECENT_LIMIT:
+            self._recent.popitem(last=False)
+
+    def _forget(self, therapist_id: str) -> None:
+        self._recent.pop(therapist_id, None)
 
     async def id_owned_by(self, owner_sub: str) -> str | None:
         document = await self.therapists.find_one({"ownerSub": owner_sub}, {"_id": 1})
@@ -77,6 +94,7 @@ class ProfileStore:
 
         await run_in_transaction(self.client, work)
         self.outbox.notify()
+        self._remember(profile)
 
     async def replace(self, profile: TherapistProfile, event: CloudEvent) -> None:
         """Store the next version of a profile and its event; VersionConflict if it moved on."""
@@ -89,8 +107,8 @@ class ProfileStore:
                 raise VersionConflict(profile.id)
             await self.outbox.add(event, session)
 
-        await run_in_transaction(self.client, work)
-        self.outbox.notify()
+        await self._committed(profile.id, work)
+        self._remember(profile)
 
     async def delete(self, profile: TherapistProfile, event: CloudEvent) -> None:
         """Remove a profile, leave its tombstone and store its event; VersionConflict if it moved on."""
@@ -107,7 +125,15 @@ class ProfileStore:
             )
             await self.outbox.add(event, session)
 
-        await run_in_transaction(self.client, work)
+        await self._committed(profile.id, work)
+        self._forget(profile.id)
+
+    async def _committed(self, therapist_id: str, work: Any) -> None:
+        try:
+            await run_in_transaction(self.client, work)
+        except VersionConflict:
+            self._forget(therapist_id)
+            raise
         self.outbox.notify()
 
     # --- approaches learnt from events -------------------------------------------------
