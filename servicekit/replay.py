@@ -3,7 +3,8 @@
 Moves messages from `<queue>.dead` back to `<queue>` (through the default exchange, so only
 that queue receives them, not every subscriber of the event type), oldest first. Each message
 is republished with publisher confirms before it is acknowledged on the dead-letter queue, so
-a crash in between can duplicate a message (consumers are idempotent) but never lose one.
+a crash in between can duplicate a message (consumers are idempotent) but never lose one. A run
+moves at most the messages the dead-letter queue held when it started.
 The broker's dead-lettering headers (`x-death`, `x-delivery-count`, ...) are dropped, so the
 consumer's retry budget starts afresh. `--dry-run` lists what would move and moves nothing.
 
@@ -73,16 +74,20 @@ def _republished(message: AbstractIncomingMessage) -> aio_pika.Message:
 async def replay_dead_letters(
     channel: AbstractChannel, queue: str, *, limit: int | None = None, dry_run: bool = False
 ) -> ReplayReport:
-    """Move up to `limit` messages (all if None) from `<queue>.dead` to `<queue>`."""
+    """Move up to `limit` messages (all there now if None) from `<queue>.dead` to `<queue>`."""
     dead_name = f"{queue}.dead"
     # Passive look-ups: replaying must never create queues (a typo would otherwise "succeed").
-    dead = await channel.get_queue(dead_name, ensure=True)
-    await channel.get_queue(queue, ensure=True)
+    dead = await channel.declare_queue(dead_name, passive=True)
+    await channel.declare_queue(queue, passive=True)
+    # One run takes at most what was there when it started: an event that fails again while the
+    # run goes on is dead-lettered behind them and waits for the next run, not replayed in a loop.
+    depth = dead.declaration_result.message_count
+    budget = depth if limit is None else min(limit, depth)
     listed: list[dict[str, Any]] = []
     held: list[AbstractIncomingMessage] = []
     moved = 0
     try:
-        while limit is None or len(listed) < limit:
+        while len(listed) < budget:
             message = await dead.get(no_ack=False, fail=False)
             if message is None:
                 break

@@ -95,6 +95,21 @@ async def test_a_replayed_event_gets_a_fresh_retry_budget_and_keeps_its_trace(ch
     assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
 
 
+async def test_one_run_moves_each_dead_letter_once_even_while_they_keep_failing(channel, dead_lettered):
+    queue = await channel.get_queue(dead_lettered.queue)
+
+    async def still_broken(message) -> None:
+        await message.reject(requeue=False)  # the bug is not fixed yet: dead-lettered again
+
+    tag = await queue.consume(still_broken)
+    try:
+        report = await asyncio.wait_for(replay_dead_letters(channel, dead_lettered.queue), timeout=10)
+    finally:
+        await queue.cancel(tag)
+    assert report.moved == 3
+    await _wait_until(lambda: _count(channel, dead_lettered.dead_letter_queue), 3)
+
+
 async def test_replaying_an_unknown_queue_fails_and_creates_nothing(infra):
     name = f"no-such-queue-{uuid.uuid4().hex[:8]}"
     stderr = io.StringIO()
