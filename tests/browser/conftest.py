@@ -83,10 +83,10 @@ class Visit:
     async def open(self, route: str) -> None:
         await self.page.goto(f"{self.base_url}/#{route}")
 
-    async def screenshot(self, name: str) -> Path:
+    async def screenshot(self, name: str, *, full_page: bool = True) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        await self.page.screenshot(path=str(path), full_page=True)
+        await self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
 

@@ -151,7 +151,8 @@ async def test_everything_comes_from_the_gateway_and_every_control_has_a_label(v
             .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent.trim()))
             .map((el) => el.outerHTML)""")
         assert unlabelled == [], route
-    await visit.screenshot("home-desktop")
+        if route == "/":
+            await visit.screenshot("home-desktop")
     gateway = urlsplit(visit.base_url).netloc
     assert {urlsplit(r.url).netloc for r in visit.requests if not r.url.startswith("data:")} == {gateway}
 
@@ -178,6 +179,9 @@ async def test_the_pages_fit_a_phone_screen(visit_at, seeded):
     await expect(page.locator("#specialists > li")).to_have_count(10)
     assert await page.evaluate(fits)
     await visit.screenshot("approach-page-phone")
+    await visit.screenshot("approach-page-phone-first-screen", full_page=False)
+    await page.get_by_role("heading", name="Meet the specialists").scroll_into_view_if_needed()
+    await visit.screenshot("approach-page-phone-specialists", full_page=False)
 
     await visit.open("/search?approach=relational-therapy&state=TX")
     await expect(page.get_by_role("status").filter(has_text="found")).to_have_text(
@@ -185,7 +189,7 @@ async def test_the_pages_fit_a_phone_screen(visit_at, seeded):
     # On a phone the filters start folded away, so the results come first.
     await expect(page.get_by_label("State", exact=True)).to_be_hidden()
     assert await page.evaluate(fits)
-    await visit.screenshot("search-phone")
+    await visit.screenshot("search-phone", full_page=False)
 
     await visit.open("/match")
     await page.get_by_label("State", exact=True).select_option("OR")
@@ -194,3 +198,4 @@ async def test_the_pages_fit_a_phone_screen(visit_at, seeded):
     await expect(page.locator("#matches .reasons li").first).to_have_text("Licensed to practise in Oregon")
     assert await page.evaluate(fits)
     await visit.screenshot("match-phone")
+    await visit.screenshot("match-phone-results", full_page=False)

@@ -123,11 +123,21 @@ query FindMatch($questionnaire: MatchQuestionnaire!) {
   }
 }`;
 
-/** Everything the questionnaire and search forms offer to choose from, with overall counts. */
-export const CHOICES = `
+const CHOICES = `
 query Choices {
   approaches { slug name }
   searchTherapists(first: 1) {
     facets { languages { value count } genders { value count } }
   }
 }`;
+
+/** What the search and questionnaire forms offer: every approach, and the languages and genders listed. */
+export async function formChoices(signal) {
+  const data = await graphql(CHOICES, {}, { signal });
+  const { facets } = data.searchTherapists;
+  return {
+    approaches: data.approaches,
+    languages: facets.languages.map((f) => f.value),
+    genders: facets.genders.map((f) => f.value),
+  };
+}

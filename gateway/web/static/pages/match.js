@@ -2,7 +2,7 @@
 // The answers are health data: they stay in this page's form and one POST body. They are never
 // put in the address, in storage or in a cookie, and leaving the page forgets them.
 
-import { CHOICES, FIND_MATCH, graphql } from "/static/api.js";
+import { FIND_MATCH, formChoices, graphql } from "/static/api.js";
 import {
   availability, errorBox, h, languageName, replaceChildren, therapistHeading,
 } from "/static/dom.js";
@@ -56,7 +56,7 @@ function buildForm(choices, style) {
     step(6, "What style appeals to you?",
       choiceGroup("Approaches (optional, up to 10)", "style", choices.approaches.map((a) => [a.slug, a.name]),
         { selected: style ? [style] : [] }),
-      selectField("Who is the therapy for?", "ageGroup", Object.entries(ageGroups), { anyText: "An adult" })),
+      selectField("Who is the therapy for?", "ageGroup", Object.entries(ageGroups), { anyText: "No preference" })),
     h("div", { className: "form-problems", role: "alert" }),
     h("div", { className: "actions" },
       h("button", { type: "submit", className: "button" }, "Show my matches"),
@@ -104,16 +104,12 @@ function matchItem(edge) {
 
 export async function render(main, { signal }) {
   document.title = "Find Your Match · Therapist Directory";
-  const started = await graphql(CHOICES, {}, { signal });
-  const choices = {
-    approaches: started.approaches,
-    languages: started.searchTherapists.facets.languages.map((f) => f.value),
-    genders: started.searchTherapists.facets.genders.map((f) => f.value),
-  };
+  const choices = await formChoices(signal);
   const form = buildForm(choices, suggestedStyle);
   suggestedStyle = null;
   const heading = h("h2", { id: "matches-title", className: "result-count", tabindex: "-1" }, "");
-  const status = h("div", { role: "status", "aria-live": "polite", "aria-atomic": "true" });
+  // Progress and problems for screen readers; the results' heading itself receives focus.
+  const status = h("div", { role: "status", "aria-live": "polite", "aria-atomic": "true", className: "visually-hidden" });
   const results = h("section", { className: "matches", "aria-labelledby": "matches-title", hidden: true },
     heading, h("ol", { className: "card-list", id: "matches" }));
   let request = null;
@@ -141,7 +137,7 @@ export async function render(main, { signal }) {
       replaceChildren(list, findMatch.edges.length ? findMatch.edges.map(matchItem)
         : h("li", {}, "Try fewer must-haves: another format, a higher budget or no insurance filter."));
       results.hidden = false;
-      status.textContent = heading.textContent;
+      status.textContent = "";
       heading.focus();
     } catch (error) {
       if (error.name === "AbortError") return;

@@ -1,7 +1,7 @@
 // Search: every filter the schema offers, with facet counts that follow the current results.
 // The filters live in the address (#/search?state=TX&...) so a search can be bookmarked or shared.
 
-import { CHOICES, graphql, SEARCH } from "/static/api.js";
+import { formChoices, graphql, SEARCH } from "/static/api.js";
 import {
   announce, availability, errorBox, FORMAT_LABELS, h, languageName, replaceChildren, STATUS_LABELS,
   therapistHeading,
@@ -152,12 +152,7 @@ function resultItem(node, unit) {
 
 export async function render(main, { query, signal }) {
   document.title = "Search therapists · Therapist Directory";
-  const started = await graphql(CHOICES, {}, { signal });
-  const choices = {
-    approaches: started.approaches,
-    languages: started.searchTherapists.facets.languages.map((f) => f.value),
-    genders: started.searchTherapists.facets.genders.map((f) => f.value),
-  };
+  const choices = await formChoices(signal);
   for (const value of query.getAll("language")) if (!choices.languages.includes(value)) choices.languages.push(value);
   for (const value of query.getAll("gender")) if (!choices.genders.includes(value)) choices.genders.push(value);
 
