@@ -46,8 +46,12 @@ def _first(request: web.Request, default: int) -> int:
     if raw is None:
         return default
     if not raw.strip().isdigit() or not 1 <= int(raw) <= 100:
-        raise ApiError(400, "invalid_parameter", "Invalid query parameter 'first': an integer from 1 to 100",
-                       [{"field": "first", "message": "an integer from 1 to 100"}])
+        raise ApiError(
+            400,
+            "invalid_parameter",
+            "Invalid query parameter 'first': an integer from 1 to 100",
+            [{"field": "first", "message": "an integer from 1 to 100"}],
+        )
     return int(raw)
 
 
@@ -71,12 +75,18 @@ class SearchApi:
         bucket = visitor_bucket(request)
         page = self.engine.search(query, bucket)
         now = domain.now_utc()
-        return self._respond({
-            "totalCount": page.total,
-            "pageInfo": _page_info(page),
-            "edges": [{"cursor": c, "node": render_card(h, now)} for h, c in zip(page.hits, page.cursors, strict=True)],
-            "facets": page.facets,
-        }, bucket)
+        return self._respond(
+            {
+                "totalCount": page.total,
+                "pageInfo": _page_info(page),
+                "edges": [
+                    {"cursor": c, "node": render_card(h, now)}
+                    for h, c in zip(page.hits, page.cursors, strict=True)
+                ],
+                "facets": page.facets,
+            },
+            bucket,
+        )
 
     async def therapist(self, request: web.Request) -> web.Response:
         hit = self.engine.current().card(request.match_info["id"])
@@ -88,8 +98,12 @@ class SearchApi:
         unknown = set(request.query) - {"first", "after"}
         if unknown:
             name = sorted(unknown)[0]
-            raise ApiError(400, "invalid_parameter", f"Invalid query parameter '{name}': unknown parameter",
-                           [{"field": name, "message": "unknown parameter"}])
+            raise ApiError(
+                400,
+                "invalid_parameter",
+                f"Invalid query parameter '{name}': unknown parameter",
+                [{"field": name, "message": "unknown parameter"}],
+            )
         bucket = visitor_bucket(request)
         page, slug = self.engine.specialists(
             request.match_info["slug"], _first(request, 20), request.query.get("after") or None, bucket
@@ -106,11 +120,16 @@ class SearchApi:
         bucket = visitor_bucket(request)
         total, matches = self.engine.match(answers, bucket)
         now = domain.now_utc()
-        response = self._respond({
-            "totalCount": total,
-            "edges": [{"node": render_card(hit, now), "score": score, "reasons": reasons}
-                      for hit, score, reasons in matches],
-        }, bucket)
+        response = self._respond(
+            {
+                "totalCount": total,
+                "edges": [
+                    {"node": render_card(hit, now), "score": score, "reasons": reasons}
+                    for hit, score, reasons in matches
+                ],
+            },
+            bucket,
+        )
         response.headers["Cache-Control"] = "no-store"
         return response
 

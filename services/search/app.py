@@ -15,7 +15,9 @@ from services.search.store import ReadModel
 from services.search.sync import IndexSync
 
 
-def build_app(settings: ServiceSettings, *, consume: bool = True, change_wait_ms: int = 200) -> web.Application:
+def build_app(
+    settings: ServiceSettings, *, consume: bool = True, change_wait_ms: int = 200
+) -> web.Application:
     """`consume=False` gives a replica that only serves (tests start a second replica this way)."""
     runtime = ServiceRuntime(settings)
     store = ReadModel(runtime.db)

@@ -32,7 +32,9 @@ def practice_points(profile: TherapistPublicProfile) -> list[list[float]]:
     points = []
     for location in profile.locations:
         found = geo.locate(
-            zip_code=location.postalCode, city=location.city, state=location.state,
+            zip_code=location.postalCode,
+            city=location.city,
+            state=location.state,
             point=(location.point.lat, location.point.lon) if location.point else None,
         )
         if found is not None:
@@ -81,7 +83,13 @@ class ReadModelProjector:
             deleted = _valid(ApproachDeleted, event)
             return await self.store.delete_approach(deleted.id, deleted.version, deleted.slug)
         approach = _valid(ApproachSnapshot, event)
-        return await self.store.put_approach(approach.id, approach.version, {
-            "slug": approach.slug, "name": approach.name, "aliases": approach.aliases,
-            "previousSlugs": approach.previousSlugs,
-        })
+        return await self.store.put_approach(
+            approach.id,
+            approach.version,
+            {
+                "slug": approach.slug,
+                "name": approach.name,
+                "aliases": approach.aliases,
+                "previousSlugs": approach.previousSlugs,
+            },
+        )

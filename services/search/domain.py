@@ -73,8 +73,10 @@ def card_from_profile(profile: dict[str, Any], canonical_slug: dict[str, str]) -
         "approaches": approaches,
         "issues": [{"slug": i["slug"], "top": i["top"]} for i in profile["issues"]],
         "money": {
-            "fees": money["fees"], "slidingScale": money["slidingScale"],
-            "freeConsultation": money["freeConsultation"], "insurance": money["insurance"],
+            "fees": money["fees"],
+            "slidingScale": money["slidingScale"],
+            "freeConsultation": money["freeConsultation"],
+            "insurance": money["insurance"],
             "outOfNetworkSuperbill": money["outOfNetworkSuperbill"],
         },
         "identity": profile["identity"],
@@ -96,7 +98,10 @@ def licensed_states(profile: dict[str, Any]) -> list[str]:
     """States where the therapist may practise: licences, else the practice locations' states."""
     states = {lic["state"].upper() for lic in profile["licences"]}
     if not states:
-        states = {profile["location"]["state"].upper(), *(loc["state"].upper() for loc in profile["locations"])}
+        states = {
+            profile["location"]["state"].upper(),
+            *(loc["state"].upper() for loc in profile["locations"]),
+        }
     return sorted(states)
 
 
@@ -119,7 +124,7 @@ def rotation_bucket(session: str | None) -> int:
 def _bucket_hashes(therapist_id: str) -> tuple[list[int], int]:
     """One 24-bit number per rotation bucket, and a 38-bit tie-breaker, from a single hash."""
     digest = hashlib.blake2b(therapist_id.encode(), digest_size=3 * ROTATION_BUCKETS + 5).digest()
-    per_bucket = [int.from_bytes(digest[3 * b:3 * b + 3], "big") for b in range(ROTATION_BUCKETS)]
+    per_bucket = [int.from_bytes(digest[3 * b : 3 * b + 3], "big") for b in range(ROTATION_BUCKETS)]
     return per_bucket, int.from_bytes(digest[-5:], "big") >> 2
 
 
@@ -164,8 +169,12 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, str, int]:
         if not isinstance(key, int | float) or isinstance(key, bool):
             raise ValueError("bad key")
     except (ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
-        raise ApiError(400, "invalid_cursor", "The 'after' cursor is not valid for this query",
-                       [{"field": "after", "message": "unknown or mismatched cursor"}]) from exc
+        raise ApiError(
+            400,
+            "invalid_cursor",
+            "The 'after' cursor is not valid for this query",
+            [{"field": "after", "message": "unknown or mismatched cursor"}],
+        ) from exc
     return key, therapist_id, position
 
 
@@ -174,8 +183,12 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, str, int]:
 
 
 def _bad(parameter: str, message: str) -> ApiError:
-    return ApiError(400, "invalid_parameter", f"Invalid query parameter '{parameter}': {message}",
-                    [{"field": parameter, "message": message}])
+    return ApiError(
+        400,
+        "invalid_parameter",
+        f"Invalid query parameter '{parameter}': {message}",
+        [{"field": parameter, "message": message}],
+    )
 
 
 class SearchQuery(BaseModel):
@@ -209,8 +222,24 @@ class SearchQuery(BaseModel):
 
 MULTI_PARAMS = {"approach", "issue", "format", "newClientStatus", "language"}
 SINGLE_PARAMS = {
-    "text", "state", "city", "zip", "radius", "radiusUnit", "telehealthState", "insurance", "maxFee",
-    "slidingScale", "gender", "lgbtq", "raceEthnicity", "faith", "ageGroup", "sort", "first", "after",
+    "text",
+    "state",
+    "city",
+    "zip",
+    "radius",
+    "radiusUnit",
+    "telehealthState",
+    "insurance",
+    "maxFee",
+    "slidingScale",
+    "gender",
+    "lgbtq",
+    "raceEthnicity",
+    "faith",
+    "ageGroup",
+    "sort",
+    "first",
+    "after",
 }
 FORMATS = ("in_person", "video", "phone")
 NEW_CLIENT_STATUSES = ("newpt", "nopt", "existptonly", "existptfam", "waitlist")
@@ -386,14 +415,26 @@ class MatchQuestionnaire(BaseModel):
 
 
 # Points each kind of preference adds to a match's score.
-MATCH_WEIGHTS = {"concern": 3.0, "top_concern": 1.0, "style": 2.0, "gender": 3.0, "lgbtq": 2.0,
-                 "language": 3.0, "faith": 2.0, "race": 2.0}
+MATCH_WEIGHTS = {
+    "concern": 3.0,
+    "top_concern": 1.0,
+    "style": 2.0,
+    "gender": 3.0,
+    "lgbtq": 2.0,
+    "language": 3.0,
+    "faith": 2.0,
+    "race": 2.0,
+}
 IN_PERSON_RADIUS_KM = 40.0
 
 
 def match_reasons(
-    answers: MatchQuestionnaire, card: dict[str, Any], licensed: Iterable[str], distance: float | None,
-    approach_names: dict[str, str], now: datetime,
+    answers: MatchQuestionnaire,
+    card: dict[str, Any],
+    licensed: Iterable[str],
+    distance: float | None,
+    approach_names: dict[str, str],
+    now: datetime,
 ) -> tuple[float, list[str]]:
     """Why this therapist matched, in words, and the share of preference points they earned."""
     reasons: list[str] = []

@@ -35,8 +35,12 @@ class Page:
 
 
 def _unknown_place(parameter: str) -> ApiError:
-    return ApiError(400, "unknown_place", f"The {parameter} given is not a known US place",
-                    [{"field": parameter, "message": "not found in the offline place list"}])
+    return ApiError(
+        400,
+        "unknown_place",
+        f"The {parameter} given is not a known US place",
+        [{"field": parameter, "message": "not found in the offline place list"}],
+    )
 
 
 class SearchEngine:
@@ -111,8 +115,17 @@ class SearchEngine:
                 hit.distance_km = None
         return page
 
-    def _page(self, index: SearchIndex, query: Query, sort: Sort, has_text: bool, first: int,
-              after: str | None, bucket: int, center: geo.Point | None) -> Page:
+    def _page(
+        self,
+        index: SearchIndex,
+        query: Query,
+        sort: Sort,
+        has_text: bool,
+        first: int,
+        after: str | None,
+        bucket: int,
+        center: geo.Point | None,
+    ) -> Page:
         if sort is Sort.DISTANCE:
             return self._by_distance(index, query, first, after, center)
         if sort is Sort.RELEVANCE and has_text:
@@ -120,14 +133,23 @@ class SearchEngine:
         field = f"rot_{bucket}" if sort is Sort.RELEVANCE else "fresh_key"
         return self._by_key(index, query, field, sort.value, first, after, center)
 
-    def _by_key(self, index: SearchIndex, query: Query, field: str, sort: str, first: int, after: str | None,
-                center: geo.Point | None) -> Page:
+    def _by_key(
+        self,
+        index: SearchIndex,
+        query: Query,
+        field: str,
+        sort: str,
+        first: int,
+        after: str | None,
+        center: geo.Point | None,
+    ) -> Page:
         """Descending by a unique u64 fast field; the next page is a range query below the cursor."""
         position = 0
         if after:
             key, _, position = domain.decode_cursor(after, sort)
-            below = Query.range_query(SCHEMA, field, tantivy.FieldType.Unsigned, upper_bound=int(key),
-                                      include_upper=False)
+            below = Query.range_query(
+                SCHEMA, field, tantivy.FieldType.Unsigned, upper_bound=int(key), include_upper=False
+            )
             query = all_of(query, below)
             position += 1
         hits = index.load(index.top(query, first + 1, order_by=field), center)
@@ -148,11 +170,13 @@ class SearchEngine:
         while True:
             raw = index.top(query, window, weight_by=weight, offset=start)
             ids = index.slot_ids(raw)
-            rows = sorted((-score, tid or "", i) for i, ((score, _), tid) in enumerate(zip(raw, ids, strict=True)))
+            rows = sorted(
+                (-score, tid or "", i) for i, ((score, _), tid) in enumerate(zip(raw, ids, strict=True))
+            )
             at = next((n for n, row in enumerate(rows) if row[1] == last_id), None)
             exhausted = len(raw) < window
             if at is not None and (len(rows) - at - 1 > first or exhausted):
-                rest = rows[at + 1:]
+                rest = rows[at + 1 :]
                 break
             if at is None and start > 0:
                 start, window = 0, start + window * 2  # it moved up: look from the top
@@ -166,8 +190,9 @@ class SearchEngine:
         hits.sort(key=lambda h: (-h.key, h.card["id"]))
         return self._finish(Sort.RELEVANCE.value, hits, first, start + len(rows) - len(rest))
 
-    def _by_distance(self, index: SearchIndex, query: Query, first: int, after: str | None,
-                     center: geo.Point | None) -> Page:
+    def _by_distance(
+        self, index: SearchIndex, query: Query, first: int, after: str | None, center: geo.Point | None
+    ) -> Page:
         assert center is not None
         raw = index.top(query, 1_000_000, order_by="slot")
         slots = index.searcher.fast_field_values("slot", [h[1] for h in raw])
@@ -203,7 +228,9 @@ class SearchEngine:
 
     # ---------------------------------------------------------------------------- matching
 
-    def match(self, answers: MatchQuestionnaire, bucket: int) -> tuple[int, list[tuple[Hit, float, list[str]]]]:
+    def match(
+        self, answers: MatchQuestionnaire, bucket: int
+    ) -> tuple[int, list[tuple[Hit, float, list[str]]]]:
         index = self.current()
         state = answers.state
         hard: list[Query] = [
@@ -264,8 +291,9 @@ class SearchEngine:
         matches = []
         for hit in hits:
             distance = hit.distance_km if answers.format != "online" else None
-            score, reasons = domain.match_reasons(answers, hit.card, hit.licensed, distance,
-                                                  index.approaches.names, now)
+            score, reasons = domain.match_reasons(
+                answers, hit.card, hit.licensed, distance, index.approaches.names, now
+            )
             matches.append((hit, score, reasons))
         matches.sort(key=lambda m: -m[0].key)
         return result.count, matches

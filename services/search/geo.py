@@ -81,8 +81,13 @@ def city_point(city: str, state: str | None) -> Point | None:
     return places.by_city[candidates[0]] if len(candidates) == 1 else None
 
 
-def locate(*, zip_code: str | None = None, city: str | None = None, state: str | None = None,
-           point: tuple[float, float] | None = None) -> Point | None:
+def locate(
+    *,
+    zip_code: str | None = None,
+    city: str | None = None,
+    state: str | None = None,
+    point: tuple[float, float] | None = None,
+) -> Point | None:
     """Best coordinates for a practice location: its own point, its ZIP code, then its city."""
     if point is not None:
         return Point(*point)
@@ -118,8 +123,9 @@ class CircleCover:
 
 
 def _nearest_in_cell(center: Point, lat0: float, lon0: float) -> Point:
-    return Point(min(max(center.lat, lat0), lat0 + CELL_DEGREES),
-                 min(max(center.lon, lon0), lon0 + CELL_DEGREES))
+    return Point(
+        min(max(center.lat, lat0), lat0 + CELL_DEGREES), min(max(center.lon, lon0), lon0 + CELL_DEGREES)
+    )
 
 
 @cache
@@ -129,10 +135,13 @@ def cover_circle(center: Point, radius_km: float) -> CircleCover:
     dlon = min(180.0, dlat / coslat)
     inside: list[str] = []
     edge: list[str] = []
-    for i in range(math.floor((center.lat - dlat) / CELL_DEGREES), math.floor((center.lat + dlat) / CELL_DEGREES) + 1):
+    for i in range(
+        math.floor((center.lat - dlat) / CELL_DEGREES), math.floor((center.lat + dlat) / CELL_DEGREES) + 1
+    ):
         lat0 = i * CELL_DEGREES
-        for j in range(math.floor((center.lon - dlon) / CELL_DEGREES),
-                       math.floor((center.lon + dlon) / CELL_DEGREES) + 1):
+        for j in range(
+            math.floor((center.lon - dlon) / CELL_DEGREES), math.floor((center.lon + dlon) / CELL_DEGREES) + 1
+        ):
             lon0 = j * CELL_DEGREES
             if distance_km(center, _nearest_in_cell(center, lat0, lon0)) > radius_km:
                 continue

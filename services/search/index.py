@@ -27,13 +27,32 @@ TEXT_FIELDS = ("names", "approach_text", "statements", "bio")
 TEXT_BOOSTS = {"names": 3.0, "approach_text": 2.0, "statements": 1.5, "bio": 1.0}
 # Facet name in the API -> index field.
 FACETS = {
-    "approaches": "approach", "issues": "issue", "states": "state", "cities": "city_label",
-    "formats": "format", "newClientStatus": "new_client_status", "insurance": "insurance",
-    "languages": "language", "genders": "gender", "ageGroups": "age_group", "slidingScale": "sliding_scale",
+    "approaches": "approach",
+    "issues": "issue",
+    "states": "state",
+    "cities": "city_label",
+    "formats": "format",
+    "newClientStatus": "new_client_status",
+    "insurance": "insurance",
+    "languages": "language",
+    "genders": "gender",
+    "ageGroups": "age_group",
+    "slidingScale": "sliding_scale",
 }
 FACET_SIZES = {"cities": 25, "languages": 30}
-FILTER_ONLY_FIELDS = ("id", "approach_raw", "issue_top", "city", "practice_state", "licensed_state",
-                      "telehealth_state", "race", "faith", "lgbtq", "cell")
+FILTER_ONLY_FIELDS = (
+    "id",
+    "approach_raw",
+    "issue_top",
+    "city",
+    "practice_state",
+    "licensed_state",
+    "telehealth_state",
+    "race",
+    "faith",
+    "lgbtq",
+    "cell",
+)
 BUCKETS = range(domain.ROTATION_BUCKETS)
 ALL_HITS = 1_000_000
 # Writer memory: generous for the initial build (fewer, larger segments), small for updates.
@@ -104,8 +123,9 @@ class Approaches:
         return self.canonical.get(slug, slug)
 
 
-def index_document(slot: int, profile: dict[str, Any], points: list[list[float]], approaches: Approaches,
-                   now: datetime) -> str:
+def index_document(
+    slot: int, profile: dict[str, Any], points: list[list[float]], approaches: Approaches, now: datetime
+) -> str:
     """The tantivy document (as JSON, the engine's fastest input) of one stored public profile."""
     card = domain.card_from_profile(profile, approaches.canonical)
     confirmed = domain.parse_time(profile.get("availabilityConfirmedAt"))
@@ -168,7 +188,9 @@ def term(field_name: str, value: str) -> Query:
 
 def any_of(field_name: str, values: Iterable[str]) -> Query:
     values = list(values)
-    return term(field_name, values[0]) if len(values) == 1 else Query.term_set_query(SCHEMA, field_name, values)
+    return (
+        term(field_name, values[0]) if len(values) == 1 else Query.term_set_query(SCHEMA, field_name, values)
+    )
 
 
 def fee_at_most(amount: int) -> Query:
@@ -238,7 +260,9 @@ class SearchIndex:
             self.slot_of[therapist_id] = slot
         self.ids[slot] = therapist_id
         self.points[slot] = tuple(geo.Point(lat, lon) for lat, lon in doc.get("points") or [])
-        self.writer.add_json(index_document(slot, doc["profile"], doc.get("points") or [], self.approaches, now))
+        self.writer.add_json(
+            index_document(slot, doc["profile"], doc.get("points") or [], self.approaches, now)
+        )
         return True
 
     def commit_blocking(self) -> None:
@@ -276,11 +300,14 @@ class SearchIndex:
 
     def ids_turning_stale(self, now: datetime) -> list[str]:
         cutoff = int((now - domain.STALE_AFTER).timestamp())
-        return self.ids_where(all_of(
-            Query.term_query(SCHEMA, "fresh", 1),
-            Query.range_query(SCHEMA, "confirmed", tantivy.FieldType.Integer, upper_bound=cutoff,
-                              include_upper=False),
-        ))
+        return self.ids_where(
+            all_of(
+                Query.term_query(SCHEMA, "fresh", 1),
+                Query.range_query(
+                    SCHEMA, "confirmed", tantivy.FieldType.Integer, upper_bound=cutoff, include_upper=False
+                ),
+            )
+        )
 
     # ----------------------------------------------------------------------------- reading
 
@@ -290,7 +317,9 @@ class SearchIndex:
 
     def parse_text(self, text: str) -> Query:
         query, _errors = self.index.parse_query_lenient(
-            text, default_field_names=list(TEXT_FIELDS), field_boosts=TEXT_BOOSTS,
+            text,
+            default_field_names=list(TEXT_FIELDS),
+            field_boosts=TEXT_BOOSTS,
             conjunction_by_default=True,
         )
         return query
@@ -312,8 +341,10 @@ class SearchIndex:
         if hits:
             slots = searcher.fast_field_values("slot", [h[1] for h in hits])
             outside = [
-                self.ids[s] for s in slots
-                if s is not None and self.ids[s] is not None
+                self.ids[s]
+                for s in slots
+                if s is not None
+                and self.ids[s] is not None
                 and not any(geo.distance_km(center, p) <= radius_km for p in self.points[s])
             ]
             if outside:
@@ -327,7 +358,8 @@ class SearchIndex:
 
     def facets(self, query: Query) -> tuple[int, dict[str, list[dict[str, Any]]]]:
         spec: dict[str, Any] = {
-            name: {"terms": {"field": fld, "size": FACET_SIZES.get(name, 100)}} for name, fld in FACETS.items()
+            name: {"terms": {"field": fld, "size": FACET_SIZES.get(name, 100)}}
+            for name, fld in FACETS.items()
         }
         spec["_total"] = {"value_count": {"field": "slot"}}
         result = self.searcher.aggregate(query, spec)
@@ -347,13 +379,22 @@ class SearchIndex:
             loaded.append(Hit(payload["card"], payload["licensed"], slot, key, distance))
         return loaded
 
-    def top(self, query: Query, limit: int, *, order_by: str | None = None, weight_by: str | None = None,
-            offset: int = 0) -> list[tuple[Any, Any]]:
+    def top(
+        self,
+        query: Query,
+        limit: int,
+        *,
+        order_by: str | None = None,
+        weight_by: str | None = None,
+        offset: int = 0,
+    ) -> list[tuple[Any, Any]]:
         if order_by is not None:
-            return self.searcher.search(query, limit=limit, count=False, order_by_field=order_by,
-                                        offset=offset).hits
-        return self.searcher.search(query, limit=limit, count=False, weight_by_field=weight_by,
-                                    offset=offset).hits
+            return self.searcher.search(
+                query, limit=limit, count=False, order_by_field=order_by, offset=offset
+            ).hits
+        return self.searcher.search(
+            query, limit=limit, count=False, weight_by_field=weight_by, offset=offset
+        ).hits
 
     def slot_ids(self, hits: list[tuple[Any, Any]]) -> list[str | None]:
         slots = self.searcher.fast_field_values("slot", [h[1] for h in hits])

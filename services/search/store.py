@@ -13,6 +13,7 @@ events change nothing, whichever replica applies them and in whatever order.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING
@@ -41,17 +42,34 @@ class ReadModel:
         await self.approaches.create_index([("slug", ASCENDING)])
         await self.approaches.create_index([("previousSlugs", ASCENDING)])
 
-    async def _write_if_newer(self, collection: str, doc_id: str, version: int, fields: dict[str, Any]) -> bool:
+    async def write_if_newer(
+        self, collection: str, doc_id: str, version: int, fields: dict[str, Any]
+    ) -> bool:
         """Upsert `fields` unless a document of this version or newer exists; True if applied."""
         try:
             result = await self.db[collection].update_one(
                 {"_id": doc_id, "version": {"$lt": version}},
-                {"$set": {"version": version, **fields}},
+                {"$set": {"version": version, **fields, "appliedAt": datetime.now(UTC)}},
                 upsert=True,
             )
         except DuplicateKeyError:  # the stored version is the same or newer
             return False
         return result.modified_count > 0 or result.upserted_id is not None
+
+    async def begin_rebuild(self, collection: str) -> None:
+        await self.db[META].replace_one({"_id": REBUILD_MARKER}, {"collection": collection}, upsert=True)
+
+    async def finish_rebuild(self, collection: str) -> None:
+        """Swap the rebuilt collection in (readers keep the old one until the rename)."""
+        await self.db.client.admin.command(
+            {
+                "renameCollection": f"{self.db.name}.{collection}",
+                "to": f"{self.db.name}.{THERAPISTS}",
+                "dropTarget": True,
+            }
+        )
+        await self.db[META].delete_one({"_id": REBUILD_MARKER})
+        await self.db.drop_collection(collection)  # a consumer that wrote during the rename
 
     async def rebuild_targets(self) -> list[str]:
         """Collections being rebuilt right now; events go there too, so the rebuild misses none."""
@@ -59,14 +77,15 @@ class ReadModel:
         return [marker["collection"]] if marker else []
 
     async def _write_everywhere(self, base: str, doc_id: str, version: int, fields: dict[str, Any]) -> bool:
-        applied = await self._write_if_newer(base, doc_id, version, fields)
+        applied = await self.write_if_newer(base, doc_id, version, fields)
         for target in await self.rebuild_targets():
             if target.startswith(base + "_"):
-                await self._write_if_newer(target, doc_id, version, fields)
+                await self.write_if_newer(target, doc_id, version, fields)
         return applied
 
-    async def put_therapist(self, therapist_id: str, version: int, profile: dict[str, Any],
-                            points: list[list[float]]) -> bool:
+    async def put_therapist(
+        self, therapist_id: str, version: int, profile: dict[str, Any], points: list[list[float]]
+    ) -> bool:
         return await self._write_everywhere(
             THERAPISTS, therapist_id, version, {"deleted": False, "profile": profile, "points": points}
         )
@@ -81,7 +100,9 @@ class ReadModel:
 
     async def delete_approach(self, approach_id: str, version: int, slug: str) -> bool:
         return await self._write_everywhere(
-            APPROACHES, approach_id, version,
+            APPROACHES,
+            approach_id,
+            version,
             {"deleted": True, "slug": slug, "name": "", "aliases": [], "previousSlugs": []},
         )
 

@@ -44,8 +44,12 @@ class IndexSync:
         if self.index is None:
             from servicekit.errors import ApiError
 
-            raise ApiError(503, "index_not_ready", "The search index is still being built; retry shortly",
-                           headers={"Retry-After": "2"})
+            raise ApiError(
+                503,
+                "index_not_ready",
+                "The search index is still being built; retry shortly",
+                headers={"Retry-After": "2"},
+            )
         return self.index
 
     # ------------------------------------------------------------------ start-up and rebuilds
@@ -53,7 +57,9 @@ class IndexSync:
     async def _open_stream(self, resume_after: Any = None):
         pipeline = [{"$match": {"ns.coll": {"$in": [THERAPISTS, APPROACHES]}}}]
         return await self.store.db.watch(
-            pipeline, full_document="updateLookup", max_await_time_ms=self.max_await_ms,
+            pipeline,
+            full_document="updateLookup",
+            max_await_time_ms=self.max_await_ms,
             resume_after=resume_after,
         )
 
@@ -75,14 +81,19 @@ class IndexSync:
         log.info("search_index_built", therapists=count, seconds=round(self.build_seconds, 2))
         return index
 
-    async def start(self) -> None:
-        """Start-up step: open the stream, build, then tail (readiness waits for this)."""
+    async def _stream_then_build(self):
+        """Open a change stream, then build and install a fresh index; returns the stream."""
         stream = await self._open_stream()
         try:
             self.index = await self.build()
         except BaseException:
             await stream.close()
             raise
+        return stream
+
+    async def start(self) -> None:
+        """Start-up step: open the stream, build, then tail (readiness waits for this)."""
+        stream = await self._stream_then_build()
         self.ready.set()
         self._task = asyncio.create_task(self._tail(stream), name="search-index-tail")
         self._sweeper = asyncio.create_task(self._sweep_staleness(), name="search-staleness-sweep")
@@ -124,13 +135,7 @@ class IndexSync:
     async def _rebuild_and_swap(self):
         while True:
             try:
-                stream = await self._open_stream()
-                try:
-                    self.index = await self.build()
-                except BaseException:
-                    await stream.close()
-                    raise
-                return stream
+                return await self._stream_then_build()
             except PyMongoError as exc:
                 log.warning("search_index_rebuild_failed", error=str(exc))
                 await asyncio.sleep(1.0)
@@ -185,7 +190,7 @@ class IndexSync:
     async def _reindex(self, index: SearchIndex, ids: list[str]) -> None:
         now = domain.now_utc()
         for start in range(0, len(ids), 500):
-            docs = await self.store.therapists_by_id(ids[start:start + 500])
+            docs = await self.store.therapists_by_id(ids[start : start + 500])
             async with index.lock:
                 for doc in docs:
                     index.apply(doc, now, force=True)

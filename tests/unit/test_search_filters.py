@@ -24,30 +24,37 @@ def test_repeatable_parameters_collect_every_value():
 
 
 def test_radius_in_miles_becomes_kilometres():
-    assert parse(("zip", "78701"), ("radius", "10"), ("radiusUnit", "mi")).radius_km == pytest.approx(16.09344)
+    assert parse(("zip", "78701"), ("radius", "10"), ("radiusUnit", "mi")).radius_km == pytest.approx(
+        16.09344
+    )
 
 
 def test_booleans_and_numbers_are_parsed():
     query = parse(("slidingScale", "true"), ("lgbtq", "false"), ("maxFee", "120"), ("state", "tx"))
-    assert query.sliding_scale is True and query.lgbtq is False and query.max_fee == 120 and query.state == "TX"
+    assert (
+        query.sliding_scale is True and query.lgbtq is False and query.max_fee == 120 and query.state == "TX"
+    )
 
 
-@pytest.mark.parametrize(("pairs", "parameter"), [
-    ((("first", "0"),), "first"),
-    ((("first", "101"),), "first"),
-    ((("radius", "far"),), "radius"),
-    ((("radius", "5"), ("radiusUnit", "leagues")), "radiusUnit"),
-    ((("state", "XX"),), "state"),
-    ((("maxFee", "-1"),), "maxFee"),
-    ((("slidingScale", "maybe"),), "slidingScale"),
-    ((("sort", "price"),), "sort"),
-    ((("sort", "distance"),), "sort"),
-    ((("format", "carrier-pigeon"),), "format"),
-    ((("ageGroup", "toddlers"),), "ageGroup"),
-    ((("zip", "7870A"),), "zip"),
-    ((("colour", "blue"),), "colour"),
-    ((("state", "TX"), ("state", "CA")), "state"),
-])
+@pytest.mark.parametrize(
+    ("pairs", "parameter"),
+    [
+        ((("first", "0"),), "first"),
+        ((("first", "101"),), "first"),
+        ((("radius", "far"),), "radius"),
+        ((("radius", "5"), ("radiusUnit", "leagues")), "radiusUnit"),
+        ((("state", "XX"),), "state"),
+        ((("maxFee", "-1"),), "maxFee"),
+        ((("slidingScale", "maybe"),), "slidingScale"),
+        ((("sort", "price"),), "sort"),
+        ((("sort", "distance"),), "sort"),
+        ((("format", "carrier-pigeon"),), "format"),
+        ((("ageGroup", "toddlers"),), "ageGroup"),
+        ((("zip", "7870A"),), "zip"),
+        ((("colour", "blue"),), "colour"),
+        ((("state", "TX"), ("state", "CA")), "state"),
+    ],
+)
 def test_bad_parameters_are_400s_naming_the_parameter(pairs, parameter):
     with pytest.raises(ApiError) as caught:
         parse(*pairs)

@@ -35,8 +35,10 @@ def test_rotation_orders_differ_between_buckets():
 
 def test_fresh_profiles_come_before_stale_ones_in_every_bucket():
     for bucket in range(16):
-        assert min(domain.rotation_keys("t-fresh", False)[bucket], domain.rotation_keys("t-x", False)[bucket]) > \
-            domain.rotation_keys("t-stale", True)[bucket]
+        assert (
+            min(domain.rotation_keys("t-fresh", False)[bucket], domain.rotation_keys("t-x", False)[bucket])
+            > domain.rotation_keys("t-stale", True)[bucket]
+        )
 
 
 def test_rotation_keys_are_unique_per_therapist():

@@ -51,7 +51,11 @@ def profile(**fields: Any) -> dict[str, Any]:
         "ageGroups": ["adults"],
         "languages": ["en"],
         "identity": {"gender": "woman", "lgbtq": False},
-        "bio": {"helpWith": "Worry that will not settle.", "approach": "Warm and direct.", "about": "Gardener."},
+        "bio": {
+            "helpWith": "Worry that will not settle.",
+            "approach": "Warm and direct.",
+            "about": "Gardener.",
+        },
         "createdAt": NOW.isoformat(),
         "updatedAt": NOW.isoformat(),
     }
@@ -60,8 +64,14 @@ def profile(**fields: Any) -> dict[str, Any]:
 
 
 def approach(slug: str, **fields: Any) -> dict[str, Any]:
-    data = {"id": fields.pop("id", None) or f"a-{uuid.uuid4().hex[:8]}", "slug": slug, "version": 1,
-            "name": slug.replace("-", " ").title(), "createdAt": NOW.isoformat(), "updatedAt": NOW.isoformat()}
+    data = {
+        "id": fields.pop("id", None) or f"a-{uuid.uuid4().hex[:8]}",
+        "slug": slug,
+        "version": 1,
+        "name": slug.replace("-", " ").title(),
+        "createdAt": NOW.isoformat(),
+        "updatedAt": NOW.isoformat(),
+    }
     data.update(fields)
     return data
 
@@ -112,8 +122,13 @@ class Search:
         async def stored() -> bool:
             doc = await store.therapists.find_one({"_id": therapist_id})
             index = self.app["index_sync"].index
-            return bool(doc and doc["version"] >= version and index and
-                        index.versions.get(therapist_id, 0) >= version and not index.dirty)
+            return bool(
+                doc
+                and doc["version"] >= version
+                and index
+                and index.versions.get(therapist_id, 0) >= version
+                and not index.dirty
+            )
 
         await self.eventually(stored)
         await asyncio.sleep(0.05)
@@ -139,13 +154,24 @@ async def running_search(infra, database: str, *, consume: bool = True):
         yield app, http
 
 
+async def connected_bus(amqp_url: str, service: str) -> EventBus:
+    """A publisher on the test exchange (what the owning services' outbox relays do)."""
+    bus = EventBus(
+        amqp_url,
+        service=service,
+        exchange="directory.events",
+        dead_letter_exchange="directory.dead-letter",
+        delivery_limit=3,
+    )
+    await bus.start()
+    await bus.wait_connected(10)
+    return bus
+
+
 @pytest.fixture(scope="module")
 async def search(infra):
     await purge_search_queue(infra.amqp_url)
-    bus = EventBus(infra.amqp_url, service="search-tests", exchange="directory.events",
-                   dead_letter_exchange="directory.dead-letter", delivery_limit=3)
-    await bus.start()
-    await bus.wait_connected(10)
+    bus = await connected_bus(infra.amqp_url, "search-tests")
     database = f"search_{uuid.uuid4().hex[:8]}"
     async with running_search(infra, database) as (app, http):
         yield Search(app, http, bus)

@@ -14,28 +14,53 @@ STATE = "VT"  # only this module's therapists practise here
 
 @pytest.fixture(scope="module")
 async def vermont(search):
-    common = {"location": {"city": "Burlington", "state": STATE},
-              "locations": [{"city": "Burlington", "state": STATE, "postalCode": "05401"}],
-              "licences": [{"kind": "LCSW", "state": STATE}], "telehealthStates": [STATE]}
+    common = {
+        "location": {"city": "Burlington", "state": STATE},
+        "locations": [{"city": "Burlington", "state": STATE, "postalCode": "05401"}],
+        "licences": [{"kind": "LCSW", "state": STATE}],
+        "telehealthStates": [STATE],
+    }
     people = {
-        "best": profile(**common, displayName="Noor Ashgrove", issues=[{"slug": "grief", "top": True}],
-                        approaches=[{"slug": "narrative-therapy", "statement": "Re-authoring."}],
-                        languages=["en", "es"], identity={"gender": "woman", "lgbtq": True},
-                        money={"fees": [{"sessionType": "individual", "amountUsd": 100}], "insurance": ["bcbs"]}),
-        "plain": profile(**common, displayName="Elio Fennick", issues=[{"slug": "anxiety"}],
-                         identity={"gender": "man"},
-                         money={"fees": [{"sessionType": "individual", "amountUsd": 110}], "insurance": []}),
-        "full": profile(**common, displayName="Wren Ivesly", newClientStatus="nopt",
-                        issues=[{"slug": "grief", "top": True}], identity={"gender": "woman", "lgbtq": True},
-                        money={"fees": [{"sessionType": "individual", "amountUsd": 100}], "insurance": ["bcbs"]}),
-        "pricey": profile(**common, displayName="Matteo Oakhollow", issues=[{"slug": "grief", "top": True}],
-                          money={"fees": [{"sessionType": "individual", "amountUsd": 300}], "insurance": []}),
-        "online_only": profile(location={"city": "Boston", "state": "MA"},
-                               locations=[{"city": "Boston", "state": "MA", "postalCode": "02108"}],
-                               licences=[{"kind": "LMHC", "state": "MA"}], telehealthStates=["MA", STATE],
-                               formats=["video"], displayName="Priya Lindqvale",
-                               issues=[{"slug": "grief"}],
-                               money={"fees": [{"sessionType": "individual", "amountUsd": 90}], "insurance": []}),
+        "best": profile(
+            **common,
+            displayName="Noor Ashgrove",
+            issues=[{"slug": "grief", "top": True}],
+            approaches=[{"slug": "narrative-therapy", "statement": "Re-authoring."}],
+            languages=["en", "es"],
+            identity={"gender": "woman", "lgbtq": True},
+            money={"fees": [{"sessionType": "individual", "amountUsd": 100}], "insurance": ["bcbs"]},
+        ),
+        "plain": profile(
+            **common,
+            displayName="Elio Fennick",
+            issues=[{"slug": "anxiety"}],
+            identity={"gender": "man"},
+            money={"fees": [{"sessionType": "individual", "amountUsd": 110}], "insurance": []},
+        ),
+        "full": profile(
+            **common,
+            displayName="Wren Ivesly",
+            newClientStatus="nopt",
+            issues=[{"slug": "grief", "top": True}],
+            identity={"gender": "woman", "lgbtq": True},
+            money={"fees": [{"sessionType": "individual", "amountUsd": 100}], "insurance": ["bcbs"]},
+        ),
+        "pricey": profile(
+            **common,
+            displayName="Matteo Oakhollow",
+            issues=[{"slug": "grief", "top": True}],
+            money={"fees": [{"sessionType": "individual", "amountUsd": 300}], "insurance": []},
+        ),
+        "online_only": profile(
+            location={"city": "Boston", "state": "MA"},
+            locations=[{"city": "Boston", "state": "MA", "postalCode": "02108"}],
+            licences=[{"kind": "LMHC", "state": "MA"}],
+            telehealthStates=["MA", STATE],
+            formats=["video"],
+            displayName="Priya Lindqvale",
+            issues=[{"slug": "grief"}],
+            money={"fees": [{"sessionType": "individual", "amountUsd": 90}], "insurance": []},
+        ),
     }
     for data in people.values():
         await search.put_therapist(data)
@@ -51,10 +76,16 @@ async def match(search, answers: dict) -> dict:
         return await response.json()
 
 
-ANSWERS = {"concerns": ["grief"], "state": STATE, "zip": "05401", "format": "either",
-           "payment": {"insurance": "bcbs", "maxFee": 120},
-           "preferences": {"gender": "woman", "lgbtq": True, "languages": ["es"]},
-           "style": ["narrative-therapy"], "first": 10}
+ANSWERS = {
+    "concerns": ["grief"],
+    "state": STATE,
+    "zip": "05401",
+    "format": "either",
+    "payment": {"insurance": "bcbs", "maxFee": 120},
+    "preferences": {"gender": "woman", "lgbtq": True, "languages": ["es"]},
+    "style": ["narrative-therapy"],
+    "first": 10,
+}
 
 
 async def test_hard_filters_keep_only_accepting_affordable_therapists_allowed_in_the_state(search, vermont):
@@ -92,7 +123,9 @@ async def test_in_person_format_needs_an_office_nearby(search, vermont):
 
 
 async def test_invalid_answers_are_422_without_echoing_them(search):
-    async with search.http.post("/v1/match", json={"state": "Atlantis", "concerns": ["secret-worry-xyz"]}) as r:
+    async with search.http.post(
+        "/v1/match", json={"state": "Atlantis", "concerns": ["secret-worry-xyz"]}
+    ) as r:
         assert r.status == 422
         text = await r.text()
     assert "Atlantis" not in text and "secret-worry-xyz" not in text
@@ -101,8 +134,11 @@ async def test_invalid_answers_are_422_without_echoing_them(search):
 async def test_no_answer_appears_in_the_logs(search, vermont, caplog, capfd):
     faith = f"Faith-{uuid.uuid4().hex[:8]}"
     race = f"Heritage-{uuid.uuid4().hex[:8]}"
-    answers = {**ANSWERS, "preferences": {"faith": faith, "raceEthnicity": race, "gender": "genderqueer-x"},
-               "city": "Winooski-Secret"}
+    answers = {
+        **ANSWERS,
+        "preferences": {"faith": faith, "raceEthnicity": race, "gender": "genderqueer-x"},
+        "city": "Winooski-Secret",
+    }
     capfd.readouterr()
     with caplog.at_level(logging.DEBUG):
         await match(search, answers)

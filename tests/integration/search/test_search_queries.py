@@ -16,34 +16,61 @@ def seeded() -> dict[str, dict]:
     """Five therapists that differ in every filterable way (all carry TOKEN in their bio)."""
     bio = {"helpWith": f"{TOKEN} steady support", "approach": "", "about": ""}
     return {
-        "austin": profile(displayName="Amara Lindqvale", bio=bio, issues=[{"slug": "anxiety", "top": True}],
-                          approaches=[{"slug": "emdr", "statement": "Bilateral work for stuck memories."}],
-                          languages=["en", "es"], identity={"gender": "woman", "lgbtq": True,
-                                                            "raceEthnicity": ["Latina"], "faith": "Quaker"},
-                          money={"fees": [{"sessionType": "individual", "amountUsd": 90}],
-                                 "slidingScale": {"minUsd": 40, "maxUsd": 90}, "insurance": ["aetna"]},
-                          ageGroups=["adults", "teens"], updatedAt=(NOW - timedelta(days=1)).isoformat()),
-        "roundrock": profile(displayName="Idris Calderwood", bio=bio,
-                             location={"city": "Round Rock", "state": "TX"},
-                             locations=[{"city": "Round Rock", "state": "TX", "postalCode": "78664"}],
-                             issues=[{"slug": "sleep"}], formats=["in_person"], newClientStatus="waitlist",
-                             approaches=[{"slug": "gottman-method", "statement": "Couples, carefully."}],
-                             identity={"gender": "man", "lgbtq": False},
-                             money={"fees": [{"sessionType": "individual", "amountUsd": 200}],
-                                    "insurance": ["cigna"]},
-                             updatedAt=(NOW - timedelta(days=2)).isoformat()),
-        "dallas": profile(displayName="Calla Westmarch", bio=bio, location={"city": "Dallas", "state": "TX"},
-                          locations=[{"city": "Dallas", "state": "TX", "postalCode": "75201"}],
-                          formats=["video", "phone"], telehealthStates=["TX", "OK"],
-                          identity={"gender": "non-binary"}, ageGroups=["children"],
-                          updatedAt=(NOW - timedelta(days=3)).isoformat()),
-        "denver": profile(displayName="Soren Pemberlin", bio=bio, location={"city": "Denver", "state": "CO"},
-                          locations=[{"city": "Denver", "state": "CO", "postalCode": "80202"}],
-                          licences=[{"kind": "LPC", "state": "CO"}], telehealthStates=["CO"],
-                          languages=["en", "fr"], updatedAt=(NOW - timedelta(days=4)).isoformat()),
-        "stale": profile(displayName="Keziah Torvane", bio=bio,
-                         availabilityConfirmedAt=(NOW - timedelta(days=90)).isoformat(),
-                         updatedAt=(NOW - timedelta(days=5)).isoformat()),
+        "austin": profile(
+            displayName="Amara Lindqvale",
+            bio=bio,
+            issues=[{"slug": "anxiety", "top": True}],
+            approaches=[{"slug": "emdr", "statement": "Bilateral work for stuck memories."}],
+            languages=["en", "es"],
+            identity={"gender": "woman", "lgbtq": True, "raceEthnicity": ["Latina"], "faith": "Quaker"},
+            money={
+                "fees": [{"sessionType": "individual", "amountUsd": 90}],
+                "slidingScale": {"minUsd": 40, "maxUsd": 90},
+                "insurance": ["aetna"],
+            },
+            ageGroups=["adults", "teens"],
+            updatedAt=(NOW - timedelta(days=1)).isoformat(),
+        ),
+        "roundrock": profile(
+            displayName="Idris Calderwood",
+            bio=bio,
+            location={"city": "Round Rock", "state": "TX"},
+            locations=[{"city": "Round Rock", "state": "TX", "postalCode": "78664"}],
+            issues=[{"slug": "sleep"}],
+            formats=["in_person"],
+            newClientStatus="waitlist",
+            approaches=[{"slug": "gottman-method", "statement": "Couples, carefully."}],
+            identity={"gender": "man", "lgbtq": False},
+            money={"fees": [{"sessionType": "individual", "amountUsd": 200}], "insurance": ["cigna"]},
+            updatedAt=(NOW - timedelta(days=2)).isoformat(),
+        ),
+        "dallas": profile(
+            displayName="Calla Westmarch",
+            bio=bio,
+            location={"city": "Dallas", "state": "TX"},
+            locations=[{"city": "Dallas", "state": "TX", "postalCode": "75201"}],
+            formats=["video", "phone"],
+            telehealthStates=["TX", "OK"],
+            identity={"gender": "non-binary"},
+            ageGroups=["children"],
+            updatedAt=(NOW - timedelta(days=3)).isoformat(),
+        ),
+        "denver": profile(
+            displayName="Soren Pemberlin",
+            bio=bio,
+            location={"city": "Denver", "state": "CO"},
+            locations=[{"city": "Denver", "state": "CO", "postalCode": "80202"}],
+            licences=[{"kind": "LPC", "state": "CO"}],
+            telehealthStates=["CO"],
+            languages=["en", "fr"],
+            updatedAt=(NOW - timedelta(days=4)).isoformat(),
+        ),
+        "stale": profile(
+            displayName="Keziah Torvane",
+            bio=bio,
+            availabilityConfirmedAt=(NOW - timedelta(days=90)).isoformat(),
+            updatedAt=(NOW - timedelta(days=5)).isoformat(),
+        ),
     }
 
 
@@ -63,28 +90,31 @@ async def ids(search, **params) -> set[str]:
     return {e["node"]["id"] for e in body["edges"]}
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({}, {"austin", "roundrock", "dallas", "denver", "stale"}),
-    ({"approach": "emdr"}, {"austin"}),
-    ({"issue": "sleep"}, {"roundrock"}),
-    ({"state": "CO"}, {"denver"}),
-    ({"city": "Round Rock"}, {"roundrock"}),
-    ({"zip": "78701", "radius": "40"}, {"austin", "roundrock", "stale"}),
-    ({"zip": "78701", "radius": "10", "radiusUnit": "mi"}, {"austin", "stale"}),
-    ({"city": "Dallas", "state": "TX", "radius": "5"}, {"dallas"}),
-    ({"telehealthState": "OK"}, {"dallas"}),
-    ({"format": "phone"}, {"dallas"}),
-    ({"newClientStatus": "waitlist"}, {"roundrock"}),
-    ({"insurance": "cigna"}, {"roundrock"}),
-    ({"maxFee": "100"}, {"austin"}),
-    ({"slidingScale": "true"}, {"austin"}),
-    ({"language": "fr"}, {"denver"}),
-    ({"gender": "Non-Binary"}, {"dallas"}),
-    ({"lgbtq": "true"}, {"austin"}),
-    ({"raceEthnicity": "latina"}, {"austin"}),
-    ({"faith": "quaker"}, {"austin"}),
-    ({"ageGroup": "children"}, {"dallas"}),
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, {"austin", "roundrock", "dallas", "denver", "stale"}),
+        ({"approach": "emdr"}, {"austin"}),
+        ({"issue": "sleep"}, {"roundrock"}),
+        ({"state": "CO"}, {"denver"}),
+        ({"city": "Round Rock"}, {"roundrock"}),
+        ({"zip": "78701", "radius": "40"}, {"austin", "roundrock", "stale"}),
+        ({"zip": "78701", "radius": "10", "radiusUnit": "mi"}, {"austin", "stale"}),
+        ({"city": "Dallas", "state": "TX", "radius": "5"}, {"dallas"}),
+        ({"telehealthState": "OK"}, {"dallas"}),
+        ({"format": "phone"}, {"dallas"}),
+        ({"newClientStatus": "waitlist"}, {"roundrock"}),
+        ({"insurance": "cigna"}, {"roundrock"}),
+        ({"maxFee": "100"}, {"austin"}),
+        ({"slidingScale": "true"}, {"austin"}),
+        ({"language": "fr"}, {"denver"}),
+        ({"gender": "Non-Binary"}, {"dallas"}),
+        ({"lgbtq": "true"}, {"austin"}),
+        ({"raceEthnicity": "latina"}, {"austin"}),
+        ({"faith": "quaker"}, {"austin"}),
+        ({"ageGroup": "children"}, {"dallas"}),
+    ],
+)
 async def test_each_filter_narrows_the_results(search, directory, params, expected):
     assert await ids(search, **params) == {directory[name] for name in expected}
 
@@ -116,8 +146,9 @@ async def test_freshness_sorts_the_most_recently_updated_first(search, directory
 
 async def test_a_stale_profile_is_flagged_and_ranked_last(search, directory):
     for session in ("alpha", "beta", "gamma"):
-        async with search.http.get("/v1/therapists", params={"text": TOKEN},
-                                   headers={"X-Visitor-Session": session}) as response:
+        async with search.http.get(
+            "/v1/therapists", params={"text": TOKEN}, headers={"X-Visitor-Session": session}
+        ) as response:
             body = await response.json()
         assert body["edges"][-1]["node"]["id"] == directory["stale"]
         assert body["edges"][-1]["node"]["availabilityStale"] is True
@@ -125,8 +156,9 @@ async def test_a_stale_profile_is_flagged_and_ranked_last(search, directory):
 
 async def test_rotation_is_stable_for_a_session_and_announced(search, directory):
     async def order(headers=None, cookies=None) -> tuple[list[str], str]:
-        async with search.http.get("/v1/therapists", params={"state": "TX", "text": TOKEN}, headers=headers,
-                                   cookies=cookies) as response:
+        async with search.http.get(
+            "/v1/therapists", params={"state": "TX", "text": TOKEN}, headers=headers, cookies=cookies
+        ) as response:
             body = await response.json()
             return [e["node"]["id"] for e in body["edges"]], response.headers["X-Rotation-Bucket"]
 
@@ -187,4 +219,5 @@ async def test_the_openapi_document_describes_the_api(search):
     status, body = await search.get("/openapi.json")
     assert status == 200 and body["openapi"].startswith("3.")
     assert {"/v1/therapists", "/v1/therapists/{id}", "/v1/approaches/{slug}/specialists", "/v1/match"} <= set(
-        body["paths"])
+        body["paths"]
+    )

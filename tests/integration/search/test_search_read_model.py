@@ -56,8 +56,9 @@ async def test_a_delete_wins_over_a_late_update(search):
 
 
 async def test_an_invalid_payload_goes_to_the_dead_letter_queue(search, infra):
-    event = await search.publish(THERAPIST_CREATED, {"id": f"t-{uuid.uuid4().hex[:8]}", "version": 1,
-                                                     "title": "No name, no location"})
+    event = await search.publish(
+        THERAPIST_CREATED, {"id": f"t-{uuid.uuid4().hex[:8]}", "version": 1, "title": "No name, no location"}
+    )
     connection = await aio_pika.connect(infra.amqp_url)
     async with connection:
         channel = await connection.channel()
@@ -78,7 +79,9 @@ async def test_an_invalid_payload_goes_to_the_dead_letter_queue(search, infra):
 async def test_an_approach_page_lists_each_specialist_with_their_statement(search):
     slug = f"relational-{uuid.uuid4().hex[:6]}"
     await search.put_approach(approach(slug))
-    data = profile(approaches=[{"slug": slug, "statement": "We notice, together, what happens between us — gently."}])
+    data = profile(
+        approaches=[{"slug": slug, "statement": "We notice, together, what happens between us — gently."}]
+    )
     await search.put_therapist(data)
     await search.settled(data["id"], 1)
     status, body = await search.get(f"/v1/approaches/{slug}/specialists")
@@ -90,8 +93,11 @@ async def test_an_approach_page_lists_each_specialist_with_their_statement(searc
 
 async def test_an_unknown_approach_has_an_empty_specialist_list(search):
     status, body = await search.get("/v1/approaches/no-such-approach-here/specialists")
-    assert status == 200 and body == {"totalCount": 0, "pageInfo": {"hasNextPage": False, "endCursor": None},
-                                      "edges": []}
+    assert status == 200 and body == {
+        "totalCount": 0,
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+        "edges": [],
+    }
 
 
 async def test_after_an_approach_rename_specialists_are_found_under_the_new_slug(search):
@@ -102,12 +108,17 @@ async def test_after_an_approach_rename_specialists_are_found_under_the_new_slug
     data = profile(approaches=[{"slug": old, "statement": "Talking it through."}])
     await search.put_therapist(data)
     await search.settled(data["id"], 1)
-    await search.put_approach({**first, "slug": new, "version": 2, "previousSlugs": [old],
-                               "name": "Conversation Therapy"})
+    await search.put_approach(
+        {**first, "slug": new, "version": 2, "previousSlugs": [old], "name": "Conversation Therapy"}
+    )
 
     async def listed_under_new() -> bool:
         status, body = await search.get(f"/v1/approaches/{new}/specialists")
-        return status == 200 and body["totalCount"] == 1 and body["edges"][0]["statement"] == "Talking it through."
+        return (
+            status == 200
+            and body["totalCount"] == 1
+            and body["edges"][0]["statement"] == "Talking it through."
+        )
 
     await search.eventually(listed_under_new)
     card = await search.card(data["id"])

@@ -11,6 +11,7 @@ async def test_a_second_replica_sees_changes_applied_by_another(search, infra):
     await search.put_therapist(before)
     await search.settled(before["id"], 1)
     async with running_search(infra, database, consume=False) as (replica, http):
+
         async def replica_card(therapist_id: str):
             async with http.get(f"/v1/therapists/{therapist_id}") as response:
                 return await response.json() if response.status == 200 else None
