@@ -163,8 +163,9 @@ export async function render(main, { query, signal }) {
   const problems = h("div", {});
   const more = h("button", { type: "button", className: "button secondary" }, "Show more results");
   const moreArea = h("div", { className: "more" });
+  const summary = h("summary", {}, "Filters");
   const filters = h("details", { className: "filters", open: matchMedia("(min-width: 60rem)").matches },
-    h("summary", {}, "Filters"), form);
+    summary, form);
   let request = null;
   let variables = null;
   let pageInfo = null;
@@ -178,8 +179,10 @@ export async function render(main, { query, signal }) {
     if (signal.aborted) return;
     if (!append) {
       variables = searchVariables(formParams(form));
-      const address = formParams(form).toString();
-      history.replaceState(null, "", `#/search${address ? `?${address}` : ""}`);
+      const params = formParams(form);
+      history.replaceState(null, "", `#/search${params.size ? `?${params}` : ""}`);
+      const active = [...params.keys()].filter((name) => !["sort", "unit"].includes(name)).length;
+      summary.textContent = active ? `Filters (${active} in use)` : "Filters";
     }
     list.setAttribute("aria-busy", "true");
     replaceChildren(problems);
