@@ -16,6 +16,7 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue, Abstr
 
 from integration_events.subscriptions import DURABLE_SUBSCRIPTIONS, Subscription
 from servicekit.envelope import CONTENT_TYPE, CloudEvent
+from servicekit.tracing import message_headers, publish_span
 
 log = structlog.get_logger(__name__)
 
@@ -110,7 +111,7 @@ class EventBus:
         """Publish and wait for the broker's confirm; raises if it was not confirmed."""
         if self._publisher is None or not self.is_connected:
             raise BusUnavailable("RabbitMQ is not connected")
-        headers = {"traceparent": event.traceparent} if event.traceparent else {}
+        headers = message_headers(event)
         message = aio_pika.Message(
             event.to_json(),
             content_type=CONTENT_TYPE,
@@ -119,7 +120,8 @@ class EventBus:
             type=event.type,
             headers=headers,
         )
-        await self._publisher.publish(message, routing_key=event.type, timeout=timeout)
+        with publish_span(event):
+            await self._publisher.publish(message, routing_key=event.type, timeout=timeout)
 
     async def close(self) -> None:
         if self._connect_task is not None:

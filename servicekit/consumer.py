@@ -26,6 +26,7 @@ from servicekit.metrics import (
     EVENTS_DEAD_LETTERED,
     EVENTS_RETRIED,
 )
+from servicekit.tracing import traced_handler
 
 log = structlog.get_logger(__name__)
 
@@ -43,7 +44,7 @@ class EventConsumer:
     ) -> None:
         self.bus = bus
         self.subscription = subscription
-        self.handle = handle
+        self.handle = traced_handler(handle, queue=subscription.queue, service=service)
         self.service = service
         self.prefetch = prefetch
         self.retry_base_delay = retry_base_delay

@@ -23,6 +23,7 @@ from pymongo.errors import ConnectionFailure
 from servicekit.bus import BusUnavailable
 from servicekit.errors import ApiError, validation_error
 from servicekit.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from servicekit.tracing import tracing_middleware
 
 log = structlog.get_logger(__name__)
 
@@ -126,7 +127,7 @@ def _error_middleware(service: str):
 def create_app(service: str, readiness: Mapping[str, ReadinessCheck]) -> web.Application:
     """A service's aiohttp application with the shared middleware and operational routes."""
     app = web.Application(
-        middlewares=[_error_middleware(service)], client_max_size=MAX_BODY_BYTES
+        middlewares=[tracing_middleware(service), _error_middleware(service)], client_max_size=MAX_BODY_BYTES
     )
 
     async def healthz(_: web.Request) -> web.Response:

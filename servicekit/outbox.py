@@ -25,6 +25,7 @@ from pymongo.asynchronous.mongo_client import AsyncMongoClient
 from servicekit.bus import EventBus
 from servicekit.envelope import CloudEvent
 from servicekit.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
+from servicekit.tracing import with_current_trace
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -56,6 +57,7 @@ class Outbox:
 
     async def add(self, event: CloudEvent, session: AsyncClientSession) -> None:
         """Store `event`; call inside the transaction that makes the change."""
+        event = with_current_trace(event)
         await self.collection.insert_one(
             {
                 "_id": event.id,
@@ -131,10 +133,7 @@ class OutboxRelay:
             if not batch:
                 return published
             claimed = await self._claim(batch, now)
-            # Publishing concurrently keeps throughput up; order across aggregates does not
-            # matter and consumers ignore versions older than what they hold.
-            await asyncio.gather(*(self._publish(doc) for doc in claimed))
-            published += len(claimed)
+            published += await self._publish_claimed(claimed)
             if len(batch) < self.batch_size:
                 OUTBOX_BACKLOG.labels(self.service).set(0)
                 return published
@@ -155,18 +154,28 @@ class OutboxRelay:
         owned = {doc["_id"] for doc in mine}
         return [doc for doc in batch if doc["_id"] in owned]
 
-    async def _publish(self, doc: dict[str, Any]) -> None:
-        event = CloudEvent.model_validate(doc["envelope"])
-        try:
-            await self.bus.publish(event)
-        except Exception:
-            # Give the lease back so the next round (after the broker returns) retries it.
-            await self.outbox.collection.update_one(
-                {"_id": doc["_id"], "leaseOwner": self.owner}, {"$set": {"leaseUntil": None}}
+    async def _publish_claimed(self, claimed: list[dict[str, Any]]) -> int:
+        """Publish concurrently, then record the outcome in two writes, not two per event.
+
+        Order across aggregates does not matter, and consumers ignore versions older than the
+        one they hold, so concurrent publishing is safe.
+        """
+        events = [CloudEvent.model_validate(doc["envelope"]) for doc in claimed]
+        results = await asyncio.gather(*(self.bus.publish(e) for e in events), return_exceptions=True)
+        confirmed = [e for e, result in zip(events, results, strict=True) if result is None]
+        failed = [e.id for e, result in zip(events, results, strict=True) if result is not None]
+        if confirmed:
+            await self.outbox.collection.update_many(
+                {"_id": {"$in": [e.id for e in confirmed]}},
+                {"$set": {"publishedAt": datetime.now(UTC), "leaseUntil": None}},
             )
-            raise
-        await self.outbox.collection.update_one(
-            {"_id": doc["_id"]},
-            {"$set": {"publishedAt": datetime.now(UTC), "leaseUntil": None}},
-        )
-        EVENTS_PUBLISHED.labels(self.service, event.type).inc()
+            for event in confirmed:
+                EVENTS_PUBLISHED.labels(self.service, event.type).inc()
+        if failed:
+            # Give the leases back so the next round (after the broker returns) retries them.
+            await self.outbox.collection.update_many(
+                {"_id": {"$in": failed}, "leaseOwner": self.owner}, {"$set": {"leaseUntil": None}}
+            )
+            first_error = next(r for r in results if r is not None)
+            raise RuntimeError(f"{len(failed)} outbox events not confirmed") from first_error
+        return len(confirmed)
