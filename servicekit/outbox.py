@@ -2,15 +2,20 @@
 describes, then published to RabbitMQ by a relay, so a committed change is never lost and an
 uncommitted one is never announced.
 
+Two paths publish an event. The fast one: once its transaction has committed, the event is
+handed to the relay of the same process, which publishes it at once without reading it back.
+The sweep: what is still unpublished after a grace period (the process died, the broker was
+down, another replica wrote it) is read from the collection, leased and published.
+
 Delivery is at-least-once: a relay that crashes between the broker's confirm and marking the
 event published will publish it again, and consumers are idempotent (they compare versions).
-Several replicas of a service may run relays at once; each event is leased before publishing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -32,20 +37,45 @@ T = TypeVar("T")
 
 LEASE = timedelta(seconds=30)
 KEEP_PUBLISHED = timedelta(days=7)
+# Unpublished events younger than this are left to the fast path of the process that wrote them.
+SWEEP_AFTER = timedelta(seconds=5)
+# Events kept in memory for the fast path while the broker is away; the sweep covers the rest.
+MAX_FRESH = 10_000
+
+# Events added inside run_in_transaction, by session, until the transaction's outcome is known.
+_staged: dict[int, list[tuple[Outbox, CloudEvent]]] = {}
 
 
 async def run_in_transaction(
     client: AsyncMongoClient, work: Callable[[AsyncClientSession], Awaitable[T]]
 ) -> T:
-    """Run `work` in a MongoDB transaction, retried by the driver on transient errors."""
+    """Run `work` in a MongoDB transaction, retried by the driver on transient errors.
+
+    Outbox events added by `work` go to their relay's fast path only once the transaction has
+    committed; those of an aborted or retried attempt are dropped with it.
+    """
     async with client.start_session() as session:
-        return await session.with_transaction(work)
+        key = id(session)
+
+        async def attempt(s: AsyncClientSession) -> T:
+            _staged[key] = []
+            return await work(s)
+
+        try:
+            result = await session.with_transaction(attempt)
+            committed = _staged.get(key, [])
+        finally:
+            _staged.pop(key, None)
+    for outbox, event in committed:
+        outbox.hand_over(event)
+    return result
 
 
 class Outbox:
     def __init__(self, collection: AsyncCollection) -> None:
         self.collection = collection
         self._pending = asyncio.Event()
+        self._fresh: list[CloudEvent] = []
 
     async def create_indexes(self) -> None:
         await self.collection.create_index([("publishedAt", ASCENDING), ("createdAt", ASCENDING)])
@@ -69,6 +99,19 @@ class Outbox:
             },
             session=session,
         )
+        staged = _staged.get(id(session))
+        if staged is not None:
+            staged.append((self, event))
+
+    def hand_over(self, event: CloudEvent) -> None:
+        """A committed event, for the relay to publish without reading it back."""
+        if len(self._fresh) < MAX_FRESH:
+            self._fresh.append(event)
+        self._pending.set()
+
+    def take_fresh(self) -> list[CloudEvent]:
+        fresh, self._fresh = self._fresh, []
+        return fresh
 
     def notify(self) -> None:
         """Wake the relay after a commit, so publishing does not wait for the next poll."""
@@ -88,13 +131,15 @@ class OutboxRelay:
 
     def __init__(
         self, outbox: Outbox, bus: EventBus, *, service: str, poll_interval: float = 1.0,
-        batch_size: int = 200,
+        batch_size: int = 200, sweep_after: timedelta = SWEEP_AFTER,
     ) -> None:
         self.outbox = outbox
         self.bus = bus
         self.service = service
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        self.sweep_after = sweep_after
+        self._last_sweep = 0.0
         self.owner = f"{service}-{uuid.uuid4().hex[:8]}"
         self._task: asyncio.Task | None = None
 
@@ -122,10 +167,18 @@ class OutboxRelay:
         if not self.bus.is_connected:
             return 0
         published = 0
+        fresh = self.outbox.take_fresh()
+        if fresh:
+            published += await self._publish(fresh)
+            # Under a steady stream of writes, sweep once per poll interval, not every round.
+            if time.monotonic() - self._last_sweep < self.poll_interval:
+                return published
+        self._last_sweep = time.monotonic()
         while True:
             now = datetime.now(UTC)
             batch = await self.outbox.collection.find(
-                {"publishedAt": None, "$or": [{"leaseUntil": None}, {"leaseUntil": {"$lt": now}}]},
+                {"publishedAt": None, "createdAt": {"$lt": now - self.sweep_after},
+                 "$or": [{"leaseUntil": None}, {"leaseUntil": {"$lt": now}}]},
                 sort=[("createdAt", ASCENDING)],
                 limit=self.batch_size,
             ).to_list()
@@ -133,7 +186,7 @@ class OutboxRelay:
             if not batch:
                 return published
             claimed = await self._claim(batch, now)
-            published += await self._publish_claimed(claimed)
+            published += await self._publish([CloudEvent.model_validate(d["envelope"]) for d in claimed])
             if len(batch) < self.batch_size:
                 OUTBOX_BACKLOG.labels(self.service).set(0)
                 return published
@@ -154,13 +207,12 @@ class OutboxRelay:
         owned = {doc["_id"] for doc in mine}
         return [doc for doc in batch if doc["_id"] in owned]
 
-    async def _publish_claimed(self, claimed: list[dict[str, Any]]) -> int:
+    async def _publish(self, events: list[CloudEvent]) -> int:
         """Publish concurrently, then record the outcome in two writes, not two per event.
 
         Order across aggregates does not matter, and consumers ignore versions older than the
         one they hold, so concurrent publishing is safe.
         """
-        events = [CloudEvent.model_validate(doc["envelope"]) for doc in claimed]
         results = await asyncio.gather(*(self.bus.publish(e) for e in events), return_exceptions=True)
         confirmed = [e for e, result in zip(events, results, strict=True) if result is None]
         failed = [e.id for e, result in zip(events, results, strict=True) if result is not None]

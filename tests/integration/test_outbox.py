@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 
 import aio_pika
 import pytest
@@ -116,3 +117,27 @@ async def test_two_relays_publish_each_event_once(infra, outbox, observed):
     assert sum(counts) == len(events)
     received = await _drain(observed)
     assert sorted(e.id for e in received) == sorted(e.id for e in events)
+
+
+async def test_an_event_its_writer_never_published_is_swept_up_after_the_grace_period(
+    infra, outbox, observed
+):
+    client, box = outbox
+    event = _event(50)
+
+    async def write(session):
+        await box.add(event, session)
+
+    await run_in_transaction(client, write)
+    box.take_fresh()  # the writing process dies before its relay publishes
+    bus = _bus(infra)
+    await bus.start()
+    await bus.wait_connected(timeout=10)
+    waiting = OutboxRelay(box, bus, service="outbox-test", sweep_after=timedelta(minutes=1))
+    assert await waiting.publish_pending_events() == 0
+    sweeper = OutboxRelay(box, bus, service="outbox-test", sweep_after=timedelta(0))
+    assert await sweeper.publish_pending_events() == 1
+    await bus.close()
+
+    assert [e.id for e in await _drain(observed)] == [event.id]
+    assert await box.pending_count() == 0
