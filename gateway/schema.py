@@ -12,6 +12,7 @@ import strawberry
 import structlog
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -111,11 +112,15 @@ def _ignore_introspection(context: IgnoreContext) -> bool:
 
 
 def build_schema(limits: QueryLimits = QueryLimits()) -> strawberry.Schema:
+    # The limit rules are made once: the validation cache is keyed by the rule classes.
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth, should_ignore=_ignore_introspection).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: ParserCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth, should_ignore=_ignore_introspection),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=512),
         GatewayBookkeeping,
         MaskInternalErrors,

@@ -31,6 +31,7 @@ from gateway.settings import GatewaySettings
 RESPONSES = Counter(
     "directory_gateway_responses_total", "GraphQL responses by whole-response cache outcome", ["cache"]
 )
+CACHE_HITS, CACHE_MISSES, CACHE_BYPASSES = (RESPONSES.labels(o) for o in ("hit", "miss", "bypass"))
 JSON = "application/json"
 ANY_BUCKET = "*"
 
@@ -60,6 +61,7 @@ class OperationRequest:
 class Answer:
     status: int
     body: bytes
+    cache: str = "miss"  # "hit" when served from the whole-response cache
 
 
 def _json_param(raw: str | None, name: str) -> Any:
@@ -94,11 +96,12 @@ class DirectoryGraphQLView(GraphQLView):
         except RequestRejected as rejected:
             return rejected.response()
         if "Authorization" in request.headers:
-            RESPONSES.labels("bypass").inc()
+            CACHE_BYPASSES.inc()
             answer = await self.execute(request, operation)
         else:
             answer = await self.answer_anonymous(request, operation)
-        return web.Response(body=answer.body, status=answer.status, content_type=JSON)
+        return web.Response(body=answer.body, status=answer.status, content_type=JSON,
+                            headers={"X-Cache": answer.cache})
 
     # -- reading the request ----------------------------------------------------------------------
 
@@ -114,16 +117,21 @@ class DirectoryGraphQLView(GraphQLView):
         if request.content_type not in (JSON, "application/graphql-response+json"):
             raise RequestRejected(415, "UNSUPPORTED_MEDIA_TYPE", "Send the operation as application/json")
         limit = self.settings.limits.max_body_bytes
-        if request.content_length is not None and request.content_length > limit:
+        length = request.content_length
+        if length is not None and length > limit:
             raise RequestRejected(413, "PAYLOAD_TOO_LARGE", f"The body is larger than {limit} bytes")
-        chunks, size = [], 0
-        async for chunk in request.content.iter_chunked(16384):
-            size += len(chunk)
-            if size > limit:
-                raise RequestRejected(413, "PAYLOAD_TOO_LARGE", f"The body is larger than {limit} bytes")
-            chunks.append(chunk)
+        if length is not None:
+            raw = await request.read()
+        else:  # chunked: stop reading as soon as it is too large
+            chunks, size = [], 0
+            async for chunk in request.content.iter_chunked(16384):
+                size += len(chunk)
+                if size > limit:
+                    raise RequestRejected(413, "PAYLOAD_TOO_LARGE", f"The body is larger than {limit} bytes")
+                chunks.append(chunk)
+            raw = b"".join(chunks)
         try:
-            payload = orjson.loads(b"".join(chunks))
+            payload = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise RequestRejected(400, "BAD_REQUEST", "The body is not valid JSON") from exc
         if isinstance(payload, list):
@@ -177,9 +185,9 @@ class DirectoryGraphQLView(GraphQLView):
         for key in (f"{base}|{ANY_BUCKET}", f"{base}|{bucket}" if bucket is not None else None):
             entry = self.response_cache.get(key) if key is not None else None
             if entry is not None:
-                RESPONSES.labels("hit").inc()
+                CACHE_HITS.inc()
                 return entry.value
-        RESPONSES.labels("miss").inc()
+        CACHE_MISSES.inc()
         # Identical requests arriving together (a popular page right after an invalidation)
         # share one execution.
         flight = f"{base}|{bucket if bucket is not None else 's:' + str(session)}"
@@ -216,7 +224,8 @@ class DirectoryGraphQLView(GraphQLView):
         if (cache_key is not None and not result.errors and trace.cacheable
                 and context.operation_type is OperationType.QUERY):
             bucket = trace.rotation_bucket or ANY_BUCKET
-            self.response_cache.put(f"{cache_key}|{bucket}", answer, trace.tags, since=since)
+            cached = Answer(200, body, "hit")
+            self.response_cache.put(f"{cache_key}|{bucket}", cached, trace.tags, since=since)
         return answer
 
 

@@ -1,0 +1,86 @@
+"""Caches follow the services' change events, received over the real broker by each replica."""
+
+import asyncio
+from datetime import UTC, datetime
+
+from integration_events.approaches import APPROACH_UPDATED
+from integration_events.therapists import THERAPIST_UPDATED
+from tests.integration.gateway.conftest import publish, running_gateway
+from tests.integration.gateway.backends import StubDirectory
+from tests.integration.gateway.operations import APPROACH_PAGE, FIND_MATCH, THERAPIST
+
+
+async def eventually(check, timeout: float = 5.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (result := await check()):
+        assert asyncio.get_running_loop().time() < deadline, "not within the time limit"
+        await asyncio.sleep(0.02)
+    return result
+
+
+def approach_event(slug: str, name: str, version: int) -> dict:
+    now = datetime.now(UTC).isoformat()
+    return {"id": f"id-{slug}", "slug": slug, "name": name, "version": version, "createdAt": now,
+            "updatedAt": now}
+
+
+async def test_a_therapist_event_refreshes_their_profile(gw, publisher):
+    await gw.data(THERAPIST, {"id": "t0002"})
+    gw.stub.profiles["t0002"]["displayName"] = "Rowan Elbery-Two, PhD"
+
+    async def renamed():
+        data = await gw.data(THERAPIST, {"id": "t0002"})
+        return data["therapist"]["displayName"] == "Rowan Elbery-Two, PhD"
+
+    assert not await renamed()  # cached until the event says otherwise
+    await publish(publisher, THERAPIST_UPDATED, {"id": "t0002", "version": 2})
+    await eventually(renamed)
+
+
+async def test_an_approach_event_refreshes_the_approach_page(gw, publisher):
+    await gw.data(APPROACH_PAGE, {"slug": "emdr"})
+    gw.stub.approaches["emdr"]["name"] = "EMDR Therapy"
+
+    async def renamed():
+        return (await gw.data(APPROACH_PAGE, {"slug": "emdr"}))["approach"]["name"] == "EMDR Therapy"
+
+    await publish(publisher, APPROACH_UPDATED, approach_event("emdr", "EMDR Therapy", 2))
+    await eventually(renamed)
+
+
+async def test_every_replica_invalidates_its_own_cache(infra, publisher):
+    stub = StubDirectory.with_demo_data()
+    async with running_gateway(infra, stub) as one, running_gateway(infra, stub) as two:
+        assert one.gateway.listener.queue_name != two.gateway.listener.queue_name
+        for replica in (one, two):
+            await replica.data(THERAPIST, {"id": "t0003"})
+        stub.profiles["t0003"]["title"] = "Clinical Psychologist"
+        await publish(publisher, THERAPIST_UPDATED, {"id": "t0003", "version": 2})
+        for replica in (one, two):
+            async def retitled(replica=replica):
+                data = await replica.data(THERAPIST, {"id": "t0003"})
+                return data["therapist"]["title"] == "Clinical Psychologist"
+            await eventually(retitled)
+
+
+async def test_visitors_in_different_rotation_buckets_get_their_own_cached_order(gw):
+    async def first_specialist(session: str) -> str:
+        data = await gw.data(APPROACH_PAGE, {"slug": "relational-therapy", "first": 3},
+                             headers={"X-Visitor-Session": session})
+        return data["approach"]["specialists"]["edges"][0]["node"]["id"]
+
+    a, b = await first_specialist("visitor-a"), await first_specialist("visitor-b")
+    assert a != b  # the stub rotates by bucket
+    calls = len(gw.stub.calls)
+    assert (await first_specialist("visitor-a"), await first_specialist("visitor-b")) == (a, b)
+    assert len(gw.stub.calls) == calls  # both answered from the cache, each in its own order
+    search_call = next(c for c in reversed(gw.stub.calls) if c.backend == "search")
+    assert search_call.headers["X-Visitor-Session"] == "visitor-b"
+
+
+async def test_find_match_is_never_cached(gw):
+    variables = {"questionnaire": {"state": "TX", "concerns": ["anxiety"]}}
+    await gw.data(FIND_MATCH, variables)
+    await gw.data(FIND_MATCH, variables)
+    assert gw.stub.count("search", "/v1/match") == 2
+    assert len(gw.gateway.response_cache) == 0
