@@ -23,6 +23,8 @@ from services.search.domain import MatchQuestionnaire, SearchQuery, Sort
 from services.search.index import SCHEMA, Hit, SearchIndex, all_of, any_of, fee_at_most, one_of, term
 
 DEFAULT_ZIP_RADIUS_KM = 40.0
+# Searches with at most this many matches are answered from one engine execution.
+SMALL_RESULT = 2000
 
 
 @dataclass
@@ -106,13 +108,70 @@ class SearchEngine:
         if q.text:
             clauses.insert(0, index.parse_text(q.text))
         base = all_of(*clauses) if clauses else Query.all_query()
-        query = all_of(base, index.within(base, center, radius_km)) if center and radius_km else base
-        total, facets = index.facets(query)
-        page = self._page(index, query, q.sort, bool(q.text), q.first, q.after, bucket, center)
-        page.total, page.facets = total, facets
+        # One execution answers most searches: if every match fits in SMALL_RESULT, the page,
+        # the exact radius check and the facet counts are all worked out from those rows.
+        candidates = all_of(base, index.cells_query(center, radius_km)) if center and radius_km else base
+        first_pass = index.searcher.search(
+            candidates, limit=max(1, SMALL_RESULT), count=True, weight_by_field=f"w_{bucket}" if q.text else None
+        )
+        if first_pass.count <= SMALL_RESULT:
+            page = self._small(index, first_pass.hits, q, bucket, center, radius_km)
+        else:
+            query = all_of(base, index.within(base, center, radius_km)) if center and radius_km else base
+            total, facets = index.facets(query)
+            page = self._page(index, query, q.sort, bool(q.text), q.first, q.after, bucket, center)
+            page.total, page.facets = total, facets
         if not radius_km:
             for hit in page.hits:
                 hit.distance_km = None
+        return page
+
+    def _small(
+        self,
+        index: SearchIndex,
+        hits: list[tuple[Any, Any]],
+        q: SearchQuery,
+        bucket: int,
+        center: geo.Point | None,
+        radius_km: float | None,
+    ) -> Page:
+        """Page and facets from every matching row (rows = (sort key, id, address))."""
+        searcher = index.searcher
+        addresses = [h[1] for h in hits]
+        slots = searcher.fast_field_values("slot", addresses)
+        if q.sort is Sort.DISTANCE or (q.sort is Sort.RELEVANCE and q.text):
+            keys = [h[0] for h in hits]
+        else:
+            field = f"rot_{bucket}" if q.sort is Sort.RELEVANCE else "fresh_key"
+            keys = searcher.fast_field_values(field, addresses)
+        rows = []
+        for key, slot, address in zip(keys, slots, addresses, strict=True):
+            if center is not None and (radius_km or q.sort is Sort.DISTANCE):
+                distance = index.nearest_km(slot, center)
+                if radius_km and (distance is None or distance > radius_km):
+                    continue
+                if q.sort is Sort.DISTANCE:
+                    key = round(distance if distance is not None else 1e9, 6)
+            rows.append((key, index.ids[slot] or "", address, slot))
+        facets = index.count_facets(row[3] for row in rows)
+        if q.sort is Sort.DISTANCE:
+            rows.sort(key=lambda r: (r[0], r[1]))
+        else:
+            rows.sort(key=lambda r: (-r[0], r[1]))
+        start = 0
+        if q.after:
+            key, last_id, _ = domain.decode_cursor(q.after, q.sort.value)
+            at = next((n for n, r in enumerate(rows) if r[1] == last_id), None)
+            if at is not None:
+                start = at + 1
+            elif q.sort is Sort.DISTANCE:
+                start = next((n for n, r in enumerate(rows) if (r[0], r[1]) > (key, last_id)), len(rows))
+            else:
+                start = next((n for n, r in enumerate(rows) if (-r[0], r[1]) > (-key, last_id)), len(rows))
+        chosen = rows[start : start + q.first + 1]
+        loaded = index.load([(r[0], r[2]) for r in chosen], center)
+        page = self._finish(q.sort.value, loaded, q.first, start)
+        page.total, page.facets = len(rows), facets
         return page
 
     def _page(

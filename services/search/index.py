@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from array import array
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -125,8 +127,8 @@ class Approaches:
 
 def index_document(
     slot: int, profile: dict[str, Any], points: list[list[float]], approaches: Approaches, now: datetime
-) -> str:
-    """The tantivy document (as JSON, the engine's fastest input) of one stored public profile."""
+) -> dict[str, Any]:
+    """The tantivy document of one stored public profile (added as JSON, the fastest input)."""
     card = domain.card_from_profile(profile, approaches.canonical)
     confirmed = domain.parse_time(profile.get("availabilityConfirmedAt"))
     stale = domain.is_stale(confirmed, now)
@@ -179,7 +181,7 @@ def index_document(
         doc[f"rot_{b}"] = key
     for b, weight in enumerate(domain.relevance_weights(therapist_id, stale)):
         doc[f"w_{b}"] = weight
-    return orjson.dumps(doc).decode()
+    return doc
 
 
 def term(field_name: str, value: str) -> Query:
@@ -222,11 +224,15 @@ class SearchIndex:
         self.index.config_reader(reload_policy="Manual")
         self.writer = self.index.writer(heap_size=writer_heap, num_threads=writer_threads)
         self.approaches = Approaches()
+        # Per slot (a therapist's row in this replica, never reused): id, coordinates, and the
+        # codes of its facet values (uint16s), for counting facets of small result sets here.
         self.slot_of: dict[str, int] = {}
         self.ids: list[str | None] = []
         self.points: list[tuple[geo.Point, ...]] = []
+        self.facet_codes: list[bytes] = []
+        self.codes: dict[tuple[str, str], int] = {}
+        self.code_values: list[tuple[str, str]] = []
         self.versions: dict[str, int] = {}
-        self.free_slots: list[int] = []
         self.searcher = self.index.searcher()
         self.dirty = False
         self.lock = asyncio.Lock()
@@ -243,27 +249,44 @@ class SearchIndex:
         self.writer.delete_documents_by_term("id", therapist_id)
         self.dirty = True
         if doc.get("deleted"):
-            slot = self.slot_of.pop(therapist_id, None)
-            if slot is not None:
-                self.ids[slot] = None
-                self.points[slot] = ()
-                self.free_slots.append(slot)
+            self.slot_of.pop(therapist_id, None)
             return True
-        slot = self.slot_of.get(therapist_id)
-        if slot is None:
-            if self.free_slots:
-                slot = self.free_slots.pop()
-            else:
-                slot = len(self.ids)
-                self.ids.append(None)
-                self.points.append(())
-            self.slot_of[therapist_id] = slot
-        self.ids[slot] = therapist_id
-        self.points[slot] = tuple(geo.Point(lat, lon) for lat, lon in doc.get("points") or [])
-        self.writer.add_json(
-            index_document(slot, doc["profile"], doc.get("points") or [], self.approaches, now)
-        )
+        # A new slot for every version: a searcher opened before the commit may still return
+        # the old version's row, which must keep describing the old version.
+        slot = len(self.ids)
+        self.slot_of[therapist_id] = slot
+        self.ids.append(therapist_id)
+        self.points.append(tuple(geo.Point(lat, lon) for lat, lon in doc.get("points") or []))
+        fields = index_document(slot, doc["profile"], doc.get("points") or [], self.approaches, now)
+        self.facet_codes.append(self._facet_codes(fields))
+        self.writer.add_json(orjson.dumps(fields).decode())
         return True
+
+    def _facet_codes(self, fields: dict[str, Any]) -> bytes:
+        codes = []
+        for facet, field_name in FACETS.items():
+            values = fields.get(field_name)
+            for value in [values] if isinstance(values, str) else values or ():
+                code = self.codes.get((facet, value))
+                if code is None:
+                    code = self.codes[(facet, value)] = len(self.code_values)
+                    self.code_values.append((facet, value))
+                codes.append(code)
+        return array("H", codes).tobytes()
+
+    def count_facets(self, slots: Iterable[int]) -> dict[str, list[dict[str, Any]]]:
+        """Facet counts of the given rows, counted here (fast for a few thousand rows)."""
+        codes = self.facet_codes
+        counted = Counter(memoryview(b"".join([codes[s] for s in slots])).cast("H"))
+        grouped: dict[str, list[tuple[int, str]]] = {facet: [] for facet in FACETS}
+        values = self.code_values
+        for code, count in counted.items():
+            facet, value = values[code]
+            grouped[facet].append((-count, value))
+        return {
+            facet: [{"value": v, "count": -c} for c, v in sorted(pairs)[: FACET_SIZES.get(facet, 100)]]
+            for facet, pairs in grouped.items()
+        }
 
     def commit_blocking(self) -> None:
         self.writer.commit()
@@ -323,6 +346,13 @@ class SearchIndex:
             conjunction_by_default=True,
         )
         return query
+
+    @staticmethod
+    def cells_query(center: geo.Point, radius_km: float) -> Query:
+        """Every grid cell the circle touches: a superset of the exact radius filter."""
+        cover = geo.cover_circle(center, round(radius_km, 3))
+        cells = cover.inside + cover.edge
+        return any_of("cell", cells) if cells else Query.empty_query()
 
     def within(self, base: Query | None, center: geo.Point, radius_km: float) -> Query:
         """Hits of `base` with a practice location inside the circle, exactly."""

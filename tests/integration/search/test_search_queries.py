@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from services.search import engine
 from tests.integration.search.conftest import NOW, profile
 
 TOKEN = f"zq{uuid.uuid4().hex[:8]}"
@@ -72,6 +73,15 @@ def seeded() -> dict[str, dict]:
             updatedAt=(NOW - timedelta(days=5)).isoformat(),
         ),
     }
+
+
+@pytest.fixture(params=["one-pass", "engine-aggregations"], autouse=True)
+def result_path(request, monkeypatch):
+    """Every behaviour holds both for small result sets (rows counted in the service) and for
+    large ones (tantivy aggregations and keyset queries in the engine)."""
+    if request.param == "engine-aggregations":
+        monkeypatch.setattr(engine, "SMALL_RESULT", 0)
+    return request.param
 
 
 @pytest.fixture(scope="module")
