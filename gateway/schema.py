@@ -98,13 +98,14 @@ class DirectorySchema(strawberry.Schema):
                        execution_context: ExecutionContext | None = None) -> None:
         # Messages of user errors can quote variable values (questionnaire answers among them),
         # so only their kind and path are logged; internal errors are logged in full.
+        request_id = request_id_of(execution_context) if execution_context else "unknown"
         for error in errors:
             original = error.original_error
             if is_internal(error):
-                log.error("graphql_internal_error", path=error.path, exc_info=original)
+                log.error("graphql_internal_error", request_id=request_id, path=error.path, exc_info=original)
             else:
                 code = original.extensions["code"] if isinstance(original, GatewayError) else "GRAPHQL"
-                log.info("graphql_error", code=code, path=error.path)
+                log.info("graphql_error", request_id=request_id, code=code, path=error.path)
 
 
 def _ignore_introspection(context: IgnoreContext) -> bool:

@@ -82,7 +82,7 @@ def serve_gateway(static_file: str) -> None:
 
     async def static_json(_: web.Request) -> web.Response:
         if not static:
-            static.append(Path(static_file).read_bytes())
+            static.append(Path(static_file).read_bytes())  # noqa: ASYNC240 - once, tiny
         return web.Response(body=static[0], content_type="application/json")
 
     app.router.add_get("/static", static_json)
@@ -90,8 +90,9 @@ def serve_gateway(static_file: str) -> None:
     web.run_app(app, host="127.0.0.1", port=settings.service.port, access_log=None, print=None)
 
 
-async def generate_load(port: int, request: bytes, clients: int, seconds: float | None,
-                        per_client: int | None) -> dict:
+async def generate_load(
+    port: int, request: bytes, clients: int, seconds: float | None, per_client: int | None
+) -> dict:
     """Keep-alive HTTP/1.1 clients, one request in flight each; raw sockets keep the client cheap."""
     latencies: list[float] = []
     failures = 0
@@ -101,12 +102,17 @@ async def generate_load(port: int, request: bytes, clients: int, seconds: float 
         nonlocal failures
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         sent = 0
-        while (stop_at is None or time.perf_counter() < stop_at) and (per_client is None or sent < per_client):
+        while (stop_at is None or time.perf_counter() < stop_at) and (
+            per_client is None or sent < per_client
+        ):
             started = time.perf_counter()
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
-            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length:"))
+            length = next(
+                int(line.split(b":")[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
             await reader.readexactly(length)
             if not head.startswith(b"HTTP/1.1 200"):
                 failures += 1
@@ -118,17 +124,27 @@ async def generate_load(port: int, request: bytes, clients: int, seconds: float 
     await asyncio.gather(*(client() for _ in range(clients)))
     elapsed = time.perf_counter() - started
     latencies.sort()
-    return {"requests": len(latencies), "seconds": elapsed, "rps": len(latencies) / elapsed,
-            "p50_ms": latencies[len(latencies) // 2] * 1000,
-            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000, "failures": failures}
+    return {
+        "requests": len(latencies),
+        "seconds": elapsed,
+        "rps": len(latencies) / elapsed,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "failures": failures,
+    }
 
 
 def run_load(argv: list[str]) -> None:
     port, request_file, clients, seconds, per_client = argv
-    result = asyncio.run(generate_load(
-        int(port), Path(request_file).read_bytes(), int(clients), float(seconds) or None,
-        int(per_client) or None,
-    ))
+    result = asyncio.run(
+        generate_load(
+            int(port),
+            Path(request_file).read_bytes(),
+            int(clients),
+            float(seconds) or None,
+            int(per_client) or None,
+        )
+    )
     print(json.dumps(result))
 
 
@@ -147,8 +163,21 @@ def load(port: int, request: bytes, *, seconds: float = 0, per_client: int = 0) 
     with tempfile.NamedTemporaryFile(suffix=".http", delete=False) as handle:
         handle.write(request)
     done = subprocess.run(
-        [sys.executable, "-m", "tests.bench.bench_gateway", "load", str(port), handle.name, str(CLIENTS),
-         str(seconds), str(per_client)], cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.bench_gateway",
+            "load",
+            str(port),
+            handle.name,
+            str(CLIENTS),
+            str(seconds),
+            str(per_client),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     os.unlink(handle.name)
     return json.loads(done.stdout)
@@ -169,7 +198,9 @@ async def wait_ready(url: str) -> None:
 
 @contextlib.contextmanager
 def process(env: dict[str, str], *arguments: str) -> Iterator[subprocess.Popen]:
-    child = subprocess.Popen([sys.executable, "-m", "tests.bench.bench_gateway", *arguments], cwd=ROOT, env=env)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.bench.bench_gateway", *arguments], cwd=ROOT, env=env
+    )
     try:
         yield child
     finally:
@@ -178,8 +209,10 @@ def process(env: dict[str, str], *arguments: str) -> Iterator[subprocess.Popen]:
 
 
 def report(name: str, result: dict) -> None:
-    print(f"{name:>20}: {result['rps']:8.0f} rps  p50 {result['p50_ms']:6.2f} ms  "
-          f"p99 {result['p99_ms']:6.2f} ms  ({result['requests']} requests, {result['failures']} failed)")
+    print(
+        f"{name:>20}: {result['rps']:8.0f} rps  p50 {result['p50_ms']:6.2f} ms  "
+        f"p99 {result['p99_ms']:6.2f} ms  ({result['requests']} requests, {result['failures']} failed)"
+    )
 
 
 async def test_approach_page_throughput(infra):
@@ -187,31 +220,48 @@ async def test_approach_page_throughput(infra):
 
     backend_ports = [free_port() for _ in range(3)]
     gateway_port = free_port()
-    env = {**os.environ, "GATEWAY_PORT": str(gateway_port), "AMQP_URL": infra.amqp_url, "LOG_LEVEL": "WARNING", "EVENT_DELIVERY_LIMIT": "3",
-           "APPROACHES_URL": f"http://127.0.0.1:{backend_ports[0]}",
-           "PROFILES_URL": f"http://127.0.0.1:{backend_ports[1]}",
-           "SEARCH_URL": f"http://127.0.0.1:{backend_ports[2]}"}
-    body = orjson.dumps({"query": APPROACH_PAGE, "variables": {"slug": SLUG, "first": 20},
-                         "operationName": "ApproachPage"})
+    env = {
+        **os.environ,
+        "GATEWAY_PORT": str(gateway_port),
+        "AMQP_URL": infra.amqp_url,
+        "LOG_LEVEL": "WARNING",
+        "EVENT_DELIVERY_LIMIT": "3",
+        "APPROACHES_URL": f"http://127.0.0.1:{backend_ports[0]}",
+        "PROFILES_URL": f"http://127.0.0.1:{backend_ports[1]}",
+        "SEARCH_URL": f"http://127.0.0.1:{backend_ports[2]}",
+    }
+    body = orjson.dumps(
+        {"query": APPROACH_PAGE, "variables": {"slug": SLUG, "first": 20}, "operationName": "ApproachPage"}
+    )
     page_request = http_request("/graphql", body)
     static_file = tempfile.mktemp(suffix=".json")
     url = f"http://127.0.0.1:{gateway_port}"
-    bus = EventBus(infra.amqp_url, service="bench", exchange="directory.events",
-                   dead_letter_exchange="directory.dead-letter", delivery_limit=3)
+    bus = EventBus(
+        infra.amqp_url,
+        service="bench",
+        exchange="directory.events",
+        dead_letter_exchange="directory.dead-letter",
+        delivery_limit=3,
+    )
     await bus.start()
     with process(env, "backends", *map(str, backend_ports)), contextlib.ExitStack() as cleanup:
         cleanup.callback(lambda: os.path.exists(static_file) and os.unlink(static_file))
         with process(env, "gateway", static_file):
             await wait_ready(url)
             await bus.wait_connected(15)
-            async with aiohttp.ClientSession() as http, http.post(
-                f"{url}/graphql", data=body, headers={"Content-Type": "application/json"}
-            ) as response:
+            async with (
+                aiohttp.ClientSession() as http,
+                http.post(
+                    f"{url}/graphql", data=body, headers={"Content-Type": "application/json"}
+                ) as response,
+            ):
                 page = await response.read()
             assert len(orjson.loads(page)["data"]["approach"]["specialists"]["edges"]) == 20
-            Path(static_file).write_bytes(page)
-            print(f"\nApproachPage response: {len(page)} bytes, 20 specialists; {CLIENTS} clients; "
-                  f"{os.cpu_count()} cores shared by gateway, stub services and load generator")
+            Path(static_file).write_bytes(page)  # noqa: ASYNC240 - before the load starts
+            print(
+                f"\nApproachPage response: {len(page)} bytes, 20 specialists; {CLIENTS} clients; "
+                f"{os.cpu_count()} cores shared by gateway, stub services and load generator"
+            )
 
             load(gateway_port, page_request, seconds=1)  # warm up connections and caches
             static = load(gateway_port, http_request("/static"), seconds=SECONDS)
@@ -222,17 +272,31 @@ async def test_approach_page_throughput(infra):
             rounds, total_requests, total_seconds, p99s = 10, 0, 0.0, []
             for round_number in range(rounds):
                 now = datetime.now(UTC).isoformat()
-                await bus.publish(new_event(type=APPROACH_UPDATED, source="/bench", subject=f"id-{SLUG}", data={
-                    "id": f"id-{SLUG}", "slug": SLUG, "version": round_number + 2, "name": "Relational Therapy",
-                    "createdAt": now, "updatedAt": now}))
+                await bus.publish(
+                    new_event(
+                        type=APPROACH_UPDATED,
+                        source="/bench",
+                        subject=f"id-{SLUG}",
+                        data={
+                            "id": f"id-{SLUG}",
+                            "slug": SLUG,
+                            "version": round_number + 2,
+                            "name": "Relational Therapy",
+                            "createdAt": now,
+                            "updatedAt": now,
+                        },
+                    )
+                )
                 await asyncio.sleep(0.05)  # the event reaches the gateway's queue
                 burst = load(gateway_port, page_request, per_client=20)
                 total_requests += burst["requests"]
                 total_seconds += burst["seconds"]
                 p99s.append(burst["p99_ms"])
             after = total_requests / total_seconds
-            print(f"{'after invalidation':>20}: {after:8.0f} rps  ({rounds} rounds of {CLIENTS}x20 requests, "
-                  f"each right after an invalidating event; worst burst p99 {max(p99s):.2f} ms)")
+            print(
+                f"{'after invalidation':>20}: {after:8.0f} rps  ({rounds} rounds of {CLIENTS}x20 requests, "
+                f"each right after an invalidating event; worst burst p99 {max(p99s):.2f} ms)"
+            )
 
         # Nothing reused at all: no read cache, requests bypassing the response cache.
         with process({**env, "GATEWAY_READ_CACHE_ENTRIES": "0"}, "gateway", static_file):
@@ -244,8 +308,10 @@ async def test_approach_page_throughput(infra):
     await bus.close()
 
     ratio = warm["rps"] / static["rps"]
-    print(f"warm / static = {ratio:.0%} (goal >= 40%); after invalidation {after:.0f} rps (goal >= 800); "
-          f"warm p99 {warm['p99_ms']:.2f} ms (goal < 25 ms)")
+    print(
+        f"warm / static = {ratio:.0%} (goal >= 40%); after invalidation {after:.0f} rps (goal >= 800); "
+        f"warm p99 {warm['p99_ms']:.2f} ms (goal < 25 ms)"
+    )
     assert warm["failures"] == static["failures"] == uncached["failures"] == 0
     assert ratio >= 0.40
     assert after >= 800

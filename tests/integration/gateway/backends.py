@@ -25,36 +25,65 @@ STATEMENT = (
 
 def approach_doc(slug: str, name: str, *, previous: list[str] | None = None) -> dict[str, Any]:
     return {
-        "id": f"id-{slug}", "slug": slug, "name": name, "aliases": [],
-        "summary": f"{name} in a sentence.", "description": f"What {name} is and how it helps. " * 8,
+        "id": f"id-{slug}",
+        "slug": slug,
+        "name": name,
+        "aliases": [],
+        "summary": f"{name} in a sentence.",
+        "description": f"What {name} is and how it helps. " * 8,
         "sections": {"whatItIs": "…", "howItWorks": "…", "helpsWith": "…", "whatYouLearn": "…"},
-        "issues": ["anxiety"], "related": [], "previousSlugs": previous or [], "version": 1,
-        "createdAt": NOW, "updatedAt": NOW,
+        "issues": ["anxiety"],
+        "related": [],
+        "previousSlugs": previous or [],
+        "version": 1,
+        "createdAt": NOW,
+        "updatedAt": NOW,
     }
 
 
 def card(index: int, approaches: list[str]) -> dict[str, Any]:
     return {
-        "id": f"t{index:04d}", "displayName": f"Rowan Q. Elbery-{index}, LMFT",
+        "id": f"t{index:04d}",
+        "displayName": f"Rowan Q. Elbery-{index}, LMFT",
         "title": "Licensed Marriage & Family Therapist",
         "location": {"city": "" if index % 7 == 0 else "Austin", "state": "TX"},
-        "pronouns": "they/them", "photoUrl": None, "newClientStatus": "newpt",
-        "availabilityConfirmedAt": NOW, "availabilityStale": False, "formats": ["in_person", "video"],
-        "telehealthStates": ["TX"], "languages": ["en", "es"],
+        "pronouns": "they/them",
+        "photoUrl": None,
+        "newClientStatus": "newpt",
+        "availabilityConfirmedAt": NOW,
+        "availabilityStale": False,
+        "formats": ["in_person", "video"],
+        "telehealthStates": ["TX"],
+        "languages": ["en", "es"],
         "approaches": [{"slug": s, "statement": STATEMENT} for s in approaches],
         "issues": [{"slug": "anxiety", "top": True}],
-        "money": {"fees": [{"sessionType": "individual", "amountUsd": 140}], "slidingScale": None,
-                  "freeConsultation": True, "insurance": ["aetna"], "outOfNetworkSuperbill": True},
+        "money": {
+            "fees": [{"sessionType": "individual", "amountUsd": 140}],
+            "slidingScale": None,
+            "freeConsultation": True,
+            "insurance": ["aetna"],
+            "outOfNetworkSuperbill": True,
+        },
         "identity": {"gender": None, "raceEthnicity": [], "lgbtq": None, "faith": None},
-        "ageGroups": ["adults"], "updatedAt": NOW,
+        "ageGroups": ["adults"],
+        "updatedAt": NOW,
     }
 
 
 def profile(index: int, approaches: list[str]) -> dict[str, Any]:
     doc = {key: value for key, value in card(index, approaches).items() if key != "availabilityStale"}
-    return {**doc, "version": 1, "yearsInPractice": 9, "licences": [], "npi": None, "taxonomyCode": None,
-            "locations": [], "populations": [], "bio": {"helpWith": "", "approach": "", "about": ""},
-            "createdAt": NOW}
+    return {
+        **doc,
+        "version": 1,
+        "yearsInPractice": 9,
+        "licences": [],
+        "npi": None,
+        "taxonomyCode": None,
+        "locations": [],
+        "populations": [],
+        "bio": {"helpWith": "", "approach": "", "about": ""},
+        "createdAt": NOW,
+    }
 
 
 @dataclass
@@ -77,9 +106,12 @@ class StubDirectory:
     @classmethod
     def with_demo_data(cls, therapists: int = 30) -> StubDirectory:
         stub = cls()
-        for slug, name in [("relational-therapy", "Relational Therapy"), ("emdr", "EMDR"),
-                           ("cognitive-behavioral-therapy", "Cognitive Behavioral Therapy"),
-                           ("narrative-therapy", "Narrative Therapy")]:
+        for slug, name in [
+            ("relational-therapy", "Relational Therapy"),
+            ("emdr", "EMDR"),
+            ("cognitive-behavioral-therapy", "Cognitive Behavioral Therapy"),
+            ("narrative-therapy", "Narrative Therapy"),
+        ]:
             stub.approaches[slug] = approach_doc(slug, name)
         stub.approaches["emdr"]["previousSlugs"] = ["eye-movement-desensitization"]
         slugs = list(stub.approaches)
@@ -93,20 +125,32 @@ class StubDirectory:
         return sum(1 for c in self.calls if c.backend == backend and c.path.startswith(path_prefix))
 
     def _record(self, backend: str, request: web.Request, body: Any = None) -> None:
-        self.calls.append(Call(backend, request.method, request.path, list(request.query.items()),
-                               dict(request.headers), body))
+        self.calls.append(
+            Call(
+                backend,
+                request.method,
+                request.path,
+                list(request.query.items()),
+                dict(request.headers),
+                body,
+            )
+        )
 
     # -- approaches ---------------------------------------------------------------------------------
 
     def _find_approach(self, slug: str) -> dict[str, Any] | None:
         return self.approaches.get(slug) or next(
-            (a for a in self.approaches.values() if slug in a["previousSlugs"]), None)
+            (a for a in self.approaches.values() if slug in a["previousSlugs"]), None
+        )
 
     async def list_approaches(self, request: web.Request) -> web.Response:
         self._record("approaches", request)
         wanted = request.query.getall("slug", [])
-        items = ([a for a in (self._find_approach(s) for s in wanted) if a] if wanted
-                 else list(self.approaches.values()))
+        items = (
+            [a for a in (self._find_approach(s) for s in wanted) if a]
+            if wanted
+            else list(self.approaches.values())
+        )
         unique = {a["id"]: a for a in items}
         return json_response({"items": sorted(unique.values(), key=lambda a: a["name"])})
 
@@ -118,8 +162,9 @@ class StubDirectory:
         found = self._find_approach(slug)
         if found is not None:
             raise web.HTTPMovedPermanently(f"/v1/approaches/{found['slug']}")
-        return json_response({"error": {"code": "not_found", "message": "no such approach", "details": []}},
-                             status=404)
+        return json_response(
+            {"error": {"code": "not_found", "message": "no such approach", "details": []}}, status=404
+        )
 
     # -- profiles -----------------------------------------------------------------------------------
 
@@ -127,17 +172,20 @@ class StubDirectory:
         self._record("profiles", request)
         found = self.profiles.get(request.match_info["id"])
         if found is None:
-            return json_response({"error": {"code": "not_found", "message": "no profile", "details": []}},
-                                 status=404)
+            return json_response(
+                {"error": {"code": "not_found", "message": "no profile", "details": []}}, status=404
+            )
         return json_response(found)
 
     def _writer_error(self, request: web.Request) -> web.Response | None:
         if "Authorization" not in request.headers:
-            return json_response({"error": {"code": "unauthenticated", "message": "needs a token",
-                                            "details": []}}, status=401)
+            return json_response(
+                {"error": {"code": "unauthenticated", "message": "needs a token", "details": []}}, status=401
+            )
         if request.match_info["id"] not in self.profiles:
-            return json_response({"error": {"code": "not_found", "message": "no profile", "details": []}},
-                                 status=404)
+            return json_response(
+                {"error": {"code": "not_found", "message": "no profile", "details": []}}, status=404
+            )
         return None
 
     async def patch_profile(self, request: web.Request) -> web.Response:
@@ -147,16 +195,29 @@ class StubDirectory:
             return error
         current = self.profiles[request.match_info["id"]]
         if request.headers.get("If-Match") not in (None, str(current["version"])):
-            return json_response({"error": {"code": "precondition_failed", "message": "stale version",
-                                            "details": []}}, status=412)
+            return json_response(
+                {"error": {"code": "precondition_failed", "message": "stale version", "details": []}},
+                status=412,
+            )
         if patch.get("displayName") == "":
-            return json_response({"error": {"code": "validation_failed", "message": "Invalid value for: ...",
-                                            "details": [
-                                                {"field": "displayName", "message": "too short",
-                                                 "type": "string_too_short"},
-                                                {"field": "location.state", "message": "unknown state",
-                                                 "type": "value_error"}]}}, status=422)
-        updated = {**current, **patch, "version": current["version"] + 1, "email": "private@example.org"}
+            return json_response(
+                {
+                    "error": {
+                        "code": "validation_failed",
+                        "message": "Invalid value for: ...",
+                        "details": [
+                            {"field": "displayName", "message": "too short", "type": "string_too_short"},
+                            {"field": "location.state", "message": "unknown state", "type": "value_error"},
+                        ],
+                    }
+                },
+                status=422,
+            )
+        merged = {
+            k: {**current[k], **v} if isinstance(v, dict) and isinstance(current.get(k), dict) else v
+            for k, v in patch.items()
+        }
+        updated = {**current, **merged, "version": current["version"] + 1, "email": "private@example.org"}
         self.profiles[request.match_info["id"]] = {k: v for k, v in updated.items() if k != "email"}
         return json_response(updated)
 
@@ -179,7 +240,7 @@ class StubDirectory:
         start = int(request.query.get("after", "-1")) + 1
         bucket = int(self._bucket(request))
         rotated = cards[bucket:] + cards[:bucket]
-        page = rotated[start:start + first]
+        page = rotated[start : start + first]
         end = start + len(page) - 1
         info = {"hasNextPage": start + first < len(cards), "endCursor": str(end) if page else None}
         return [(str(start + i), c) for i, c in enumerate(page)], info, len(cards)
@@ -189,38 +250,83 @@ class StubDirectory:
         slug = request.match_info["slug"]
         practising = [c for c in self.cards if any(a["slug"] == slug for a in c["approaches"])]
         page, info, total = self._page(request, practising)
-        edges = [{"cursor": cursor, "statement": next(a["statement"] for a in c["approaches"] if a["slug"] == slug),
-                  "node": c} for cursor, c in page]
-        return json_response({"totalCount": total, "pageInfo": info, "edges": edges},
-                             headers={"X-Rotation-Bucket": self._bucket(request)})
+        edges = [
+            {
+                "cursor": cursor,
+                "statement": next(a["statement"] for a in c["approaches"] if a["slug"] == slug),
+                "node": c,
+            }
+            for cursor, c in page
+        ]
+        return json_response(
+            {"totalCount": total, "pageInfo": info, "edges": edges},
+            headers={"X-Rotation-Bucket": self._bucket(request)},
+        )
 
     async def search(self, request: web.Request) -> web.Response:
         self._record("search", request)
         if "maxFee" in request.query and not request.query["maxFee"].isdigit():
-            return json_response({"error": {"code": "invalid_parameter", "message": "Invalid query parameter "
-                                            "'maxFee'", "details": [{"field": "maxFee"}]}}, status=400)
+            return json_response(
+                {
+                    "error": {
+                        "code": "invalid_parameter",
+                        "message": "Invalid query parameter 'maxFee'",
+                        "details": [{"field": "maxFee"}],
+                    }
+                },
+                status=400,
+            )
         cards = self.cards
         for slug in request.query.getall("approach", []):
             cards = [c for c in cards if any(a["slug"] == slug for a in c["approaches"])]
         if "city" in request.query:
             cards = [c for c in cards if c["location"]["city"] == request.query["city"]]
         page, info, total = self._page(request, cards)
-        facets = {name: [] for name in ("approaches", "issues", "states", "cities", "formats", "newClientStatus",
-                                        "insurance", "languages", "genders", "ageGroups", "slidingScale")}
+        facets = {
+            name: []
+            for name in (
+                "approaches",
+                "issues",
+                "states",
+                "cities",
+                "formats",
+                "newClientStatus",
+                "insurance",
+                "languages",
+                "genders",
+                "ageGroups",
+                "slidingScale",
+            )
+        }
         facets["states"] = [{"value": "TX", "count": total}]
-        return json_response({"totalCount": total, "pageInfo": info,
-                              "edges": [{"cursor": cursor, "node": c} for cursor, c in page], "facets": facets},
-                             headers={"X-Rotation-Bucket": self._bucket(request)})
+        return json_response(
+            {
+                "totalCount": total,
+                "pageInfo": info,
+                "edges": [{"cursor": cursor, "node": c} for cursor, c in page],
+                "facets": facets,
+            },
+            headers={"X-Rotation-Bucket": self._bucket(request)},
+        )
 
     async def match(self, request: web.Request) -> web.Response:
         body = await request.json()
         self._record("search", request, body)
-        if "state" not in body:
-            return json_response({"error": {"code": "validation_failed", "message": "Invalid value for: state",
-                                            "details": [{"field": "state", "message": "Field required"}]}},
-                                 status=422)
-        edges = [{"node": c, "score": 0.9 - i / 100, "reasons": ["Practises in your state", "Takes new clients"]}
-                 for i, c in enumerate(self.cards[: body.get("first", 10)])]
+        if not body.get("state"):
+            return json_response(
+                {
+                    "error": {
+                        "code": "validation_failed",
+                        "message": "Invalid value for: state",
+                        "details": [{"field": "state", "message": "Field required"}],
+                    }
+                },
+                status=422,
+            )
+        edges = [
+            {"node": c, "score": 0.9 - i / 100, "reasons": ["Practises in your state", "Takes new clients"]}
+            for i, c in enumerate(self.cards[: body.get("first", 10)])
+        ]
         return json_response({"totalCount": len(self.cards), "edges": edges})
 
     # -- the three apps -----------------------------------------------------------------------------

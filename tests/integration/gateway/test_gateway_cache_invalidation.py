@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 from integration_events.approaches import APPROACH_UPDATED
 from integration_events.therapists import THERAPIST_UPDATED
-from tests.integration.gateway.conftest import publish, running_gateway
 from tests.integration.gateway.backends import StubDirectory
+from tests.integration.gateway.conftest import publish, running_gateway
 from tests.integration.gateway.operations import APPROACH_PAGE, FIND_MATCH, THERAPIST
 
 
@@ -20,8 +20,14 @@ async def eventually(check, timeout: float = 5.0):
 
 def approach_event(slug: str, name: str, version: int) -> dict:
     now = datetime.now(UTC).isoformat()
-    return {"id": f"id-{slug}", "slug": slug, "name": name, "version": version, "createdAt": now,
-            "updatedAt": now}
+    return {
+        "id": f"id-{slug}",
+        "slug": slug,
+        "name": name,
+        "version": version,
+        "createdAt": now,
+        "updatedAt": now,
+    }
 
 
 async def test_a_therapist_event_refreshes_their_profile(gw, publisher):
@@ -57,16 +63,19 @@ async def test_every_replica_invalidates_its_own_cache(infra, publisher):
         stub.profiles["t0003"]["title"] = "Clinical Psychologist"
         await publish(publisher, THERAPIST_UPDATED, {"id": "t0003", "version": 2})
         for replica in (one, two):
+
             async def retitled(replica=replica):
                 data = await replica.data(THERAPIST, {"id": "t0003"})
                 return data["therapist"]["title"] == "Clinical Psychologist"
+
             await eventually(retitled)
 
 
 async def test_visitors_in_different_rotation_buckets_get_their_own_cached_order(gw):
     async def first_specialist(session: str) -> str:
-        data = await gw.data(APPROACH_PAGE, {"slug": "relational-therapy", "first": 3},
-                             headers={"X-Visitor-Session": session})
+        data = await gw.data(
+            APPROACH_PAGE, {"slug": "relational-therapy", "first": 3}, headers={"X-Visitor-Session": session}
+        )
         return data["approach"]["specialists"]["edges"][0]["node"]["id"]
 
     a, b = await first_specialist("visitor-a"), await first_specialist("visitor-b")
