@@ -112,7 +112,10 @@ class SearchEngine:
         # the exact radius check and the facet counts are all worked out from those rows.
         candidates = all_of(base, index.cells_query(center, radius_km)) if center and radius_km else base
         first_pass = index.searcher.search(
-            candidates, limit=max(1, SMALL_RESULT), count=True, weight_by_field=f"w_{bucket}" if q.text else None
+            candidates,
+            limit=max(1, SMALL_RESULT),
+            count=True,
+            weight_by_field=f"w_{bucket}" if q.text else None,
         )
         if first_pass.count <= SMALL_RESULT:
             page = self._small(index, first_pass.hits, q, bucket, center, radius_km)

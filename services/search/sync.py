@@ -27,6 +27,7 @@ log = structlog.get_logger(__name__)
 
 COMMIT_DELAY = 0.005
 BATCH_LIMIT = 1000
+BUILD_BATCH = 1000
 STALENESS_SWEEP_SECONDS = 600.0
 
 
@@ -39,6 +40,7 @@ class IndexSync:
         self._task: asyncio.Task | None = None
         self._sweeper: asyncio.Task | None = None
         self.build_seconds: float | None = None
+        self.build_waited_on_mongo: float | None = None
 
     def current(self) -> SearchIndex:
         if self.index is None:
@@ -70,16 +72,44 @@ class IndexSync:
         for doc in await self.store.live_approaches():
             index.approaches.put(doc)
         now = domain.now_utc()
+        # MongoDB prepares the next batches while this process indexes the current one.
+        batches: asyncio.Queue[list[dict[str, Any]] | None] = asyncio.Queue(maxsize=4)
+        reader = asyncio.create_task(self._read_batches(batches))
         count = 0
-        async for doc in self.store.live_therapists():
-            index.apply(doc, now)
-            count += 1
-            if count % 5000 == 0:
-                await asyncio.sleep(0)  # let requests on the current index through
+        waited = 0.0
+        try:
+            while True:
+                wait_started = time.perf_counter()
+                batch = await batches.get()
+                waited += time.perf_counter() - wait_started
+                if batch is None:
+                    break
+                for doc in batch:
+                    index.apply(doc, now)
+                count += len(batch)
+                await asyncio.sleep(0)  # let requests (on the current index) and the reader through
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
         await asyncio.to_thread(index.finish_bulk_load)
         self.build_seconds = time.perf_counter() - started
-        log.info("search_index_built", therapists=count, seconds=round(self.build_seconds, 2))
+        self.build_waited_on_mongo = waited
+        log.info(
+            "search_index_built",
+            therapists=count,
+            seconds=round(self.build_seconds, 2),
+            waited_on_mongodb=round(waited, 2),
+        )
         return index
+
+    async def _read_batches(self, batches: asyncio.Queue) -> None:
+        cursor = self.store.therapists.find({"deleted": False}, batch_size=BUILD_BATCH)
+        while True:
+            batch = await cursor.to_list(BUILD_BATCH)
+            await batches.put(batch or None)
+            if not batch:
+                return
 
     async def _stream_then_build(self):
         """Open a change stream, then build and install a fresh index; returns the stream."""
