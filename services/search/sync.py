@@ -57,7 +57,9 @@ class IndexSync:
     # ------------------------------------------------------------------ start-up and rebuilds
 
     async def _open_stream(self, resume_after: Any = None):
-        pipeline = [{"$match": {"ns.coll": {"$in": [THERAPISTS, APPROACHES]}}}]
+        watched = [THERAPISTS, APPROACHES]
+        # A rebuild renames its new collection over `therapists`: that event names it in `to`.
+        pipeline = [{"$match": {"$or": [{"ns.coll": {"$in": watched}}, {"to.coll": {"$in": watched}}]}}]
         return await self.store.db.watch(
             pipeline,
             full_document="updateLookup",
@@ -200,6 +202,7 @@ class IndexSync:
         operation = change["operationType"]
         collection = change.get("ns", {}).get("coll")
         if operation in ("drop", "rename", "dropDatabase", "invalidate"):
+            collection = change.get("to", {}).get("coll", collection)
             raise _RebuildNeeded(f"{operation} on {collection}")
         index = self.current()
         doc = change.get("fullDocument")
