@@ -293,6 +293,13 @@ async def test_approach_page_throughput(infra):
                 total_seconds += burst["seconds"]
                 p99s.append(burst["p99_ms"])
             after = total_requests / total_seconds
+            async with aiohttp.ClientSession() as http, http.get(f"{url}/metrics") as response:
+                metrics = await response.text()
+            misses = next(float(line.split()[-1]) for line in metrics.splitlines()
+                          if line.startswith('directory_gateway_responses_total{cache="miss"}'))
+            # Each round really started cold: at least one execution per invalidation.
+            assert misses >= rounds + 1, misses
+            print(f"{'':>20}  whole-response cache misses: {misses:.0f} (1 warm-up + >= 1 per round)")
             print(
                 f"{'after invalidation':>20}: {after:8.0f} rps  ({rounds} rounds of {CLIENTS}x20 requests, "
                 f"each right after an invalidating event; worst burst p99 {max(p99s):.2f} ms)"
