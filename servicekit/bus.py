@@ -105,7 +105,13 @@ class EventBus:
 
     @property
     def is_connected(self) -> bool:
-        return self.connection is not None and not self.connection.is_closed
+        # A robust connection is not "closed" while it reconnects after losing the broker;
+        # its `connected` event is what tells whether a transport is up right now.
+        return (
+            self.connection is not None
+            and not self.connection.is_closed
+            and self.connection.connected.is_set()
+        )
 
     async def publish(self, event: CloudEvent, *, timeout: float = 5.0) -> None:
         """Publish and wait for the broker's confirm; raises if it was not confirmed."""

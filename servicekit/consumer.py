@@ -4,6 +4,10 @@ A handler returns an outcome (`applied` or `stale`) or raises. A message that is
 CloudEvent, or whose payload the handler rejects as invalid (`PoisonEvent`), is dead-lettered
 at once. Any other failure is retried with back-off, up to the delivery limit, and then
 dead-lettered; it never blocks the messages behind it for longer than its back-off.
+
+A handler failing because the service's own MongoDB is unreachable is not the event's fault:
+the message is held (unacknowledged) and handled again once the database answers, without
+spending its retry budget, so an outage of any length parks nothing in the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import UTC, datetime
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from pydantic import ValidationError
+from pymongo.errors import ConnectionFailure
 
 from integration_events.subscriptions import Subscription
 from servicekit.bus import EventBus, declare_subscription
@@ -82,7 +87,7 @@ class EventConsumer:
             await self._dead_letter(message, event_type, "invalid_envelope", str(exc))
             return
         try:
-            outcome = await self.handle(event)
+            outcome = await self._handle_once_database_answers(event)
         except (PoisonEvent, ValidationError) as exc:
             await self._dead_letter(message, event.type, "invalid_payload", str(exc))
             return
@@ -94,6 +99,17 @@ class EventConsumer:
         EVENT_PROPAGATION.labels(self.service, event.type).observe(
             max(0.0, (datetime.now(UTC) - event.time).total_seconds())
         )
+
+    async def _handle_once_database_answers(self, event: CloudEvent) -> str:
+        delay = self.retry_base_delay
+        while True:
+            try:
+                return await self.handle(event)
+            except ConnectionFailure as exc:
+                log.warning("event_waits_for_database", event_id=event.id, event_type=event.type,
+                            error=str(exc)[:200], retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def _retry_or_dead_letter(
         self, message: AbstractIncomingMessage, event: CloudEvent, exc: Exception

@@ -26,6 +26,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.mongo_client import AsyncMongoClient
+from pymongo.errors import AutoReconnect, ConnectionFailure
 
 from servicekit.bus import EventBus
 from servicekit.envelope import CloudEvent
@@ -42,6 +43,11 @@ SWEEP_AFTER = timedelta(seconds=5)
 # Events kept in memory for the fast path while the broker is away; the sweep covers the rest.
 MAX_FRESH = 10_000
 
+# The driver retries a transaction that failed transiently for up to 120 s. For a write conflict
+# that is right; for an unreachable MongoDB it would hold the request for two minutes, so once
+# an attempt has failed for want of a connection, no new attempt starts after this many seconds.
+UNREACHABLE_RETRY_SECONDS = 2.0
+
 # Events added inside run_in_transaction, by session, until the transaction's outcome is known.
 _staged: dict[int, list[tuple[Outbox, CloudEvent]]] = {}
 
@@ -56,10 +62,19 @@ async def run_in_transaction(
     """
     async with client.start_session() as session:
         key = id(session)
+        started = time.monotonic()
+        unreachable: list[ConnectionFailure] = []
 
         async def attempt(s: AsyncClientSession) -> T:
+            if unreachable and time.monotonic() - started > UNREACHABLE_RETRY_SECONDS:
+                # Not labelled transient, so the driver gives up: the caller sees a ConnectionFailure.
+                raise AutoReconnect(f"MongoDB unreachable; transaction abandoned: {unreachable[-1]}")
             _staged[key] = []
-            return await work(s)
+            try:
+                return await work(s)
+            except ConnectionFailure as exc:
+                unreachable.append(exc)
+                raise
 
         try:
             result = await session.with_transaction(attempt)

@@ -26,6 +26,9 @@ from servicekit.settings import ServiceSettings
 log = structlog.get_logger(__name__)
 
 Preparation = Callable[[], Awaitable[None]]
+# A readiness probe must answer quickly: while MongoDB is down the driver would otherwise hold
+# the ping for its whole server-selection timeout, longer than probes and callers wait.
+READINESS_PING_TIMEOUT = 1.0
 
 
 class ServiceRuntime:
@@ -59,7 +62,10 @@ class ServiceRuntime:
 
     def readiness(self) -> dict[str, ReadinessCheck]:
         async def mongodb() -> bool:
-            return await is_reachable(self.mongo)
+            try:
+                return await asyncio.wait_for(is_reachable(self.mongo), READINESS_PING_TIMEOUT)
+            except TimeoutError:
+                return False
 
         async def rabbitmq() -> bool:
             return self.bus.is_connected

@@ -27,6 +27,14 @@ from tests.support import TEST_AUTH
 SERVICES = ("approaches", "profiles", "search", "gateway")
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Linux: the child gets SIGKILL when the test process dies, however it dies."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def rabbitmqctl(*args: str) -> str:
     result = subprocess.run(
         ["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True, timeout=60
@@ -222,10 +230,17 @@ async def running_stack(root: Path, amqp_url: str, **kwargs):
     vhost.create()
     stack = ProcessStack(root, vhost.url, **kwargs)
     stack.vhost = vhost
+
+    def terminated(*_: object) -> None:  # e.g. `timeout` ending the run: leave nothing behind
+        stack.stop_all()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminated)
     try:
         await stack.start_all()
         yield stack
     finally:
+        signal.signal(signal.SIGTERM, previous)
         stack.stop_all()
         vhost.delete()
 
@@ -235,7 +250,9 @@ async def broker_channel(stack: ProcessStack):
     """A channel on the stack's vhost, with publisher confirms."""
     import aio_pika
 
-    connection = await aio_pika.connect(stack.amqp_url, client_properties={"connection_name": "fault-test"})
+    connection = await aio_pika.connect(
+        stack.amqp_url, client_properties={"connection_name": "fault-test"}, timeout=15
+    )
     async with connection:
         yield await connection.channel(publisher_confirms=True)
 
