@@ -15,9 +15,11 @@ from gateway.persisted import PersistedQueries
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
 from gateway.view import DirectoryGraphQLView
+from gateway.web import add_web_routes
 from servicekit.bus import EventBus
 from servicekit.http import create_app
 from servicekit.settings import ServiceSettings
+from servicekit.tracing import client_trace_config
 
 BACKENDS = ("profiles", "approaches", "search")
 CORS_HEADERS = "Authorization, Content-Type, X-Visitor-Session, X-Request-Id"
@@ -53,6 +55,7 @@ class Gateway:
     async def lifecycle(self, _: web.Application) -> AsyncIterator[None]:
         self.session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30), raise_for_status=False,
+            trace_configs=[client_trace_config()],  # the caller's trace continues into the services
         )
         self.clients = ServiceClients(
             self.session, self.settings.urls, self.read_cache, self.rotation_buckets,
@@ -114,4 +117,5 @@ def build_app(settings: GatewaySettings | ServiceSettings) -> web.Application:
     app.cleanup_ctx.append(gateway.lifecycle)
     app.router.add_route("GET", "/graphql", gateway.view)
     app.router.add_route("POST", "/graphql", gateway.view)
+    add_web_routes(app)
     return app
