@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client import REGISTRY
 
-from integration_events import THERAPIST_CREATED
+from integration_events import THERAPIST_CREATED, THERAPIST_UPDATED
 from servicekit.envelope import CloudEvent
+from servicekit.tracing import configure_tracing
 from tests.support import auth_header
 
 APPROACH_PAGE = """
@@ -201,3 +204,39 @@ async def test_a_replayed_old_event_changes_nothing(directory):
 
     await eventually(handled_as_stale)
     assert await current()
+
+
+async def test_one_trace_covers_a_profile_write_its_event_and_the_search_update(directory):
+    exporter = InMemorySpanExporter()
+    configure_tracing("e2e", exporter=exporter)
+    trace_id = uuid.uuid4().hex
+    sub = "e2e-therapist-4"
+    therapist_id = await create_therapist(directory, sub, {
+        "displayName": "Wren Okafor-Dahl", "title": "Licensed Marriage & Family Therapist",
+        "location": {"city": "Reno", "state": "NV"},
+    })
+    try:
+        async with directory.http.patch(
+            f"{directory.urls['profiles']}/v1/therapists/{therapist_id}", json={"pronouns": "they/them"},
+            headers={**auth_header(sub, "therapist"), "traceparent": f"00-{trace_id}-{'ab' * 8}-01"},
+        ) as response:
+            assert response.status == 200
+
+        def spans_of_trace() -> dict[str, set[str]]:
+            by_component: dict[str, set[str]] = {}
+            for span in exporter.get_finished_spans():
+                if format(span.context.trace_id, "032x") == trace_id:
+                    component = span.attributes.get("service.component") or span.resource.attributes.get(
+                        "service.name", "")
+                    by_component.setdefault(span.name, set()).add(str(component))
+            return by_component
+
+        async def consumed_by_search():
+            return "search" in spans_of_trace().get(f"process {THERAPIST_UPDATED}", set())
+
+        await eventually(consumed_by_search)
+        names = spans_of_trace()
+        assert "PATCH /v1/therapists/{id}" in names
+        assert f"publish {THERAPIST_UPDATED}" in names
+    finally:
+        exporter.shutdown()
