@@ -165,6 +165,12 @@ async def test_search_finds_a_therapist_by_approach_state_and_city(directory):
 
     data = await eventually(found)
     assert data["searchTherapists"]["totalCount"] == 1
+    # The approach, created a moment ago in the approaches service, is a search facet too.
+    facets = await directory.graphql(
+        "query($f: TherapistFilter) { searchTherapists(filter: $f) "
+        "{ facets { approaches { value count } } } }",
+        {"f": {"state": "MN", "city": "Duluth"}})
+    assert {"value": "emdr", "count": 1} in facets["searchTherapists"]["facets"]["approaches"]
     elsewhere = await directory.graphql(SEARCH, {"filter": {"approaches": ["emdr"], "state": "TX"}})
     assert therapist_id not in [e["node"]["id"] for e in elsewhere["searchTherapists"]["edges"]]
 
