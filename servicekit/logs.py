@@ -15,6 +15,9 @@ def configure_logging(service: str) -> None:
     logging.getLogger("aio_pika").setLevel(logging.WARNING)
     logging.getLogger("aiormq").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # PyMongo's command log (DEBUG) holds whole documents, private profile fields included:
+    # it stays off even when the service logs at DEBUG.
+    logging.getLogger("pymongo").setLevel(max(level, logging.INFO))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

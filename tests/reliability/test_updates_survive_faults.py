@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import aiohttp
 from pymongo import AsyncMongoClient
 
-from tests.reliability.processes import ProcessStack, metric_value
+from integration_events.subscriptions import SEARCH_EVENTS
+from tests.reliability.processes import ProcessStack, broker_channel, metric_value, queue_depth
 from tests.support import token
 
 CLIENTS = 10
@@ -169,6 +170,8 @@ async def test_acknowledged_updates_survive_crashes_and_outages_exactly_once(sta
         AsyncMongoClient(stack.mongo.uri, serverSelectionTimeoutMS=2000) as mongo,
     ):
         clients = await create_profiles(http, stack)
+        async with broker_channel(stack) as channel:
+            dead_before = await queue_depth(channel, SEARCH_EVENTS.dead_letter_queue)
         ids = [c.therapist_id for c in clients]
         seen: dict[str, list[int]] = defaultdict(list)
         stop = asyncio.Event()
@@ -207,6 +210,8 @@ async def test_acknowledged_updates_survive_crashes_and_outages_exactly_once(sta
     )
 
     assert not behind, f"search never caught up for {behind}"
+    async with broker_channel(stack) as channel:  # no valid event was parked on the way
+        assert await queue_depth(channel, SEARCH_EVENTS.dead_letter_queue) == dead_before
     assert unpublished == 0, f"{unpublished} outbox events never marked published"
     for client in clients:
         profile = stored[client.therapist_id]
