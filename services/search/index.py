@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import ctypes
 from array import array
 from collections import Counter
 from collections.abc import Iterable
@@ -25,8 +27,11 @@ from tantivy import Occur, Query
 
 from services.search import domain, geo
 
-TEXT_FIELDS = ("names", "approach_text", "statements", "bio")
-TEXT_BOOSTS = {"names": 3.0, "approach_text": 2.0, "statements": 1.5, "bio": 1.0}
+# `all` holds every searchable word (names, titles, approach names and aliases, statements,
+# bios): a word is matched against one posting list, which keeps conjunctions with filters
+# cheap; matches in the name fields then add to the score.
+MATCH_FIELD = "all"
+TEXT_BOOSTS = {"names": 2.0, "approach_text": 1.0}
 # Facet name in the API -> index field.
 FACETS = {
     "approaches": "approach",
@@ -66,8 +71,7 @@ def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("names", tokenizer_name="en_stem")
     sb.add_text_field("approach_text", tokenizer_name="en_stem")
-    sb.add_text_field("statements", tokenizer_name="en_stem", index_option="freq")
-    sb.add_text_field("bio", tokenizer_name="en_stem", index_option="freq")
+    sb.add_text_field(MATCH_FIELD, tokenizer_name="en_stem", index_option="freq")
     for name in FACETS.values():
         sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
     for name in FILTER_ONLY_FIELDS:
@@ -142,11 +146,21 @@ def index_document(
     licensed = domain.licensed_states(profile)
     fee = domain.lowest_fee(profile)
     identity, bio, money = profile["identity"], profile["bio"], profile["money"]
+    names = " ".join([profile["displayName"], profile["title"], *(c for c, _ in cities)])
+    approach_text = " ".join(approaches.words.get(s, s.replace("-", " ")) for s in canonical)
     doc: dict[str, Any] = {
-        "names": " ".join([profile["displayName"], profile["title"], *(c for c, _ in cities)]),
-        "approach_text": " ".join(approaches.words.get(s, s.replace("-", " ")) for s in canonical),
-        "statements": "\n".join(a["statement"] for a in profile["approaches"]),
-        "bio": "\n".join([bio["helpWith"], bio["approach"], bio["about"]]),
+        "names": names,
+        "approach_text": approach_text,
+        MATCH_FIELD: "\n".join(
+            [
+                names,
+                approach_text,
+                *(a["statement"] for a in profile["approaches"]),
+                bio["helpWith"],
+                bio["approach"],
+                bio["about"],
+            ]
+        ),
         "approach": canonical,
         "approach_raw": sorted({a["slug"] for a in profile["approaches"]}),
         "issue": [i["slug"] for i in profile["issues"]],
@@ -182,6 +196,12 @@ def index_document(
     for b, weight in enumerate(domain.relevance_weights(therapist_id, stale)):
         doc[f"w_{b}"] = weight
     return doc
+
+
+def _return_freed_memory() -> None:
+    """Hand the build's freed writer memory back to the OS (glibc keeps it otherwise)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def term(field_name: str, value: str) -> Query:
@@ -308,6 +328,7 @@ class SearchIndex:
         self.index.reload()
         self.searcher = self.index.searcher()
         self.dirty = False
+        _return_freed_memory()
 
     def ids_where(self, query: Query) -> list[str]:
         searcher = self.searcher
@@ -339,13 +360,14 @@ class SearchIndex:
         return self.searcher.num_docs
 
     def parse_text(self, text: str) -> Query:
-        query, _errors = self.index.parse_query_lenient(
-            text,
-            default_field_names=list(TEXT_FIELDS),
-            field_boosts=TEXT_BOOSTS,
-            conjunction_by_default=True,
+        """Every word must occur somewhere (BM25 over all text); name and approach matches add."""
+        matched, _errors = self.index.parse_query_lenient(
+            text, default_field_names=[MATCH_FIELD], conjunction_by_default=True
         )
-        return query
+        boosted, _errors = self.index.parse_query_lenient(
+            text, default_field_names=list(TEXT_BOOSTS), field_boosts=TEXT_BOOSTS
+        )
+        return Query.boolean_query([(Occur.Must, matched), (Occur.Should, boosted)])
 
     @staticmethod
     def cells_query(center: geo.Point, radius_km: float) -> Query:
