@@ -5,7 +5,8 @@ English stemming; every filter is a raw-token field, and the ones with facets ar
 that facet counts are tantivy aggregations over the current result set. Ordering keys are fast
 fields computed at indexing time: per rotation bucket a u64 rotation key (lists without text)
 and a float relevance weight (text), plus a freshness key. A small per-document table kept in
-Python (`slot` -> id and coordinates) serves exact distances.
+Python (`slot` -> id, coordinates, facet codes) serves exact distances and facet counts of small
+result sets.
 """
 
 from __future__ import annotations
