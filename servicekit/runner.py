@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uvloop
 from aiohttp import web
 
 from servicekit.logs import configure_logging
@@ -15,4 +16,6 @@ def serve(app: web.Application, settings: ServiceSettings) -> None:
     web.run_app(
         app, host=settings.host, port=settings.port, access_log=None, print=None,
         shutdown_timeout=5,
+        # uvloop's event loop: markedly less CPU per request and per database round trip.
+        loop=uvloop.new_event_loop(),
     )
