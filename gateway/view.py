@@ -33,6 +33,7 @@ RESPONSES = Counter(
 )
 CACHE_HITS, CACHE_MISSES, CACHE_BYPASSES = (RESPONSES.labels(o) for o in ("hit", "miss", "bypass"))
 JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
 ANY_BUCKET = "*"
 
 
@@ -62,6 +63,8 @@ class Answer:
     status: int
     body: bytes
     cache: str = "miss"  # "hit" when served from the whole-response cache
+    # The document was refused before execution (syntax, validation, limits): no data at all.
+    refused: bool = False
 
 
 def _json_param(raw: str | None, name: str) -> Any:
@@ -100,6 +103,10 @@ class DirectoryGraphQLView(GraphQLView):
             answer = await self.execute(request, operation)
         else:
             answer = await self.answer_anonymous(request, operation)
+        if answer.refused and GRAPHQL_RESPONSE in request.headers.get("Accept", ""):
+            # GraphQL over HTTP: a client that speaks application/graphql-response+json is told
+            # with a 4xx that its document never ran; plain JSON clients get the classic 200.
+            return web.Response(body=answer.body, status=400, content_type=GRAPHQL_RESPONSE)
         return web.Response(body=answer.body, status=answer.status, content_type=JSON,
                             headers={"X-Cache": answer.cache})
 
@@ -114,7 +121,7 @@ class DirectoryGraphQLView(GraphQLView):
                 "operationName": params.get("operationName"),
                 "extensions": _json_param(params.get("extensions"), "extensions"),
             }
-        if request.content_type not in (JSON, "application/graphql-response+json"):
+        if request.content_type not in (JSON, GRAPHQL_RESPONSE):
             raise RequestRejected(415, "UNSUPPORTED_MEDIA_TYPE", "Send the operation as application/json")
         limit = self.settings.limits.max_body_bytes
         length = request.content_length
@@ -219,7 +226,7 @@ class DirectoryGraphQLView(GraphQLView):
         except MissingQueryError:
             return error_answer(400, "BAD_REQUEST", "No GraphQL query found in the request")
         body = orjson.dumps(process_result(result))
-        answer = Answer(200, body)
+        answer = Answer(200, body, refused=result.data is None and bool(result.errors))
         trace = context.trace
         if (cache_key is not None and not result.errors and trace.cacheable
                 and context.operation_type is OperationType.QUERY):

@@ -133,15 +133,6 @@ async def test_an_abusive_graphql_document_is_refused_with_a_clear_error_and_no_
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "gateway/view.py DirectoryGraphQLView.execute (about line 220) answers every executed document "
-        "with Answer(200, ...) even when parsing or validation failed (result.data is None), whatever the "
-        "Accept header: a client asking for application/graphql-response+json (GraphQL over HTTP) should "
-        "get a 4xx for a document refused before execution (depth, aliases, tokens, unknown field, syntax)"
-    ),
-)
 async def test_a_refused_graphql_document_is_a_4xx_for_graphql_response_json_clients(caller: Caller):
     statuses = {}
     for kind, query in GRAPHQL_ABUSE.items():
