@@ -45,7 +45,7 @@ class GatewaySettings:
     # Search applies an event shortly after the gateway hears it: for this long after an event,
     # search-derived entries are kept only `settling_ttl_seconds`.
     search_settle_seconds: float = 5.0
-    settling_ttl_seconds: float = 0.25
+    settling_ttl_seconds: float = 0.05
     backend_timeout_seconds: float = 5.0
 
     @property
@@ -71,7 +71,7 @@ class GatewaySettings:
             read_cache_entries=env_int("GATEWAY_READ_CACHE_ENTRIES", 50_000),
             cache_ttl_seconds=env_float("GATEWAY_CACHE_TTL_SECONDS", 600.0),
             search_settle_seconds=env_float("GATEWAY_SEARCH_SETTLE_SECONDS", 5.0),
-            settling_ttl_seconds=env_float("GATEWAY_SETTLING_TTL_SECONDS", 0.25),
+            settling_ttl_seconds=env_float("GATEWAY_SETTLING_TTL_SECONDS", 0.05),
             backend_timeout_seconds=env_float("GATEWAY_BACKEND_TIMEOUT_SECONDS", 5.0),
         )
 
