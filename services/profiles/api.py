@@ -49,6 +49,10 @@ def _owner_view(profile: TherapistProfile, *, status: int = 200, **headers: str)
                          headers={**_version_headers(profile), **headers})
 
 
+DEFAULT_PAGE = 100
+MAX_PAGE = 500
+
+
 class ProfilesApi:
     def __init__(self, store: ProfileStore, verifier: TokenVerifier) -> None:
         self.store = store
@@ -57,6 +61,7 @@ class ProfilesApi:
     def routes(self) -> list[web.RouteDef]:
         return [
             web.post("/v1/therapists", self.create),
+            web.get("/v1/therapists", self.list_public),
             web.get("/v1/therapists/{id}", self.read_public),
             web.patch("/v1/therapists/{id}", self.patch),
             web.delete("/v1/therapists/{id}", self.delete),
@@ -75,6 +80,20 @@ class ProfilesApi:
             raise _not_found(therapist_id)
         return json_response(domain.public_view(profile).model_dump(mode="json"),
                              headers=_version_headers(profile))
+
+    async def list_public(self, request: web.Request) -> web.Response:
+        """Every profile's public view, a page at a time (for read models that rebuild)."""
+        raw_first = request.query.get("first", str(DEFAULT_PAGE))
+        if not raw_first.isdigit() or not 1 <= int(raw_first) <= MAX_PAGE:
+            raise ApiError(400, "invalid_parameter", f"first must be a whole number from 1 to {MAX_PAGE}",
+                           [{"field": "first", "message": "out of range", "type": "query"}])
+        after = request.query.get("after") or None
+        profiles = await self.store.page(after, int(raw_first))
+        next_cursor = profiles[-1].id if len(profiles) == int(raw_first) else None
+        return json_response({
+            "items": [domain.public_view(p).model_dump(mode="json") for p in profiles],
+            "next": next_cursor,
+        })
 
     async def read_private(self, request: web.Request) -> web.Response:
         principal = await self._caller(request)

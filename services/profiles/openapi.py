@@ -136,6 +136,27 @@ def _document() -> dict[str, Any]:
 
     paths = {
         "/v1/therapists": {
+            "get": {
+                "operationId": "listTherapists",
+                "summary": "Every profile's public view, in pages (for rebuilding read models)",
+                "parameters": [
+                    {"name": "first", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+                    {"name": "after", "in": "query", "required": False, "schema": {"type": "string"},
+                     "description": "The `next` of the previous page"},
+                ],
+                "responses": {
+                    "200": {"description": "A page of public profiles", "content": {"application/json": {
+                        "schema": {"type": "object", "required": ["items", "next"], "properties": {
+                            "items": {"type": "array", "items": _ref(public)},
+                            "next": {"type": ["string", "null"]},
+                        }}}}},
+                    "400": {"description": ERROR_STATUSES["400"],
+                            "content": {"application/json": {"schema": _ref("ErrorBody")}}},
+                    "503": {"description": ERROR_STATUSES["503"],
+                            "content": {"application/json": {"schema": _ref("ErrorBody")}}},
+                },
+            },
             "post": {
                 "operationId": "createTherapist", "summary": "Create the caller's therapist profile",
                 "security": AUTH, "requestBody": _body(name[(NewTherapistProfile, "validation")]),

@@ -81,6 +81,12 @@ class ProfileStore:
     def _forget(self, therapist_id: str) -> None:
         self._recent.pop(therapist_id, None)
 
+    async def page(self, after: str | None, limit: int) -> list[TherapistProfile]:
+        """Profiles in id order, after `after`: a stable walk for rebuilding read models."""
+        query = {"_id": {"$gt": after}} if after else {}
+        documents = await self.therapists.find(query, sort=[("_id", 1)], limit=limit).to_list()
+        return [from_document(document) for document in documents]
+
     async def id_owned_by(self, owner_sub: str) -> str | None:
         document = await self.therapists.find_one({"ownerSub": owner_sub}, {"_id": 1})
         return document["_id"] if document is not None else None
