@@ -13,6 +13,7 @@ from prometheus_client import REGISTRY
 from integration_events import THERAPIST_CREATED, THERAPIST_UPDATED
 from servicekit.envelope import CloudEvent
 from servicekit.tracing import configure_tracing
+from services.search.rebuild import rebuild
 from tests.support import auth_header
 
 APPROACH_PAGE = """
@@ -246,3 +247,21 @@ async def test_one_trace_covers_a_profile_write_its_event_and_the_search_update(
         assert f"publish {THERAPIST_UPDATED}" in names
     finally:
         exporter.shutdown()
+
+
+async def test_the_rebuild_command_recreates_search_from_the_owning_services(directory):
+    sub = "e2e-therapist-5"
+    therapist_id = await create_therapist(directory, sub, {
+        "displayName": "Ama Ferreira-Lund, LPC", "title": "Licensed Professional Counselor",
+        "location": {"city": "Santa Fe", "state": "NM"},
+    })
+
+    async def searchable():
+        data = await directory.graphql(SEARCH, {"filter": {"state": "NM", "city": "Santa Fe"}})
+        return therapist_id in [e["node"]["id"] for e in data["searchTherapists"]["edges"]]
+
+    await eventually(searchable)
+    counts = await rebuild(directory.apps["search"]["read_model"], directory.urls["profiles"],
+                           directory.urls["approaches"], page_size=2)
+    assert counts["therapists"] >= 1 and counts["approaches"] >= 2
+    await eventually(searchable)
