@@ -78,6 +78,9 @@ class ProfilesApi:
         profile = await self.store.find(therapist_id)
         if profile is None:
             raise _not_found(therapist_id)
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match is not None and domain.if_match_allows(if_none_match, profile.version):
+            return web.Response(status=304, headers=_version_headers(profile))  # the client is current
         return json_response(domain.public_view(profile).model_dump(mode="json"),
                              headers=_version_headers(profile))
 

@@ -169,7 +169,11 @@ def _document() -> dict[str, Any]:
             "parameters": [ID],
             "get": {
                 "operationId": "getTherapist", "summary": "The public view of a profile",
-                "responses": _responses("200", public, "The public profile", "404", "503"),
+                "parameters": [{"name": "If-None-Match", "in": "header", "required": False,
+                                "schema": {"type": "string"},
+                                "description": "An ETag the client holds; 304 if it is current"}],
+                "responses": {**_responses("200", public, "The public profile", "404", "503"),
+                              "304": {"description": "Not modified: the client's copy is current"}},
             },
             "patch": {
                 "operationId": "patchTherapist", "summary": "Change a profile (JSON Merge Patch)",

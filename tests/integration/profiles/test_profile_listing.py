@@ -1,4 +1,4 @@
-"""The public listing walks every profile in stable pages, for read models that rebuild."""
+"""Reads for caches and read models: the public listing in stable pages, and conditional GETs."""
 
 from __future__ import annotations
 
@@ -31,3 +31,14 @@ async def test_a_page_size_out_of_range_is_a_400_naming_it(profiles):
         reply = await profiles.call("GET", f"/v1/therapists?first={first}")
         assert reply.status == 400
         assert reply.body["error"]["details"][0]["field"] == "first"
+
+
+async def test_a_client_holding_the_current_etag_gets_304_and_a_stale_one_the_profile(profiles):
+    created = await profiles.create(new_sub())
+    path = f"/v1/therapists/{created['id']}"
+    current = await profiles.call("GET", path)
+    assert current.status == 200
+    etag = current.headers["ETag"]
+    assert (await profiles.call("GET", path, headers={"If-None-Match": etag})).status == 304
+    stale = await profiles.call("GET", path, headers={"If-None-Match": '"0"'})
+    assert stale.status == 200 and stale.body["id"] == created["id"]
