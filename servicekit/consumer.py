@@ -24,7 +24,7 @@ from pymongo.errors import ConnectionFailure
 
 from integration_events.subscriptions import Subscription
 from servicekit.bus import EventBus, declare_subscription
-from servicekit.envelope import CloudEvent, InvalidEnvelope
+from servicekit.envelope import CloudEvent, InvalidEnvelope, describe_validation_error
 from servicekit.metrics import (
     EVENT_PROPAGATION,
     EVENTS_CONSUMED,
@@ -89,7 +89,8 @@ class EventConsumer:
         try:
             outcome = await self._handle_once_database_answers(event)
         except (PoisonEvent, ValidationError) as exc:
-            await self._dead_letter(message, event.type, "invalid_payload", str(exc))
+            detail = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
+            await self._dead_letter(message, event.type, "invalid_payload", detail)
             return
         except Exception as exc:
             await self._retry_or_dead_letter(message, event, exc)

@@ -42,10 +42,18 @@ class CloudEvent(BaseModel):
         try:
             event = cls.model_validate_json(body)
         except ValidationError as exc:
-            raise InvalidEnvelope(str(exc)) from exc
+            raise InvalidEnvelope(describe_validation_error(exc)) from exc
         if not isinstance(event.data.get("version"), int):
             raise InvalidEnvelope("data.version must be an integer")
         return event
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Which fields are wrong and why, without the submitted values (they may be private)."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in err['loc']) or '(root)'}: {err['msg']}"
+        for err in exc.errors(include_input=False, include_url=False)
+    )
 
 
 def new_event(

@@ -33,3 +33,12 @@ def test_the_envelope_carries_the_cloudevents_required_attributes():
 def test_a_message_that_is_not_a_versioned_cloudevent_is_invalid(body):
     with pytest.raises(InvalidEnvelope):
         CloudEvent.from_json(body)
+
+
+def test_an_invalid_envelope_is_described_by_field_without_the_values_sent():
+    body = (b'{"specversion": "1.0", "id": "1", "source": "/s", "type": "t", "time": "not-a-time",'
+            b' "data": {"version": 1, "email": "someone@example.org"}}')
+    with pytest.raises(InvalidEnvelope) as raised:
+        CloudEvent.from_json(body)
+    assert "time" in str(raised.value)
+    assert "not-a-time" not in str(raised.value)
