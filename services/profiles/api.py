@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 from servicekit.auth import THERAPIST, Principal, TokenVerifier, require_role
 from servicekit.errors import ApiError
 from servicekit.http import json_response, parse_model, read_json
+from servicekit.merge_patch import merge_patch
 from services.profiles import domain
 from services.profiles.domain import (
     ApproachStatementText,
@@ -136,7 +137,7 @@ class ProfilesApi:
 
         async def patched(profile: TherapistProfile) -> TherapistProfile | None:
             before = domain.editable_content(profile)
-            content = parse_model(ProfileContent, domain.merge_patch(before, patch))
+            content = parse_model(ProfileContent, merge_patch(before, patch))
             self._check_verification(principal, profile, content)
             if "approaches" in patch:
                 content = await self._with_known_approaches(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from servicekit.merge_patch import merge_patch
 from services.profiles import domain
 from services.profiles.domain import NewTherapistProfile, ProfileContent
 
@@ -163,7 +164,7 @@ def test_events_carry_the_public_view_and_version():
 def test_merge_patch_follows_rfc_7396():
     target = {"a": "b", "c": {"d": "e", "f": "g"}, "list": [1, 2]}
     patch = {"a": "z", "c": {"f": None}, "list": [3]}
-    assert domain.merge_patch(target, patch) == {"a": "z", "c": {"d": "e"}, "list": [3]}
+    assert merge_patch(target, patch) == {"a": "z", "c": {"d": "e"}, "list": [3]}
 
 
 def test_patch_problems_name_unknown_and_read_only_fields():
