@@ -3,7 +3,6 @@ aiohttp application on its own port, over the real broker and MongoDB wire proto
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import importlib
 import uuid
@@ -13,7 +12,7 @@ import aiohttp
 import pytest
 
 from devstack.embedded_mongo import free_port
-from tests.support import TEST_AUTH, serving
+from tests.support import TEST_AUTH, serving, wait_ready
 
 APPS = {
     "approaches": "services.approaches.app",
@@ -40,20 +39,6 @@ class Directory:
             return body["data"]
 
 
-async def wait_ready(http: aiohttp.ClientSession, url: str, timeout: float = 60) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        try:
-            async with http.get(f"{url}/readyz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{url} not ready in {timeout} s")
-        await asyncio.sleep(0.05)
-
-
 def _settings(infra, name: str, urls: dict[str, str], port: int, run: str):
     base = infra.settings(name if name != "gateway" else "gateway", urls=urls,
                           database=f"{name}_e2e_{run}")
@@ -73,5 +58,5 @@ async def directory(infra):
             apps[name] = app
             await stack.enter_async_context(serving(app, ports[name]))
         for url in urls.values():
-            await wait_ready(http, url)
+            await wait_ready(url)
         yield Directory(urls, http, apps)

@@ -3,10 +3,14 @@ free ports running a service's real aiohttp application in the test's event loop
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import inspect
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import aiohttp
 from aiohttp import web
 
 from devstack.embedded_mongo import free_port
@@ -63,3 +67,31 @@ async def serving(app: web.Application, port: int) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+async def eventually(check, *, timeout: float = 15.0, interval: float = 0.03, what: str = "condition"):
+    """Poll `check` (a function returning a value or an awaitable) until it gives something
+    truthy, and return that; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout} s (last: {result!r})")
+        await asyncio.sleep(interval)
+
+
+async def wait_ready(url: str, *, timeout: float = 60.0) -> None:
+    """Wait until the service at `url` answers 200 on /readyz."""
+
+    async def ready() -> bool:
+        try:
+            async with aiohttp.ClientSession() as http, http.get(f"{url}/readyz") as response:
+                return response.status == 200
+        except aiohttp.ClientError:
+            return False
+
+    await eventually(ready, timeout=timeout, interval=0.05, what=f"{url} ready")

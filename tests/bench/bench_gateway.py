@@ -39,6 +39,7 @@ from devstack.embedded_mongo import free_port
 from integration_events.approaches import APPROACH_UPDATED
 from servicekit.bus import EventBus
 from servicekit.envelope import new_event
+from tests.support import wait_ready
 
 pytestmark = pytest.mark.bench
 
@@ -181,19 +182,6 @@ def load(port: int, request: bytes, *, seconds: float = 0, per_client: int = 0) 
     )
     os.unlink(handle.name)
     return json.loads(done.stdout)
-
-
-async def wait_ready(url: str) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(300):
-            try:
-                async with http.get(f"{url}/readyz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{url} never became ready")
 
 
 @contextlib.contextmanager

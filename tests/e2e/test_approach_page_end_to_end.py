@@ -3,8 +3,6 @@ outbox, consumed by search, and shown on the approach page by the gateway."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -14,7 +12,7 @@ from integration_events import THERAPIST_CREATED, THERAPIST_UPDATED
 from servicekit.envelope import CloudEvent
 from servicekit.tracing import configure_tracing
 from services.search.rebuild import rebuild
-from tests.support import auth_header
+from tests.support import auth_header, eventually
 
 APPROACH_PAGE = """
 query ApproachPage($slug: String!, $first: Int, $after: String) {
@@ -48,18 +46,6 @@ STATEMENT = (
     "I work relationally — the bond between us is where change happens. We’ll notice how old "
     "patterns show up “in the room”, gently, at your pace. Se habla español."
 )
-
-
-async def eventually(check, timeout: float = 15.0):
-    """Poll `check` until it returns something truthy; returns it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("the change did not propagate in time")
-        await asyncio.sleep(0.05)
 
 
 async def create_approach(directory, slug: str, name: str) -> None:

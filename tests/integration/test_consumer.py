@@ -12,6 +12,7 @@ from integration_events.subscriptions import Subscription
 from servicekit.bus import EventBus
 from servicekit.consumer import EventConsumer, PoisonEvent
 from servicekit.envelope import CloudEvent, new_event
+from tests.support import eventually
 
 
 @pytest.fixture
@@ -44,18 +45,10 @@ async def _publish_raw(bus: EventBus, routing_key: str, body: bytes) -> None:
     await bus._publisher.publish(aio_pika.Message(body, delivery_mode=2), routing_key=routing_key)
 
 
-async def _wait_for(predicate, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.02)
-
-
 async def _consume(bus: EventBus, subscription: Subscription, handler) -> EventConsumer:
     consumer = EventConsumer(bus, subscription, handler, service="consumer-test", retry_base_delay=0.01)
     consumer.start()
-    await _wait_for(lambda: consumer._queue is not None)
+    await eventually(lambda: consumer._queue is not None)
     return consumer
 
 
@@ -76,7 +69,7 @@ async def test_a_failing_event_is_retried_up_to_the_limit_then_dead_lettered_wit
     for subject in ("broken", "fine-1", "fine-2"):
         await bus.publish(new_event(type=event_type, source="/t", subject=subject,
                                     data={"version": 1}))
-    await _wait_for(lambda: len(applied) == 2 and attempts.get("broken") == 3)
+    await eventually(lambda: len(applied) == 2 and attempts.get("broken") == 3)
     await asyncio.sleep(0.3)
     await consumer.stop()
 
@@ -97,7 +90,7 @@ async def test_an_invalid_envelope_is_dead_lettered_at_once(bus):
     await _publish_raw(bus, subscription.event_types[0], b'{"not": "a cloud event"')
     good = new_event(type=subscription.event_types[0], source="/t", subject="ok", data={"version": 1})
     await bus.publish(good)
-    await _wait_for(lambda: calls == [good.id])
+    await eventually(lambda: calls == [good.id])
     await consumer.stop()
 
     assert await _dead_letters(bus, subscription) == [b'{"not": "a cloud event"']
@@ -114,7 +107,7 @@ async def test_a_poison_payload_is_dead_lettered_without_retries(bus):
     consumer = await _consume(bus, subscription, handler)
     await bus.publish(new_event(type=subscription.event_types[0], source="/t", subject="p",
                                 data={"version": 1}))
-    await _wait_for(lambda: len(attempts) == 1)
+    await eventually(lambda: len(attempts) == 1)
     await asyncio.sleep(0.3)
     await consumer.stop()
 

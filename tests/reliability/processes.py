@@ -22,6 +22,7 @@ import aiohttp
 
 from devstack.__main__ import SERVICE_COMMANDS
 from devstack.embedded_mongo import EmbeddedMongo, free_port
+from tests import support
 from tests.support import TEST_AUTH
 
 SERVICES = ("approaches", "profiles", "search", "gateway")
@@ -263,12 +264,5 @@ async def queue_depth(channel, name: str) -> int:
 
 
 async def eventually(check, *, timeout: float = 30, interval: float = 0.2, what: str = "condition"):
-    """Await `check()` until it returns something truthy; returns it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout} s (last: {result!r})")
-        await asyncio.sleep(interval)
+    """The suite's `eventually`, with patience for processes that restart."""
+    return await support.eventually(check, timeout=timeout, interval=interval, what=what)

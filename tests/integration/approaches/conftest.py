@@ -18,6 +18,7 @@ from servicekit.envelope import CloudEvent, new_event
 from services.approaches.app import build_app
 from services.approaches.store import ApproachStore
 from tests.support import auth_header, serving
+from tests.support import eventually as support_eventually
 
 
 def unique_slug(stem: str = "approach") -> str:
@@ -143,13 +144,4 @@ def therapist_event(event_type: str, data: dict[str, object]) -> CloudEvent:
     return new_event(type=event_type, source="/directory/profiles", subject=str(data["id"]), data=data)
 
 
-async def eventually(check, timeout: float = 10.0):
-    """Await `check()` until it returns something truthy; returns it."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
+eventually = support_eventually

@@ -1,6 +1,5 @@
 """Caches follow the services' change events, received over the real broker by each replica."""
 
-import asyncio
 from datetime import UTC, datetime
 
 from integration_events.approaches import APPROACH_UPDATED
@@ -8,14 +7,7 @@ from integration_events.therapists import THERAPIST_UPDATED
 from tests.integration.gateway.backends import StubDirectory
 from tests.integration.gateway.conftest import publish, running_gateway
 from tests.integration.gateway.operations import APPROACH_PAGE, FIND_MATCH, THERAPIST
-
-
-async def eventually(check, timeout: float = 5.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not (result := await check()):
-        assert asyncio.get_running_loop().time() < deadline, "not within the time limit"
-        await asyncio.sleep(0.02)
-    return result
+from tests.support import eventually
 
 
 def approach_event(slug: str, name: str, version: int) -> dict:

@@ -25,7 +25,7 @@ from integration_events.therapists import THERAPIST_CREATED, THERAPIST_DELETED, 
 from servicekit.bus import EventBus
 from servicekit.envelope import CloudEvent, new_event
 from services.search.app import build_app
-from tests.support import serving
+from tests.support import eventually, serving
 
 NOW = datetime.now(UTC)
 
@@ -106,10 +106,7 @@ class Search:
         return body
 
     async def eventually(self, check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not await check():
-            assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-            await asyncio.sleep(0.03)
+        await eventually(check, timeout=timeout)
 
     async def card(self, therapist_id: str) -> dict[str, Any] | None:
         status, body = await self.get(f"/v1/therapists/{therapist_id}")
