@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from servicekit.errors import ApiError
@@ -35,6 +36,22 @@ def render_card(hit: Hit, now: datetime) -> dict[str, Any]:
     if hit.distance_km is not None:
         card["distanceKm"] = round(hit.distance_km, 1)
     return card
+
+
+_CONFIRMED_KEY = b'"availabilityConfirmedAt":'
+
+
+def render_card_json(hit: Hit, now: datetime) -> bytes:
+    """`render_card` as JSON, spliced into the stored card's bytes (no parse, no re-encoding)."""
+    raw = hit.raw
+    at = raw.find(_CONFIRMED_KEY) + len(_CONFIRMED_KEY)
+    confirmed = (
+        None if raw[at] != 0x22 else datetime.fromisoformat(raw[at + 1 : raw.index(b'"', at + 1)].decode())
+    )
+    extra = b',"availabilityStale":true' if domain.is_stale(confirmed, now) else b',"availabilityStale":false'
+    if hit.distance_km is not None:
+        extra += b',"distanceKm":' + orjson.dumps(round(hit.distance_km, 1))
+    return raw[:-1] + extra + b"}"
 
 
 def _page_info(page: Page) -> dict[str, Any]:
@@ -75,17 +92,29 @@ class SearchApi:
         bucket = visitor_bucket(request)
         page = self.engine.search(query, bucket)
         now = domain.now_utc()
-        return self._respond(
-            {
-                "totalCount": page.total,
-                "pageInfo": _page_info(page),
-                "edges": [
-                    {"cursor": c, "node": render_card(h, now)}
-                    for h, c in zip(page.hits, page.cursors, strict=True)
-                ],
-                "facets": page.facets,
-            },
-            bucket,
+        # The same document as {"totalCount", "pageInfo", "edges": [{"cursor", "node"}], "facets"},
+        # with each stored card copied in as bytes.
+        edges = b",".join(
+            b'{"cursor":' + orjson.dumps(c) + b',"node":' + render_card_json(h, now) + b"}"
+            for h, c in zip(page.hits, page.cursors, strict=True)
+        )
+        body = b"".join(
+            [
+                b'{"totalCount":',
+                orjson.dumps(page.total),
+                b',"pageInfo":',
+                orjson.dumps(_page_info(page)),
+                b',"edges":[',
+                edges,
+                b'],"facets":',
+                orjson.dumps(page.facets),
+                b"}",
+            ]
+        )
+        return web.Response(
+            body=body,
+            content_type="application/json",
+            headers={"X-Rotation-Bucket": str(bucket), "Vary": VARY},
         )
 
     async def therapist(self, request: web.Request) -> web.Response:

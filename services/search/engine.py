@@ -10,10 +10,12 @@ distance to the place, then id.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import tantivy
 from tantivy import Occur, Query
 
@@ -138,26 +140,40 @@ class SearchEngine:
         center: geo.Point | None,
         radius_km: float | None,
     ) -> Page:
-        """Page and facets from every matching row (rows = (sort key, id, address))."""
+        """Page and facets from every matching row (rows = (sort key, id, address, distance))."""
         searcher = index.searcher
         addresses = [h[1] for h in hits]
-        slots = searcher.fast_field_values("slot", addresses)
-        if q.sort is Sort.DISTANCE or (q.sort is Sort.RELEVANCE and q.text):
-            keys = [h[0] for h in hits]
+        slots = np.array(searcher.fast_field_values("slot", addresses), dtype=np.int64)
+        by_distance = q.sort is Sort.DISTANCE
+        if by_distance or (q.sort is Sort.RELEVANCE and q.text):
+            keys: list[Any] = [h[0] for h in hits]
+            # Ascending order values: best first.
+            order = -np.array(keys, dtype=np.float64)
         else:
             field = f"rot_{bucket}" if q.sort is Sort.RELEVANCE else "fresh_key"
             keys = searcher.fast_field_values(field, addresses)
-        rows = []
-        for key, slot, address in zip(keys, slots, addresses, strict=True):
-            if center is not None and (radius_km or q.sort is Sort.DISTANCE):
-                distance = index.nearest_km(slot, center)
-                if radius_km and (distance is None or distance > radius_km):
-                    continue
-                if q.sort is Sort.DISTANCE:
-                    key = round(distance if distance is not None else 1e9, 6)
-            rows.append((key, index.ids[slot] or "", address, slot))
-        facets = index.count_facets(row[3] for row in rows)
-        if q.sort is Sort.DISTANCE:
+            order = ~np.array(keys, dtype=np.uint64)
+        kept = np.arange(len(hits))
+        distances: list[float | None] = [None] * len(hits)
+        if center is not None and (radius_km or by_distance):
+            found = index.distances(slots, center)
+            if radius_km:
+                kept = np.flatnonzero(found <= radius_km)
+            distances = [None if math.isnan(d) else d for d in found.tolist()]
+            if by_distance:
+                keys = [round(d if d is not None else 1e9, 6) for d in distances]
+                order = np.array(keys, dtype=np.float64)
+        facets = index.count_facets(slots[kept])
+        total = len(kept)
+        limit = q.first + 1
+        if not q.after and total > limit:
+            # Only rows up to the page's last sort value (ties included) can be on the first page.
+            ranked = order[kept]
+            kept = kept[ranked <= np.partition(ranked, limit - 1)[limit - 1]]
+        ids = index.ids
+        slot_list = slots.tolist()
+        rows = [(keys[n], ids[slot_list[n]] or "", addresses[n], distances[n]) for n in kept.tolist()]
+        if by_distance:
             rows.sort(key=lambda r: (r[0], r[1]))
         else:
             rows.sort(key=lambda r: (-r[0], r[1]))
@@ -167,14 +183,16 @@ class SearchEngine:
             at = next((n for n, r in enumerate(rows) if r[1] == last_id), None)
             if at is not None:
                 start = at + 1
-            elif q.sort is Sort.DISTANCE:
+            elif by_distance:
                 start = next((n for n, r in enumerate(rows) if (r[0], r[1]) > (key, last_id)), len(rows))
             else:
                 start = next((n for n, r in enumerate(rows) if (-r[0], r[1]) > (-key, last_id)), len(rows))
-        chosen = rows[start : start + q.first + 1]
-        loaded = index.load([(r[0], r[2]) for r in chosen], center)
+        chosen = rows[start : start + limit]
+        loaded = index.load([(r[0], r[2]) for r in chosen], None)
+        for hit, row in zip(loaded, chosen, strict=True):
+            hit.distance_km = row[3]
         page = self._finish(q.sort.value, loaded, q.first, start)
-        page.total, page.facets = len(rows), facets
+        page.total, page.facets = total, facets
         return page
 
     def _page(
@@ -258,10 +276,11 @@ class SearchEngine:
         assert center is not None
         raw = index.top(query, 1_000_000, order_by="slot")
         slots = index.searcher.fast_field_values("slot", [h[1] for h in raw])
+        found = index.distances(np.array(slots, dtype=np.int64), center).tolist()
         rows = []
-        for (_, address), slot in zip(raw, slots, strict=True):
-            distance = index.nearest_km(slot, center)
-            rows.append((round(distance if distance is not None else 1e9, 6), index.ids[slot] or "", address))
+        for (_, address), slot, distance in zip(raw, slots, found, strict=True):
+            key = round(1e9 if math.isnan(distance) else distance, 6)
+            rows.append((key, index.ids[slot] or "", address))
         rows.sort(key=lambda r: (r[0], r[1]))
         position = 0
         if after:

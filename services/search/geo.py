@@ -14,6 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
+
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_MILE = 1.609344
 CELL_DEGREES = 0.1
@@ -104,6 +106,15 @@ def distance_km(a: Point, b: Point) -> float:
     dlon = math.radians(b.lon - a.lon)
     h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def distances_km(a: Point, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """`distance_km` from `a` to many points at once (NaN coordinates give NaN)."""
+    lat1 = math.radians(a.lat)
+    lat2 = np.radians(lats)
+    dlon = np.radians(lons - a.lon)
+    h = np.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
 
 
 def to_km(radius: float, unit: str) -> float:

@@ -15,13 +15,14 @@ import asyncio
 import base64
 import contextlib
 import ctypes
-from array import array
-from collections import Counter
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
+import numpy as np
 import orjson
 import tantivy
 from tantivy import Occur, Query
@@ -76,7 +77,9 @@ def _schema() -> tantivy.Schema:
     for name in FACETS.values():
         sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
     for name in FILTER_ONLY_FIELDS:
-        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+        # Licensed states are also stored: match reasons name them.
+        stored = name == "licensed_state"
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic", stored=stored)
     sb.add_unsigned_field("slot", fast=True)
     sb.add_unsigned_field("min_fee", fast=True)
     sb.add_unsigned_field("fresh", indexed=True)
@@ -188,7 +191,7 @@ def index_document(
         "fresh": 0 if stale else 1,
         "confirmed": int(confirmed.timestamp()) if confirmed else 0,
         "fresh_key": domain.freshness_key(datetime.fromisoformat(profile["updatedAt"]), therapist_id),
-        "payload": base64.b64encode(orjson.dumps({"card": card, "licensed": licensed})).decode(),
+        "payload": base64.b64encode(orjson.dumps(card)).decode(),
     }
     if fee is not None:
         doc["min_fee"] = fee
@@ -230,11 +233,53 @@ def one_of(*queries: Query) -> Query:
 
 @dataclass
 class Hit:
-    card: dict[str, Any]
-    licensed: list[str]
+    """One loaded result: the stored card (JSON bytes, parsed on demand) and its sort key."""
+
+    doc: tantivy.Document
     slot: int
     key: Any
     distance_km: float | None
+
+    @cached_property
+    def raw(self) -> bytes:
+        return self.doc.get_first("payload")
+
+    @cached_property
+    def card(self) -> dict[str, Any]:
+        return orjson.loads(self.raw)
+
+    @property
+    def licensed(self) -> list[str]:
+        return self.doc.get_all("licensed_state")
+
+
+class _Column:
+    """A growable numpy column (amortised appends; `view()` is the filled part)."""
+
+    def __init__(self, dtype: Any, initial: Iterable[Any] = ()) -> None:
+        values = list(initial)
+        self.data = np.zeros(max(1024, len(values)), dtype=dtype)
+        self.data[: len(values)] = values
+        self.size = len(values)
+
+    def _reserve(self, extra: int) -> None:
+        if self.size + extra > len(self.data):
+            grown = np.zeros(max(2 * len(self.data), self.size + extra), dtype=self.data.dtype)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+
+    def append(self, value: Any) -> None:
+        self._reserve(1)
+        self.data[self.size] = value
+        self.size += 1
+
+    def extend(self, values: list[Any]) -> None:
+        self._reserve(len(values))
+        self.data[self.size : self.size + len(values)] = values
+        self.size += len(values)
+
+    def view(self) -> np.ndarray:
+        return self.data[: self.size]
 
 
 class SearchIndex:
@@ -249,8 +294,13 @@ class SearchIndex:
         # codes of its facet values (uint16s), for counting facets of small result sets here.
         self.slot_of: dict[str, int] = {}
         self.ids: list[str | None] = []
-        self.points: list[tuple[geo.Point, ...]] = []
-        self.facet_codes: list[bytes] = []
+        # First practice location per slot (NaN: none); every location of slots with several.
+        self.lat = _Column(np.float64)
+        self.lon = _Column(np.float64)
+        self.more_points: dict[int, tuple[geo.Point, ...]] = {}
+        # Facet codes of slot s: codes[code_end[s] : code_end[s + 1]].
+        self.code_end = _Column(np.int64, [0])
+        self.facet_code_array = _Column(np.uint16)
         self.codes: dict[tuple[str, str], int] = {}
         self.code_values: list[tuple[str, str]] = []
         self.versions: dict[str, int] = {}
@@ -277,13 +327,19 @@ class SearchIndex:
         slot = len(self.ids)
         self.slot_of[therapist_id] = slot
         self.ids.append(therapist_id)
-        self.points.append(tuple(geo.Point(lat, lon) for lat, lon in doc.get("points") or []))
-        fields = index_document(slot, doc["profile"], doc.get("points") or [], self.approaches, now)
-        self.facet_codes.append(self._facet_codes(fields))
+        points = doc.get("points") or []
+        self.lat.append(points[0][0] if points else math.nan)
+        self.lon.append(points[0][1] if points else math.nan)
+        if len(points) > 1:
+            self.more_points[slot] = tuple(geo.Point(lat, lon) for lat, lon in points)
+        fields = index_document(slot, doc["profile"], points, self.approaches, now)
+        codes = self._facet_codes(fields)
+        self.facet_code_array.extend(codes)
+        self.code_end.append(self.facet_code_array.size)
         self.writer.add_json(orjson.dumps(fields).decode())
         return True
 
-    def _facet_codes(self, fields: dict[str, Any]) -> bytes:
+    def _facet_codes(self, fields: dict[str, Any]) -> list[int]:
         codes = []
         for facet, field_name in FACETS.items():
             values = fields.get(field_name)
@@ -293,15 +349,21 @@ class SearchIndex:
                     code = self.codes[(facet, value)] = len(self.code_values)
                     self.code_values.append((facet, value))
                 codes.append(code)
-        return array("H", codes).tobytes()
+        return codes
 
-    def count_facets(self, slots: Iterable[int]) -> dict[str, list[dict[str, Any]]]:
+    def count_facets(self, slots: np.ndarray) -> dict[str, list[dict[str, Any]]]:
         """Facet counts of the given rows, counted here (fast for a few thousand rows)."""
-        codes = self.facet_codes
-        counted = Counter(memoryview(b"".join([codes[s] for s in slots])).cast("H"))
+        ends = self.code_end.view()
+        starts = ends[slots]
+        lengths = ends[slots + 1] - starts
+        total = int(lengths.sum())
+        # Positions of every code of every row: each row's run, laid end to end.
+        runs = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+        counts = np.bincount(self.facet_code_array.view()[runs], minlength=len(self.code_values))
+        present = np.flatnonzero(counts)
         grouped: dict[str, list[tuple[int, str]]] = {facet: [] for facet in FACETS}
         values = self.code_values
-        for code, count in counted.items():
+        for code, count in zip(present.tolist(), counts[present].tolist(), strict=True):
             facet, value = values[code]
             grouped[facet].append((-count, value))
         return {
@@ -392,22 +454,29 @@ class SearchIndex:
         candidates = all_of(base, edge) if base is not None else edge
         hits = searcher.search(candidates, limit=ALL_HITS, count=False).hits
         if hits:
-            slots = searcher.fast_field_values("slot", [h[1] for h in hits])
-            outside = [
-                self.ids[s]
-                for s in slots
-                if s is not None
-                and self.ids[s] is not None
-                and not any(geo.distance_km(center, p) <= radius_km for p in self.points[s])
-            ]
+            slots = np.array(searcher.fast_field_values("slot", [h[1] for h in hits]), dtype=np.int64)
+            far = ~(self.distances(slots, center) <= radius_km)
+            outside = [self.ids[s] for s in slots[far].tolist() if self.ids[s] is not None]
             if outside:
                 edge = Query.boolean_query([(Occur.Must, edge), (Occur.MustNot, any_of("id", outside))])
         parts.append(edge)
         return one_of(*parts)
 
+    def distances(self, slots: np.ndarray, center: geo.Point) -> np.ndarray:
+        """Km from `center` to the nearest practice location of each slot (NaN: none)."""
+        found = geo.distances_km(center, self.lat.view()[slots], self.lon.view()[slots])
+        if self.more_points:
+            for n, slot in enumerate(slots.tolist()):
+                points = self.more_points.get(slot)
+                if points:
+                    lats = np.array([p.lat for p in points])
+                    lons = np.array([p.lon for p in points])
+                    found[n] = geo.distances_km(center, lats, lons).min()
+        return found
+
     def nearest_km(self, slot: int, center: geo.Point) -> float | None:
-        points = self.points[slot]
-        return min(geo.distance_km(center, p) for p in points) if points else None
+        distance = float(self.distances(np.array([slot], dtype=np.int64), center)[0])
+        return None if math.isnan(distance) else distance
 
     def facets(self, query: Query) -> tuple[int, dict[str, list[dict[str, Any]]]]:
         spec: dict[str, Any] = {
@@ -423,14 +492,17 @@ class SearchIndex:
         }
 
     def load(self, hits: list[tuple[Any, Any]], center: geo.Point | None) -> list[Hit]:
+        """The stored cards of (key, address) hits, with distances from `center` if given."""
         searcher = self.searcher
         slots = searcher.fast_field_values("slot", [h[1] for h in hits])
-        loaded = []
-        for (key, address), slot in zip(hits, slots, strict=True):
-            payload = orjson.loads(searcher.doc(address).get_first("payload"))
-            distance = self.nearest_km(slot, center) if center is not None else None
-            loaded.append(Hit(payload["card"], payload["licensed"], slot, key, distance))
-        return loaded
+        distances: list[float | None] = [None] * len(hits)
+        if center is not None and hits:
+            found = self.distances(np.array(slots, dtype=np.int64), center).tolist()
+            distances = [None if math.isnan(d) else d for d in found]
+        return [
+            Hit(searcher.doc(address), slot, key, distance)
+            for (key, address), slot, distance in zip(hits, slots, distances, strict=True)
+        ]
 
     def top(
         self,
