@@ -187,11 +187,12 @@ class SearchEngine:
                 start = next((n for n, r in enumerate(rows) if (r[0], r[1]) > (key, last_id)), len(rows))
             else:
                 start = next((n for n, r in enumerate(rows) if (-r[0], r[1]) > (-key, last_id)), len(rows))
-        chosen = rows[start : start + limit]
+        chosen = rows[start : start + q.first]
         loaded = index.load([(r[0], r[2]) for r in chosen], None)
         for hit, row in zip(loaded, chosen, strict=True):
             hit.distance_km = row[3]
         page = self._finish(q.sort.value, loaded, q.first, start)
+        page.has_next = len(rows) > start + q.first
         page.total, page.facets = total, facets
         return page
 
@@ -239,7 +240,7 @@ class SearchEngine:
         weight = f"w_{bucket}"
         if not after:
             hits = index.load(index.top(query, first + 1, weight_by=weight), None)
-            hits.sort(key=lambda h: (-h.key, h.card["id"]))
+            hits.sort(key=lambda h: (-h.key, h.id))
             return self._finish(Sort.RELEVANCE.value, hits, first, 0)
         key, last_id, position = domain.decode_cursor(after, Sort.RELEVANCE.value)
         # Text scores drift a little as documents come and go (term statistics change), so the
@@ -267,7 +268,7 @@ class SearchEngine:
             window *= 2
         chosen = [raw[r[2]] for r in rest[: first + 1]]
         hits = index.load(chosen, None)
-        hits.sort(key=lambda h: (-h.key, h.card["id"]))
+        hits.sort(key=lambda h: (-h.key, h.id))
         return self._finish(Sort.RELEVANCE.value, hits, first, start + len(rows) - len(rest))
 
     def _by_distance(
@@ -294,7 +295,7 @@ class SearchEngine:
     def _finish(sort: str, hits: list[Hit], first: int, position: int) -> Page:
         has_next = len(hits) > first
         hits = hits[:first]
-        cursors = [domain.encode_cursor(sort, h.key, h.card["id"], position + i) for i, h in enumerate(hits)]
+        cursors = [domain.encode_cursor(sort, h.key, h.id, position + i) for i, h in enumerate(hits)]
         return Page(total=0, hits=hits, cursors=cursors, has_next=has_next)
 
     # ---------------------------------------------------------------------------- approach page

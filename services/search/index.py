@@ -236,6 +236,7 @@ class Hit:
     """One loaded result: the stored card (JSON bytes, parsed on demand) and its sort key."""
 
     doc: tantivy.Document
+    id: str
     slot: int
     key: Any
     distance_km: float | None
@@ -500,7 +501,7 @@ class SearchIndex:
             found = self.distances(np.array(slots, dtype=np.int64), center).tolist()
             distances = [None if math.isnan(d) else d for d in found]
         return [
-            Hit(searcher.doc(address), slot, key, distance)
+            Hit(searcher.doc(address), self.ids[slot] or "", slot, key, distance)
             for (key, address), slot, distance in zip(hits, slots, distances, strict=True)
         ]
 
