@@ -97,10 +97,8 @@ def embedded_mongo_port() -> int:
         return free_port()
 
 
-async def run(args: argparse.Namespace) -> None:
-    var = Path(args.data_dir).resolve()
+async def run(var: Path, *, load_demo: bool) -> None:
     log_dir = var / "log"
-    log_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     mongo = None
     if not env.get("MONGODB_URI"):
@@ -120,7 +118,7 @@ async def run(args: argparse.Namespace) -> None:
             supervisor.start(name)
         urls = service_urls()
         await wait_until_ready(urls)
-        if not args.no_demo:
+        if load_demo:
             from devstack.demo.load import load_demo_data
 
             await load_demo_data(urls)
@@ -135,6 +133,12 @@ async def run(args: argparse.Namespace) -> None:
             mongo.stop()
 
 
+EXAMPLE_QUERY = (
+    '{ approach(slug: \\"relational-therapy\\") { name specialists(first: 3) '
+    '{ totalCount edges { statement node { displayName } } } } }'
+)
+
+
 def print_summary(urls: dict[str, str], log_dir: Path) -> None:
     gateway = urls["gateway"]
     print(
@@ -147,7 +151,7 @@ The directory is running.
   Logs:            {log_dir}
 Try:
   curl -s {gateway}/graphql -H 'Content-Type: application/json' \\
-    -d '{{"query": "{{ approach(slug: \\"relational-therapy\\") {{ name specialists(first: 3) {{ totalCount edges {{ statement node {{ displayName }} }} }} }} }}"}}'
+    -d '{{"query": "{EXAMPLE_QUERY}"}}'
   ./dev token --sub my-account --roles therapist   # a development token for the REST APIs
 Press Ctrl-C to stop.""",
         flush=True,
@@ -161,7 +165,9 @@ def main() -> None:
     args = parser.parse_args()
     for name, port in DEFAULT_PORTS.items():
         os.environ.setdefault(f"{name.upper()}_PORT", str(port))
-    asyncio.run(run(args))
+    var = Path(args.data_dir).resolve()
+    (var / "log").mkdir(parents=True, exist_ok=True)
+    asyncio.run(run(var, load_demo=not args.no_demo))
 
 
 if __name__ == "__main__":
