@@ -128,20 +128,27 @@ def _bucket_hashes(therapist_id: str) -> tuple[list[int], int]:
     return per_bucket, int.from_bytes(digest[-5:], "big") >> 2
 
 
+def ordering_keys(therapist_id: str, stale: bool) -> tuple[list[int], list[float]]:
+    """`rotation_keys` and `relevance_weights` together, from one hash."""
+    per_bucket, tie = _bucket_hashes(therapist_id)
+    fresh = 0 if stale else 1 << 62
+    base = 2.0 * (STALE_FACTOR if stale else 1.0)
+    return (
+        [fresh | (h << 38) | tie for h in per_bucket],
+        [max(0.0, 2.0 ** (base * (1.0 + ROTATION_SPREAD * h / 16777216.0)) - 2.0) for h in per_bucket],
+    )
+
+
 def rotation_keys(therapist_id: str, stale: bool) -> list[int]:
     """Per bucket, the order for lists without text: fresh profiles first, then the bucket's
     rotation (a hash of bucket and therapist); unique per therapist thanks to the tie-breaker."""
-    per_bucket, tie = _bucket_hashes(therapist_id)
-    fresh = 0 if stale else 1 << 62
-    return [fresh | (h << 38) | tie for h in per_bucket]
+    return ordering_keys(therapist_id, stale)[0]
 
 
 def relevance_weights(therapist_id: str, stale: bool) -> list[float]:
     """Per bucket, the weight the engine folds into a text score as log2(2 + weight): a factor of
     1 (fresh) or STALE_FACTOR (stale), raised by up to ROTATION_SPREAD for the rotation."""
-    per_bucket, _ = _bucket_hashes(therapist_id)
-    base = 2.0 * (STALE_FACTOR if stale else 1.0)
-    return [max(0.0, 2.0 ** (base * (1.0 + ROTATION_SPREAD * h / 16777216.0)) - 2.0) for h in per_bucket]
+    return ordering_keys(therapist_id, stale)[1]
 
 
 def freshness_key(updated_at: datetime, therapist_id: str) -> int:

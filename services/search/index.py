@@ -16,6 +16,8 @@ import base64
 import contextlib
 import ctypes
 import math
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,7 +65,11 @@ FILTER_ONLY_FIELDS = (
     "cell",
 )
 BUCKETS = range(domain.ROTATION_BUCKETS)
+ROTATION_FIELDS = [f"rot_{b}" for b in BUCKETS]
+WEIGHT_FIELDS = [f"w_{b}" for b in BUCKETS]
 ALL_HITS = 1_000_000
+# Where replicas keep their index files (default: the system's temporary directory).
+INDEX_DIR_ENV = "SEARCH_INDEX_DIR"
 # Writer memory: generous for the initial build (fewer, larger segments), small for updates.
 BUILD_HEAP = 256_000_000
 UPDATE_HEAP = 40_000_000
@@ -195,10 +201,9 @@ def index_document(
     }
     if fee is not None:
         doc["min_fee"] = fee
-    for b, key in enumerate(domain.rotation_keys(therapist_id, stale)):
-        doc[f"rot_{b}"] = key
-    for b, weight in enumerate(domain.relevance_weights(therapist_id, stale)):
-        doc[f"w_{b}"] = weight
+    rotation, weights = domain.ordering_keys(therapist_id, stale)
+    doc.update(zip(ROTATION_FIELDS, rotation, strict=True))
+    doc.update(zip(WEIGHT_FIELDS, weights, strict=True))
     return doc
 
 
@@ -287,7 +292,13 @@ class SearchIndex:
     """One tantivy index plus the slot table; written by `IndexSync`, read by the API."""
 
     def __init__(self, *, writer_heap: int = UPDATE_HEAP, writer_threads: int = 1) -> None:
-        self.index = tantivy.Index(SCHEMA)
+        # The index lives in files of its own (deleted with it): the OS page cache holds them, so
+        # this process's resident memory is only what queries touch, and the build's merges do not
+        # hold two copies in the heap.
+        self.files = tempfile.TemporaryDirectory(
+            prefix="search-index-", dir=os.environ.get(INDEX_DIR_ENV) or None, ignore_cleanup_errors=True
+        )
+        self.index = tantivy.Index(SCHEMA, path=self.files.name)
         self.index.config_reader(reload_policy="Manual")
         self.writer = self.index.writer(heap_size=writer_heap, num_threads=writer_threads)
         self.approaches = Approaches()
@@ -302,7 +313,7 @@ class SearchIndex:
         # Facet codes of slot s: codes[code_end[s] : code_end[s + 1]].
         self.code_end = _Column(np.int64, [0])
         self.facet_code_array = _Column(np.uint16)
-        self.codes: dict[tuple[str, str], int] = {}
+        self.codes: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
         self.code_values: list[tuple[str, str]] = []
         self.versions: dict[str, int] = {}
         self.searcher = self.index.searcher()
@@ -344,10 +355,11 @@ class SearchIndex:
         codes = []
         for facet, field_name in FACETS.items():
             values = fields.get(field_name)
+            known = self.codes[facet]
             for value in [values] if isinstance(values, str) else values or ():
-                code = self.codes.get((facet, value))
+                code = known.get(value)
                 if code is None:
-                    code = self.codes[(facet, value)] = len(self.code_values)
+                    code = known[value] = len(self.code_values)
                     self.code_values.append((facet, value))
                 codes.append(code)
         return codes
