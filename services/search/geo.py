@@ -8,6 +8,7 @@ cells that the circle cuts exactly.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from collections import defaultdict
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+import orjson
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_MILE = 1.609344
@@ -22,7 +24,7 @@ CELL_DEGREES = 0.1
 ZIP_PATTERN = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Point:
     lat: float
     lon: float
@@ -39,21 +41,37 @@ def _city_key(city: str) -> str:
     return " ".join(city.lower().replace(".", "").split())
 
 
-@cache
-def _places() -> _Places:
+def _zip_rows() -> list[list]:
+    """(ZIP, lat, lon, [city names], state) of every ZIP code. The package's list of 42,000 dicts
+    is about 100 MiB of small objects: only the rows are kept (copied out through one JSON
+    string, so that nothing kept is allocated among the dicts and their memory can be returned),
+    and the package's cache of that list is let go."""
     import zipcodes  # imported lazily: the dataset takes a moment to load
 
+    packed = orjson.dumps(
+        [
+            [e["zip_code"], e["lat"], e["long"], [e["city"], *(e.get("acceptable_cities") or [])], e["state"]]
+            for e in zipcodes.list_all()
+        ]
+    )
+    if getattr(zipcodes, "_zips_cache", None) is not None:
+        zipcodes._zips_cache = None
+    gc.collect()
+    return orjson.loads(packed)
+
+
+@cache
+def _places() -> _Places:
     by_zip: dict[str, Point] = {}
     sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
-    for entry in zipcodes.list_all():
+    for zip_code, lat, lon, names, state in _zip_rows():
         try:
-            point = Point(float(entry["lat"]), float(entry["long"]))
+            point = Point(float(lat), float(lon))
         except (TypeError, ValueError):
             continue
-        by_zip[entry["zip_code"]] = point
-        names = [entry["city"], *(entry.get("acceptable_cities") or [])]
+        by_zip[zip_code] = point
         for name in names:
-            total = sums[(_city_key(name), entry["state"])]
+            total = sums[(_city_key(name), state)]
             total[0] += point.lat
             total[1] += point.lon
             total[2] += 1

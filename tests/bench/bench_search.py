@@ -285,11 +285,25 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def _status(pid: int | str) -> dict[str, float]:
+    """MiB figures of /proc/<pid>/status."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return {
+        k: int(v.split()[0]) / 1024 for k, v in (line.split(":", 1) for line in lines) if v.endswith("kB")
+    }
+
+
 def rss_mib(pid: int | str = "self") -> tuple[float, float]:
-    fields = dict(
-        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
+    status = _status(pid)
+    return status["VmRSS"], status["VmHWM"]
+
+
+def rss_detail(pid: int | str) -> str:
+    status = _status(pid)
+    return (
+        f"RSS {status['VmRSS']:.0f} MiB (heap and other anonymous {status['RssAnon']:.0f}, "
+        f"mapped index files {status['RssFile']:.0f}), peak {status['VmHWM']:.0f} MiB"
     )
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
 def bench_queries(n: int) -> list[dict]:
@@ -327,31 +341,23 @@ READY_TIMEOUT = 600
 
 
 def build_index(docs, now) -> tuple[SearchIndex, float]:
-    """An index of the read-model documents `docs`; returns it and the seconds spent indexing
-    (the time taken to produce the documents is excluded)."""
+    """An index of the read-model documents `docs`; returns it and the seconds it took
+    (producing the documents included)."""
+    started = time.perf_counter()
     index = SearchIndex(writer_heap=BUILD_HEAP, writer_threads=2)
     for doc in APPROACH_DOCS:
         index.approaches.put(doc)
-    indexing = 0.0
     for doc in docs:
-        t = time.perf_counter()
         index.apply(doc, now)
-        indexing += time.perf_counter() - t
-    t = time.perf_counter()
     index.finish_bulk_load()
-    return index, indexing + time.perf_counter() - t
+    return index, time.perf_counter() - started
 
 
-def build_saving(path: str, now) -> tuple[SearchIndex, float]:
-    """`build_index` of THERAPISTS generated documents, also saved (JSON lines) for the replica."""
+def save_documents(path: str) -> None:
+    """THERAPISTS generated read-model documents as JSON lines (for this process and the replica)."""
     with open(path, "wb") as saved:
-
-        def generated():
-            for doc in synthetic_read_model(THERAPISTS):
-                saved.write(orjson.dumps(doc) + b"\n")
-                yield doc
-
-        return build_index(generated(), now)
+        for doc in synthetic_read_model(THERAPISTS):
+            saved.write(orjson.dumps(doc) + b"\n")
 
 
 def _read_docs(path: str):
@@ -424,12 +430,13 @@ async def test_search_benchmark(infra, tmp_path):
     # ---- index build (documents as the read model holds them; MongoDB read measured below)
     docs_path = str(tmp_path / "read_model.jsonl")
     started = time.perf_counter()
-    index, indexing = build_saving(docs_path, now)
-    total = time.perf_counter() - started
+    save_documents(docs_path)
+    generating = time.perf_counter() - started
+    index, indexing = build_index(_read_docs(docs_path), now)
     rss, peak = rss_mib()
     print(
-        f"\nindex build of {THERAPISTS} read-model documents: {indexing:.1f} s "
-        f"(generating them took another {total - indexing:.1f} s, excluded); "
+        f"\nindex build of {THERAPISTS} read-model documents (decoded from JSON lines, as the replica "
+        f"would decode BSON): {indexing:.1f} s (generating them took {generating:.1f} s before, excluded); "
         f"segments {index.searcher.num_segments}"
     )
     print(f"bench process RSS with the {THERAPISTS}-profile index: {rss:.0f} MiB (peak {peak:.0f} MiB)")
@@ -508,8 +515,7 @@ async def test_search_benchmark(infra, tmp_path):
         replica_process(settings, docs_path) as (url, pid),
         aiohttp.ClientSession(url, connector=aiohttp.TCPConnector(limit=20)) as http,
     ):
-        rss, peak = rss_mib(pid)
-        print(f"replica process RSS serving {THERAPISTS} profiles: {rss:.0f} MiB (peak {peak:.0f} MiB)")
+        print(f"replica process serving {THERAPISTS} profiles: {rss_detail(pid)}")
 
         async def one(params: dict, bucket: int) -> float:
             t = time.perf_counter()
@@ -542,6 +548,7 @@ async def test_search_benchmark(infra, tmp_path):
         await asyncio.gather(*(client_loop(k) for k in range(20)))
         rate = done / (time.perf_counter() - t)
         print(f"HTTP, 20 concurrent clients (load generator in this process): {rate:.0f} queries/s")
+        print(f"replica process after the HTTP load: {rss_detail(pid)}")
         if http95 >= 8 or rate < 400:
             failures.append(f"HTTP p95 {http95:.2f} ms, {rate:.0f} q/s (goals < 8 ms, >= 400 q/s)")
 
@@ -574,7 +581,7 @@ async def test_search_benchmark(infra, tmp_path):
         if seen95 >= 150:
             failures.append(f"write-to-visibility p95 {seen95:.0f} ms (goal < 150 ms)")
         rss, peak = rss_mib(pid)
-        print(f"replica process RSS at the end: {rss:.0f} MiB (peak {peak:.0f} MiB)")
+        print(f"replica process at the end: {rss_detail(pid)}")
         if peak >= 1024:
             failures.append(f"replica peak RSS {peak:.0f} MiB (goal < 1 GiB)")
     await client.drop_database(database)
