@@ -7,8 +7,12 @@ health data: the handler keeps them in memory for the request only and logs noth
 
 from __future__ import annotations
 
+import asyncio
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from aiohttp import web
@@ -22,6 +26,7 @@ from services.search.index import Hit
 from services.search.openapi import openapi_document
 
 VARY = "X-Visitor-Session, Cookie"
+T = TypeVar("T")
 
 
 def visitor_bucket(request: web.Request) -> int:
@@ -72,9 +77,21 @@ def _first(request: web.Request, default: int) -> int:
     return int(raw)
 
 
+# Engine work runs on a few threads: tantivy releases the GIL while it searches, so one
+# request's search overlaps other requests' HTTP and JSON work on the event loop.
+ENGINE_THREADS = int(os.environ.get("SEARCH_ENGINE_THREADS", "2"))
+
+
 class SearchApi:
     def __init__(self, engine: SearchEngine) -> None:
         self.engine = engine
+        self.pool = ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="search-engine")
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _run(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, work, *args)
 
     def register(self, router: web.UrlDispatcher) -> None:
         router.add_get("/v1/therapists", self.search)
@@ -90,7 +107,7 @@ class SearchApi:
     async def search(self, request: web.Request) -> web.Response:
         query = parse_search_query(request.query)
         bucket = visitor_bucket(request)
-        page = self.engine.search(query, bucket)
+        page = await self._run(self.engine.search, query, bucket)
         now = domain.now_utc()
         # The same document as {"totalCount", "pageInfo", "edges": [{"cursor", "node"}], "facets"},
         # with each stored card copied in as bytes.
@@ -118,7 +135,9 @@ class SearchApi:
         )
 
     async def therapist(self, request: web.Request) -> web.Response:
-        hit = self.engine.current().card(request.match_info["id"])
+        index = self.engine.current()
+        with index.pinned():
+            hit = index.card(request.match_info["id"])
         if hit is None:
             raise ApiError(404, "not_found", "No therapist with this id is listed")
         return json_response(render_card(hit, domain.now_utc()))
@@ -134,8 +153,12 @@ class SearchApi:
                 [{"field": name, "message": "unknown parameter"}],
             )
         bucket = visitor_bucket(request)
-        page, slug = self.engine.specialists(
-            request.match_info["slug"], _first(request, 20), request.query.get("after") or None, bucket
+        page, slug = await self._run(
+            self.engine.specialists,
+            request.match_info["slug"],
+            _first(request, 20),
+            request.query.get("after") or None,
+            bucket,
         )
         now = domain.now_utc()
         edges = []
@@ -147,7 +170,7 @@ class SearchApi:
     async def match(self, request: web.Request) -> web.Response:
         answers = parse_model(MatchQuestionnaire, await read_json(request))
         bucket = visitor_bucket(request)
-        total, matches = self.engine.match(answers, bucket)
+        total, matches = await self._run(self.engine.match, answers, bucket)
         now = domain.now_utc()
         response = self._respond(
             {

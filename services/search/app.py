@@ -35,11 +35,13 @@ def build_app(
     app["runtime"] = runtime
     app["read_model"] = store
     app["index_sync"] = sync
-    SearchApi(SearchEngine(sync.current)).register(app.router)
+    api = SearchApi(SearchEngine(sync.current))
+    api.register(app.router)
     runtime.attach(app)
 
     async def stop_sync(_: web.Application) -> None:
         await sync.stop()
+        api.close()
 
     app.on_shutdown.append(stop_sync)
     return app

@@ -105,6 +105,10 @@ class SearchEngine:
 
     def search(self, q: SearchQuery, bucket: int) -> Page:
         index = self.current()
+        with index.pinned():
+            return self._search(index, q, bucket)
+
+    def _search(self, index: SearchIndex, q: SearchQuery, bucket: int) -> Page:
         center, radius_km = self.place(q)
         clauses = self.filters(index, q, radius_km)
         if q.text:
@@ -302,6 +306,12 @@ class SearchEngine:
 
     def specialists(self, slug: str, first: int, after: str | None, bucket: int) -> tuple[Page, str]:
         index = self.current()
+        with index.pinned():
+            return self._specialists(index, slug, first, after, bucket)
+
+    def _specialists(
+        self, index: SearchIndex, slug: str, first: int, after: str | None, bucket: int
+    ) -> tuple[Page, str]:
         canonical = index.approaches.resolve(slug)
         query = term("approach", canonical)
         page = self._by_key(index, query, f"rot_{bucket}", "specialists", first, after, None)
@@ -314,6 +324,12 @@ class SearchEngine:
         self, answers: MatchQuestionnaire, bucket: int
     ) -> tuple[int, list[tuple[Hit, float, list[str]]]]:
         index = self.current()
+        with index.pinned():
+            return self._match(index, answers, bucket)
+
+    def _match(
+        self, index: SearchIndex, answers: MatchQuestionnaire, bucket: int
+    ) -> tuple[int, list[tuple[Hit, float, list[str]]]]:
         state = answers.state
         hard: list[Query] = [
             one_of(term("licensed_state", state), term("telehealth_state", state)),

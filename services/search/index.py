@@ -18,6 +18,7 @@ import ctypes
 import math
 import os
 import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -316,7 +317,8 @@ class SearchIndex:
         self.codes: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
         self.code_values: list[tuple[str, str]] = []
         self.versions: dict[str, int] = {}
-        self.searcher = self.index.searcher()
+        self.latest = self.index.searcher()
+        self._pinned = threading.local()
         self.dirty = False
         self.lock = asyncio.Lock()
 
@@ -384,10 +386,25 @@ class SearchIndex:
             for facet, pairs in grouped.items()
         }
 
+    @property
+    def searcher(self) -> tantivy.Searcher:
+        """The searcher pinned by this thread's current request, else the latest one."""
+        return getattr(self._pinned, "searcher", None) or self.latest
+
+    @contextlib.contextmanager
+    def pinned(self):
+        """One searcher for a whole request, even if a commit lands meanwhile (hit addresses are
+        only valid in the searcher that produced them)."""
+        self._pinned.searcher = self.latest
+        try:
+            yield self
+        finally:
+            self._pinned.searcher = None
+
     def commit_blocking(self) -> None:
         self.writer.commit()
         self.index.reload()
-        self.searcher = self.index.searcher()
+        self.latest = self.index.searcher()
 
     async def commit(self) -> None:
         """Make what was applied searchable (the commit runs off the event loop)."""
@@ -402,7 +419,7 @@ class SearchIndex:
         self.writer.wait_merging_threads()
         self.writer = self.index.writer(heap_size=writer_heap, num_threads=1)
         self.index.reload()
-        self.searcher = self.index.searcher()
+        self.latest = self.index.searcher()
         self.dirty = False
         _return_freed_memory()
 
