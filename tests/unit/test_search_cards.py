@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import numpy as np
+import orjson
+import pytest
+from tantivy import Query
+
 from integration_events.therapists import TherapistPublicProfile
 from services.search import domain, geo
+from services.search.api import render_card, render_card_json
 from services.search.consumers import practice_points
+from services.search.index import SearchIndex
 from tests.integration.search.conftest import profile
 
 
@@ -61,3 +70,44 @@ def test_practice_points_prefer_the_own_point_then_zip_then_city():
         profile(locations=[], location={"city": "", "state": "TX"})
     )
     assert practice_points(city_only) == []
+
+
+def indexed(*profiles: dict) -> SearchIndex:
+    index = SearchIndex()
+    for n, data in enumerate(profiles):
+        points = [[30.27 + n / 100, -97.74]]
+        index.apply({"_id": data["id"], "version": 1, "profile": data, "points": points}, domain.now_utc())
+    index.commit_blocking()
+    return index
+
+
+@pytest.mark.parametrize("confirmed_days_ago", [3, 90, None])
+def test_a_search_result_card_is_the_rendered_card_byte_for_byte(confirmed_days_ago):
+    confirmed = None
+    if confirmed_days_ago is not None:
+        confirmed = (domain.now_utc() - timedelta(days=confirmed_days_ago)).isoformat()
+    index = indexed(stored(displayName='Ilse "Availability" Fennick', availabilityConfirmedAt=confirmed))
+    now = domain.now_utc()
+    with index.pinned():
+        [hit] = index.load(index.top(Query.all_query(), 1), geo.Point(30.3, -97.7))
+    assert render_card_json(hit, now) == orjson.dumps(render_card(hit, now))
+    hit.distance_km = None
+    assert render_card_json(hit, now) == orjson.dumps(render_card(hit, now))
+
+
+def test_facet_counts_of_a_set_of_rows_count_each_row_once_per_value():
+    index = indexed(
+        stored(languages=["en", "es"], issues=[{"slug": "anxiety", "top": True}]),
+        stored(languages=["en"], issues=[{"slug": "grief", "top": False}]),
+        stored(languages=["fr"], issues=[{"slug": "anxiety", "top": False}]),
+    )
+    facets = index.count_facets(np.array([0, 1, 2]))
+    assert facets["languages"] == [
+        {"value": "en", "count": 2},
+        {"value": "es", "count": 1},
+        {"value": "fr", "count": 1},
+    ]
+    assert index.count_facets(np.array([1, 2]))["issues"] == [
+        {"value": "anxiety", "count": 1},
+        {"value": "grief", "count": 1},
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from services.search import geo
@@ -51,3 +52,11 @@ def test_every_point_within_the_radius_falls_in_a_covered_cell():
             point = geo.Point(center.lat + i * 0.006, center.lon + j * 0.008)
             if geo.distance_km(center, point) <= 20.0:
                 assert geo.cell_of(point) in covered
+
+
+def test_distances_to_many_points_at_once_agree_with_one_at_a_time():
+    center = geo.Point(40.75, -73.99)
+    points = [geo.Point(40.0 + i / 7, -74.5 + i / 5) for i in range(20)]
+    many = geo.distances_km(center, np.array([p.lat for p in points]), np.array([p.lon for p in points]))
+    assert many.tolist() == pytest.approx([geo.distance_km(center, p) for p in points], abs=1e-9)
+    assert np.isnan(geo.distances_km(center, np.array([np.nan]), np.array([np.nan]))[0])
