@@ -12,13 +12,13 @@ result sets.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import ctypes
 import math
 import os
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,9 +84,7 @@ def _schema() -> tantivy.Schema:
     for name in FACETS.values():
         sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
     for name in FILTER_ONLY_FIELDS:
-        # Licensed states are also stored: match reasons name them.
-        stored = name == "licensed_state"
-        sb.add_text_field(name, tokenizer_name="raw", index_option="basic", stored=stored)
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
     sb.add_unsigned_field("slot", fast=True)
     sb.add_unsigned_field("min_fee", fast=True)
     sb.add_unsigned_field("fresh", indexed=True)
@@ -95,7 +93,6 @@ def _schema() -> tantivy.Schema:
     for b in BUCKETS:
         sb.add_unsigned_field(f"rot_{b}", fast=True)
         sb.add_float_field(f"w_{b}", fast=True)
-    sb.add_bytes_field("payload", stored=True)
     return sb.build()
 
 
@@ -142,8 +139,9 @@ class Approaches:
 
 def index_document(
     slot: int, profile: dict[str, Any], points: list[list[float]], approaches: Approaches, now: datetime
-) -> dict[str, Any]:
-    """The tantivy document of one stored public profile (added as JSON, the fastest input)."""
+) -> tuple[dict[str, Any], bytes]:
+    """The tantivy document of one stored public profile (added as JSON, the fastest input), and
+    the row's record: its licensed states (JSON), a newline, then its card (JSON)."""
     card = domain.card_from_profile(profile, approaches.canonical)
     confirmed = domain.parse_time(profile.get("availabilityConfirmedAt"))
     stale = domain.is_stale(confirmed, now)
@@ -198,14 +196,18 @@ def index_document(
         "fresh": 0 if stale else 1,
         "confirmed": int(confirmed.timestamp()) if confirmed else 0,
         "fresh_key": domain.freshness_key(datetime.fromisoformat(profile["updatedAt"]), therapist_id),
-        "payload": base64.b64encode(orjson.dumps(card)).decode(),
     }
     if fee is not None:
         doc["min_fee"] = fee
     rotation, weights = domain.ordering_keys(therapist_id, stale)
     doc.update(zip(ROTATION_FIELDS, rotation, strict=True))
     doc.update(zip(WEIGHT_FIELDS, weights, strict=True))
-    return doc
+    return doc, orjson.dumps(licensed) + b"\n" + orjson.dumps(card)
+
+
+def _close_all(*files: Any) -> None:
+    for file in files:
+        file.close()
 
 
 def _return_freed_memory() -> None:
@@ -239,9 +241,10 @@ def one_of(*queries: Query) -> Query:
 
 @dataclass
 class Hit:
-    """One loaded result: the stored card (JSON bytes, parsed on demand) and its sort key."""
+    """One loaded result: its row's record (licensed states and card as JSON, parsed on demand)
+    and its sort key."""
 
-    doc: tantivy.Document
+    record: bytes
     id: str
     slot: int
     key: Any
@@ -249,7 +252,8 @@ class Hit:
 
     @cached_property
     def raw(self) -> bytes:
-        return self.doc.get_first("payload")
+        """The card's JSON."""
+        return self.record[self.record.index(b"\n") + 1 :]
 
     @cached_property
     def card(self) -> dict[str, Any]:
@@ -257,7 +261,7 @@ class Hit:
 
     @property
     def licensed(self) -> list[str]:
-        return self.doc.get_all("licensed_state")
+        return orjson.loads(self.record[: self.record.index(b"\n")])
 
 
 class _Column:
@@ -299,7 +303,16 @@ class SearchIndex:
         self.files = tempfile.TemporaryDirectory(
             prefix="search-index-", dir=os.environ.get(INDEX_DIR_ENV) or None, ignore_cleanup_errors=True
         )
-        self.index = tantivy.Index(SCHEMA, path=self.files.name)
+        engine_files = os.path.join(self.files.name, "tantivy")
+        os.mkdir(engine_files)
+        self.index = tantivy.Index(SCHEMA, path=engine_files)
+        # Each row's record (licensed states and card, JSON) appended to one file: results read
+        # theirs at an offset, without the engine's document store.
+        records = os.path.join(self.files.name, "records")
+        self.records_out = open(records, "ab", buffering=1 << 20)
+        self.records_in = open(records, "rb", buffering=0)
+        self.record_end = _Column(np.int64, [0])
+        weakref.finalize(self, _close_all, self.records_out, self.records_in)
         self.index.config_reader(reload_policy="Manual")
         self.writer = self.index.writer(heap_size=writer_heap, num_threads=writer_threads)
         self.approaches = Approaches()
@@ -346,7 +359,9 @@ class SearchIndex:
         self.lon.append(points[0][1] if points else math.nan)
         if len(points) > 1:
             self.more_points[slot] = tuple(geo.Point(lat, lon) for lat, lon in points)
-        fields = index_document(slot, doc["profile"], points, self.approaches, now)
+        fields, record = index_document(slot, doc["profile"], points, self.approaches, now)
+        self.records_out.write(record)
+        self.record_end.append(self.record_end.data[slot] + len(record))
         codes = self._facet_codes(fields)
         self.facet_code_array.extend(codes)
         self.code_end.append(self.facet_code_array.size)
@@ -402,6 +417,7 @@ class SearchIndex:
             self._pinned.searcher = None
 
     def commit_blocking(self) -> None:
+        self.records_out.flush()  # before any searcher can return the new rows
         self.writer.commit()
         self.index.reload()
         self.latest = self.index.searcher()
@@ -415,6 +431,7 @@ class SearchIndex:
 
     def finish_bulk_load(self, writer_heap: int = UPDATE_HEAP) -> None:
         """After the initial build: merge the segments, then keep a small writer for updates."""
+        self.records_out.flush()
         self.writer.commit()
         self.writer.wait_merging_threads()
         self.writer = self.index.writer(heap_size=writer_heap, num_threads=1)
@@ -529,9 +546,17 @@ class SearchIndex:
         if center is not None and hits:
             found = self.distances(np.array(slots, dtype=np.int64), center).tolist()
             distances = [None if math.isnan(d) else d for d in found]
+        ends = self.record_end.data
+        fd = self.records_in.fileno()
         return [
-            Hit(searcher.doc(address), self.ids[slot] or "", slot, key, distance)
-            for (key, address), slot, distance in zip(hits, slots, distances, strict=True)
+            Hit(
+                os.pread(fd, int(ends[slot + 1] - ends[slot]), int(ends[slot])),
+                self.ids[slot] or "",
+                slot,
+                key,
+                d,
+            )
+            for (key, _), slot, d in zip(hits, slots, distances, strict=True)
         ]
 
     def top(
