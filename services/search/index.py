@@ -205,9 +205,11 @@ def index_document(
     return doc, orjson.dumps(licensed) + b"\n" + orjson.dumps(card)
 
 
-def _close_all(*files: Any) -> None:
+def _release(directory: tempfile.TemporaryDirectory, *files: Any) -> None:
+    """An index is gone: close its records file and delete its directory."""
     for file in files:
         file.close()
+    directory.cleanup()
 
 
 def _return_freed_memory() -> None:
@@ -312,7 +314,7 @@ class SearchIndex:
         self.records_out = open(records, "ab", buffering=1 << 20)
         self.records_in = open(records, "rb", buffering=0)
         self.record_end = _Column(np.int64, [0])
-        weakref.finalize(self, _close_all, self.records_out, self.records_in)
+        weakref.finalize(self, _release, self.files, self.records_out, self.records_in)
         self.index.config_reader(reload_policy="Manual")
         self.writer = self.index.writer(heap_size=writer_heap, num_threads=writer_threads)
         self.approaches = Approaches()
