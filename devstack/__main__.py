@@ -20,7 +20,7 @@ from pathlib import Path
 
 import aiohttp
 
-from devstack.embedded_mongo import EmbeddedMongo, free_port
+from devstack.embedded_mongo import EmbeddedMongo, die_with_parent, free_port
 from servicekit.settings import DEFAULT_PORTS, env_int, service_urls
 
 SERVICE_COMMANDS: dict[str, list[str]] = {
@@ -44,6 +44,7 @@ class Supervisor:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
         self.processes[name] = subprocess.Popen(
             SERVICE_COMMANDS[name], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
         )
 
     async def watch(self) -> None:

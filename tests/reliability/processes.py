@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import aiohttp
 
 from devstack.__main__ import SERVICE_COMMANDS
-from devstack.embedded_mongo import EmbeddedMongo, free_port
+from devstack.embedded_mongo import EmbeddedMongo, die_with_parent, free_port
 from tests import support
 from tests.support import TEST_AUTH
 
@@ -29,11 +29,7 @@ SERVICES = ("approaches", "profiles", "search", "gateway")
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Linux: the child gets SIGKILL when the test process dies, however it dies."""
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    die_with_parent(signal.SIGKILL)
 
 
 def rabbitmqctl(*args: str) -> str:
