@@ -34,7 +34,7 @@ from aiohttp.client import ClientSession
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import TracerProvider, sampling
 from opentelemetry.sdk.trace.export import (
     BatchSpanProcessor,
     ConsoleSpanExporter,
@@ -54,6 +54,29 @@ INSTRUMENTATION = "servicekit"
 
 _propagator = TraceContextTextMapPropagator()
 _provider: TracerProvider | None = None
+
+
+class _RecordedWhileExported(sampling.Sampler):
+    """Records spans only once an exporter is attached: a span nobody exports is wasted work on
+    every request. Unrecorded spans still carry the trace id, so the context keeps travelling
+    through HTTP and events, and logs still name the trace."""
+
+    def __init__(self, inner: sampling.Sampler) -> None:
+        self.inner = inner
+        self.exporting = False
+
+    def should_sample(self, parent_context, trace_id, name, kind=None, attributes=None, links=None,
+                      trace_state=None) -> sampling.SamplingResult:
+        if not self.exporting:
+            return sampling.SamplingResult(sampling.Decision.DROP, None, trace_state)
+        return self.inner.should_sample(parent_context, trace_id, name, kind, attributes, links,
+                                        trace_state)
+
+    def get_description(self) -> str:
+        return f"RecordedWhileExported({self.inner.get_description()})"
+
+
+_sampler = _RecordedWhileExported(sampling._get_from_env_or_default())  # OTEL_TRACES_SAMPLER
 
 
 def exporter_from_env() -> SpanExporter | None:
@@ -86,7 +109,7 @@ def configure_tracing(service: str, *, exporter: SpanExporter | None = None) -> 
     global _provider
     if _provider is None:
         resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", service)})
-        _provider = TracerProvider(resource=resource)  # sampler from OTEL_TRACES_SAMPLER
+        _provider = TracerProvider(resource=resource, sampler=_sampler)
         trace.set_tracer_provider(_provider)
     chosen = exporter if exporter is not None else exporter_from_env()
     if chosen is not None:
@@ -94,6 +117,7 @@ def configure_tracing(service: str, *, exporter: SpanExporter | None = None) -> 
         # spans visible as soon as they end.
         processor = SimpleSpanProcessor(chosen) if exporter is not None else BatchSpanProcessor(chosen)
         _provider.add_span_processor(processor)
+        _sampler.exporting = True
     return _provider
 
 
