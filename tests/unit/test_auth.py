@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -59,4 +60,15 @@ async def test_an_rs256_token_is_rejected_when_the_service_expects_hs256():
     forged = jwt.encode(_claims(), private_key, algorithm="RS256")
     with pytest.raises(ApiError) as raised:
         await verifier.verify(forged)
+    assert raised.value.status == 401
+
+
+async def test_a_remembered_token_is_still_refused_once_it_expires():
+    fresh_verifier = TokenVerifier(TEST_AUTH)
+    short_lived = jwt.encode(_claims(exp=int(time.time()) + 2), TEST_AUTH.jwt_secret)
+    assert (await fresh_verifier.verify(short_lived)).sub == "acct-1"
+    assert (await fresh_verifier.verify(short_lived)).sub == "acct-1"  # remembered
+    await asyncio.sleep(2.1)
+    with pytest.raises(ApiError) as raised:
+        await fresh_verifier.verify(short_lived)
     assert raised.value.status == 401
