@@ -22,7 +22,7 @@ from integration_events.therapists import (
     TherapistPublicProfile,
 )
 from servicekit.consumer import PoisonEvent
-from servicekit.envelope import CloudEvent
+from servicekit.envelope import CloudEvent, describe_validation_error
 from services.search import geo
 from services.search.store import ReadModel
 
@@ -50,8 +50,7 @@ def _valid(model, event: CloudEvent):
     try:
         return model.model_validate(event.data)
     except ValidationError as exc:
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors(include_input=False))
-        raise PoisonEvent(f"{event.type} payload invalid at: {fields}") from None
+        raise PoisonEvent(f"{event.type} payload invalid: {describe_validation_error(exc)}") from None
 
 
 class ReadModelProjector:
