@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import random
 import shutil
 import signal
 import socket
@@ -29,8 +30,37 @@ def die_with_parent(sig: int = signal.SIGTERM) -> None:  # pragma: no cover - ru
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, sig)  # PR_SET_PDEATHSIG
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A port nothing listens on, for a server started a moment later.
+
+    Chosen below the kernel's ephemeral range: a port the kernel hands out (port 0) can be taken
+    by any outgoing connection before our server binds it, and with many tests that happens.
+    """
+    low, _ = _ephemeral_range()
+    floor = 20_000 if low > 21_000 else 1_024
+    for _ in range(200):
+        port = random.randint(floor, low - 1)
+        if port in _handed_out:  # given to a server of this process that may not listen yet
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            _handed_out.add(port)
+            return port
+    with socket.socket() as sock:  # everything below the range is taken: fall back to the kernel
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
