@@ -42,6 +42,18 @@ class Caller:
                 body = None
             return response.status, body, text
 
+    async def create_profile(
+        self, display_name: str, headers: dict[str, str], *, owner_sub: str | None = None
+    ) -> tuple[int, Any]:
+        """POST a minimal profile (for `owner_sub` when an admin creates it); status and body."""
+        body: dict[str, Any] = {
+            "displayName": display_name, "title": "Licensed Psychologist", "location": {"state": "TX"},
+        }
+        if owner_sub is not None:
+            body["ownerSub"] = owner_sub
+        status, created, _ = await self.call("profiles", "POST", "/v1/therapists", headers=headers, json=body)
+        return status, created
+
     async def graphql(
         self, query: str, variables: dict | None = None, *, headers: dict[str, str] | None = None
     ) -> tuple[int, Any, str]:
@@ -89,13 +101,7 @@ async def approach(caller):
     deadline = time.monotonic() + 30
     probe_sub = f"sec-probe-{time.time_ns()}"
     headers = {"Authorization": f"Bearer {token(probe_sub)}"}
-    status, created, _ = await caller.call(
-        "profiles",
-        "POST",
-        "/v1/therapists",
-        headers=headers,
-        json={"displayName": "Probe", "title": "Licensed Psychologist", "location": {"state": "TX"}},
-    )
+    status, created = await caller.create_profile("Probe", headers)
     assert status == 201, created
     while True:  # profiles learns approaches from events: wait until it knows this one
         status, _, _ = await caller.call(

@@ -41,18 +41,7 @@ BAD_BODIES = {
 @pytest.fixture(scope="module")
 async def owned(caller: Caller, approach: str) -> dict:
     sub = f"sec-bad-input-{time.time_ns()}"
-    status, body, _ = await caller.call(
-        "profiles",
-        "POST",
-        "/v1/therapists",
-        headers=ADMIN,
-        json={
-            "displayName": "Bad Input Target",
-            "title": "Licensed Psychologist",
-            "location": {"state": "TX"},
-            "ownerSub": sub,
-        },
-    )
+    status, body = await caller.create_profile("Bad Input Target", ADMIN, owner_sub=sub)
     assert status == 201, body
     return {"id": body["id"], "slug": approach}
 

@@ -66,13 +66,7 @@ MUTATIONS = {
 @pytest.fixture(scope="module")
 async def target(caller: Caller, approach: str) -> dict:
     headers = {"Authorization": f"Bearer {token(OWNER)}"}
-    status, body, _ = await caller.call(
-        "profiles",
-        "POST",
-        "/v1/therapists",
-        headers=headers,
-        json={"displayName": "Token Target", "title": "Licensed Psychologist", "location": {"state": "TX"}},
-    )
+    status, body = await caller.create_profile("Token Target", headers)
     assert status == 201, body
     status, body, _ = await caller.call(
         "profiles",

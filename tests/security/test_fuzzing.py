@@ -86,18 +86,7 @@ def fuzz_graphql(url: str, headers: dict[str, str]) -> list[str]:
 
 async def test_no_generated_request_breaks_a_service(stack, caller: Caller, approach: str):
     admin = {"Authorization": f"Bearer {token('sec-fuzz-admin', 'admin')}"}
-    status, created, _ = await caller.call(
-        "profiles",
-        "POST",
-        "/v1/therapists",
-        headers=admin,
-        json={
-            "displayName": "Fuzz Target",
-            "title": "Licensed Psychologist",
-            "location": {"state": "TX"},
-            "ownerSub": "sec-fuzz-owner",
-        },
-    )
+    status, created = await caller.create_profile("Fuzz Target", admin, owner_sub="sec-fuzz-owner")
     assert status in (201, 409), created
     fixed = {"id": created.get("id", "unknown"), "slug": approach}
     exercised = {}
