@@ -191,18 +191,21 @@ class OutboxRelay:
         self._last_sweep = time.monotonic()
         while True:
             now = datetime.now(UTC)
-            batch = await self.outbox.collection.find(
-                {"publishedAt": None, "createdAt": {"$lt": now - self.sweep_after},
-                 "$or": [{"leaseUntil": None}, {"leaseUntil": {"$lt": now}}]},
+            # Leases are checked here rather than in the query: a top-level `$or` keeps some
+            # servers (the embedded one among them) from using the index, and the query then
+            # reads every published event too. Only unpublished events come back, so few.
+            candidates = await self.outbox.collection.find(
+                {"publishedAt": None, "createdAt": {"$lt": now - self.sweep_after}},
                 sort=[("createdAt", ASCENDING)],
                 limit=self.batch_size,
             ).to_list()
+            batch = [doc for doc in candidates if _lease_free(doc, now)]
             OUTBOX_BACKLOG.labels(self.service).set(len(batch))
             if not batch:
                 return published
             claimed = await self._claim(batch, now)
             published += await self._publish([CloudEvent.model_validate(d["envelope"]) for d in claimed])
-            if len(batch) < self.batch_size:
+            if len(candidates) < self.batch_size:
                 OUTBOX_BACKLOG.labels(self.service).set(0)
                 return published
 
@@ -246,3 +249,12 @@ class OutboxRelay:
             first_error = next(r for r in results if r is not None)
             raise RuntimeError(f"{len(failed)} outbox events not confirmed") from first_error
         return len(confirmed)
+
+
+def _lease_free(doc: dict[str, Any], now: datetime) -> bool:
+    lease = doc.get("leaseUntil")
+    if lease is None:
+        return True
+    if lease.tzinfo is None:  # BSON dates come back naive (UTC) unless the client is tz-aware
+        lease = lease.replace(tzinfo=UTC)
+    return lease < now
