@@ -42,6 +42,10 @@ KEEP_PUBLISHED = timedelta(days=7)
 SWEEP_AFTER = timedelta(seconds=5)
 # Events kept in memory for the fast path while the broker is away; the sweep covers the rest.
 MAX_FRESH = 10_000
+# Confirmed events are marked published together: after this long, or once this many wait. A
+# crash in between only means they are published again (delivery is at-least-once anyway).
+MARK_EVERY = 0.2
+MARK_BATCH = 500
 
 # The driver retries a transaction that failed transiently for up to 120 s. For a write conflict
 # that is right; for an unreachable MongoDB it would hold the request for two minutes, so once
@@ -155,6 +159,8 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.sweep_after = sweep_after
         self._last_sweep = 0.0
+        self._confirmed: list[str] = []
+        self._confirmed_since = 0.0
         self.owner = f"{service}-{uuid.uuid4().hex[:8]}"
         self._task: asyncio.Task | None = None
 
@@ -166,19 +172,30 @@ class OutboxRelay:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        with contextlib.suppress(Exception):  # else the sweep publishes them again later
+            await self._mark_published(force=True)
 
     async def _run(self) -> None:
         while True:
             try:
-                await self.publish_pending_events()
+                await self.publish_pending_events(settle=False)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # MongoDB or RabbitMQ down: try again on the next round
                 log.warning("outbox_relay_round_failed", error=str(exc))
-            await self.outbox.wait_for_work(self.poll_interval)
+            await self.outbox.wait_for_work(MARK_EVERY if self._confirmed else self.poll_interval)
 
-    async def publish_pending_events(self) -> int:
-        """Publish everything pending now; returns how many events this call published."""
+    async def publish_pending_events(self, *, settle: bool = True) -> int:
+        """Publish everything pending now; returns how many events this call published.
+
+        With `settle`, every confirmed event is marked published before this returns; otherwise
+        the marks may wait for the next round, to be written together with later ones.
+        """
+        published = await self._publish_pending()
+        await self._mark_published(force=settle)
+        return published
+
+    async def _publish_pending(self) -> int:
         if not self.bus.is_connected:
             return 0
         published = 0
@@ -205,6 +222,7 @@ class OutboxRelay:
                 return published
             claimed = await self._claim(batch, now)
             published += await self._publish([CloudEvent.model_validate(d["envelope"]) for d in claimed])
+            await self._mark_published(force=True)  # before the next batch is read
             if len(candidates) < self.batch_size:
                 OUTBOX_BACKLOG.labels(self.service).set(0)
                 return published
@@ -226,7 +244,7 @@ class OutboxRelay:
         return [doc for doc in batch if doc["_id"] in owned]
 
     async def _publish(self, events: list[CloudEvent]) -> int:
-        """Publish concurrently, then record the outcome in two writes, not two per event.
+        """Publish concurrently; confirmed events wait to be marked published in one write.
 
         Order across aggregates does not matter, and consumers ignore versions older than the
         one they hold, so concurrent publishing is safe.
@@ -235,10 +253,9 @@ class OutboxRelay:
         confirmed = [e for e, result in zip(events, results, strict=True) if result is None]
         failed = [e.id for e, result in zip(events, results, strict=True) if result is not None]
         if confirmed:
-            await self.outbox.collection.update_many(
-                {"_id": {"$in": [e.id for e in confirmed]}},
-                {"$set": {"publishedAt": datetime.now(UTC), "leaseUntil": None}},
-            )
+            if not self._confirmed:
+                self._confirmed_since = time.monotonic()
+            self._confirmed += [e.id for e in confirmed]
             for event in confirmed:
                 EVENTS_PUBLISHED.labels(self.service, event.type).inc()
         if failed:
@@ -249,6 +266,21 @@ class OutboxRelay:
             first_error = next(r for r in results if r is not None)
             raise RuntimeError(f"{len(failed)} outbox events not confirmed") from first_error
         return len(confirmed)
+
+    async def _mark_published(self, *, force: bool) -> None:
+        if not self._confirmed:
+            return
+        due = len(self._confirmed) >= MARK_BATCH or time.monotonic() - self._confirmed_since >= MARK_EVERY
+        if not (force or due):
+            return
+        ids, self._confirmed = self._confirmed, []
+        try:
+            await self.outbox.collection.update_many(
+                {"_id": {"$in": ids}}, {"$set": {"publishedAt": datetime.now(UTC), "leaseUntil": None}}
+            )
+        except Exception:
+            self._confirmed = ids + self._confirmed  # MongoDB away: mark them on a later round
+            raise
 
 
 def _lease_free(doc: dict[str, Any], now: datetime) -> bool:
