@@ -34,6 +34,7 @@ import pytest
 from servicekit.mongo import connect
 from servicekit.outbox import run_in_transaction
 from servicekit.settings import ServiceSettings
+from tests.bench.calibration import machine_line
 from tests.support import TEST_AUTH, token
 
 CLIENTS = 20
@@ -194,7 +195,7 @@ async def test_profile_updates_over_http_keep_up_with_bare_transactions(infra):
         if (database_pid := database_server_pid(settings.mongodb_uri)) is not None:
             processes = {"database": database_pid, **processes}
         bare, over_http = Run("bare MongoDB transactions, pooled"), Run("PATCH /v1/therapists/{id}, pooled")
-        print()
+        print("\n" + machine_line())
         try:
             for round_ in range(2 * ROUNDS + 1):
                 if round_ % 2 == 0:

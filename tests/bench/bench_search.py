@@ -40,6 +40,7 @@ from services.search.engine import SearchEngine
 from services.search.index import BUILD_HEAP, FACET_SIZES, FACETS, SearchIndex, all_of
 from services.search.store import ReadModel
 from services.search.sync import IndexSync
+from tests.bench.calibration import machine_line
 from tests.integration.search.conftest import connected_bus, purge_search_queue
 
 THERAPISTS = int(os.environ.get("BENCH_THERAPISTS", "250000"))
@@ -425,6 +426,7 @@ async def test_search_benchmark(infra, tmp_path):
     of MONGO_SAMPLE documents and reported as a rate. HTTP is measured against a replica in its own
     process (built the same way from the same documents, then following the change stream of the
     sample database), with this process as the load generator."""
+    print("\n" + machine_line())
     now = domain.now_utc()
     failures: list[str] = []
     # ---- index build (documents as the read model holds them; MongoDB read measured below)
