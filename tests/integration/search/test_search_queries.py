@@ -231,3 +231,28 @@ async def test_the_openapi_document_describes_the_api(search):
     assert {"/v1/therapists", "/v1/therapists/{id}", "/v1/approaches/{slug}/specialists", "/v1/match"} <= set(
         body["paths"]
     )
+
+
+async def test_a_text_word_matches_the_other_forms_of_that_word_only(search):
+    """The long text is indexed word by word; a query word finds every form with its stem."""
+    tag = f"wf{uuid.uuid4().hex[:8]}"
+    statement = [{"slug": "relational-therapy", "statement": "Plain talk."}]
+    couples = profile(bio={"helpWith": f"{tag} Couples and families.", "approach": "Listening closely.",
+                           "about": "Runs mountain trails."}, approaches=statement)
+    workers = profile(bio={"helpWith": f"{tag} Workers and their employers.", "approach": "Calm.",
+                           "about": "Reads."}, approaches=statement)
+    for therapist in (couples, workers):
+        await search.put_therapist(therapist)
+    for therapist in (couples, workers):
+        await search.settled(therapist["id"], 1)
+
+    async def found(text: str) -> set[str]:
+        body = await search.search(text=f"{tag} {text}", first=10)
+        return {e["node"]["id"] for e in body["edges"]}
+
+    for word in ("couple", "COUPLES", "mountains", "listened", "running", "trail"):
+        assert await found(word) == {couples["id"]}, word
+    assert await found("employer") == {workers["id"]}
+    assert await found("work") == set()  # "workers" stems to "worker", not to "work"
+    assert await found("couples workers") == set()  # every word must match
+    assert (await search.search(text="!!!"))["totalCount"] == 0  # no word: nothing, not everything
