@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import structlog
 from aiohttp import web
 
 from integration_events.subscriptions import SEARCH_EVENTS
@@ -11,8 +14,11 @@ from servicekit.settings import ServiceSettings
 from services.search.api import SearchApi
 from services.search.consumers import ReadModelProjector
 from services.search.engine import SearchEngine
+from services.search.index import remove_abandoned_indexes
 from services.search.store import ReadModel
 from services.search.sync import IndexSync
+
+log = structlog.get_logger(__name__)
 
 
 def build_app(
@@ -23,6 +29,7 @@ def build_app(
     store = ReadModel(runtime.db)
     sync = IndexSync(store, max_await_ms=change_wait_ms)
     runtime.prepare(store.create_indexes)
+    runtime.prepare(_remove_abandoned_indexes)
     # The index is built from MongoDB before the replica consumes or reports ready.
     runtime.prepare(sync.start)
     if consume:
@@ -45,3 +52,10 @@ def build_app(
 
     app.on_shutdown.append(stop_sync)
     return app
+
+
+async def _remove_abandoned_indexes() -> None:
+    """Index folders that replicas killed on this host left behind (each can be gigabytes)."""
+    removed = await asyncio.to_thread(remove_abandoned_indexes)
+    if removed:
+        log.info("abandoned_search_indexes_removed", folders=removed)

@@ -16,9 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import fcntl
 import functools
+import glob
 import math
 import os
+import shutil
 import tempfile
 import threading
 import weakref
@@ -73,6 +76,8 @@ WEIGHT_FIELDS = [f"w_{b}" for b in BUCKETS]
 ALL_HITS = 1_000_000
 # Where replicas keep their index files (default: the system's temporary directory).
 INDEX_DIR_ENV = "SEARCH_INDEX_DIR"
+INDEX_PREFIX = "search-index-"
+LOCK_FILE = "lock"
 # Writer memory: generous for the initial build (fewer, larger segments), small for updates.
 BUILD_HEAP = 256_000_000
 UPDATE_HEAP = 40_000_000
@@ -275,6 +280,29 @@ def index_document(
     return doc, orjson.dumps(licensed) + b"\n" + orjson.dumps(card)
 
 
+def remove_abandoned_indexes(parent: str | None = None) -> list[str]:
+    """Delete the index folders of replicas that died without cleaning up; returns their paths.
+
+    A live index holds an exclusive lock on its folder's lock file; a folder whose lock can be
+    taken belongs to no running process. Folders without a lock file are left alone.
+    """
+    parent = parent or os.environ.get(INDEX_DIR_ENV) or tempfile.gettempdir()
+    removed = []
+    for folder in sorted(glob.glob(os.path.join(parent, INDEX_PREFIX + "*"))):
+        try:
+            lock = open(os.path.join(folder, LOCK_FILE), "rb")
+        except OSError:
+            continue
+        with lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a running replica's index
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def _release(directory: tempfile.TemporaryDirectory, *files: Any) -> None:
     """An index is gone: close its records file and delete its directory."""
     for file in files:
@@ -373,8 +401,12 @@ class SearchIndex:
         # this process's resident memory is only what queries touch, and the build's merges do not
         # hold two copies in the heap.
         self.files = tempfile.TemporaryDirectory(
-            prefix="search-index-", dir=os.environ.get(INDEX_DIR_ENV) or None, ignore_cleanup_errors=True
+            prefix=INDEX_PREFIX, dir=os.environ.get(INDEX_DIR_ENV) or None, ignore_cleanup_errors=True
         )
+        # Held while the index lives, so that a replica starting later can tell the folder of a
+        # replica that died without cleaning up (kill -9, out of memory) and remove it.
+        self.lock = open(os.path.join(self.files.name, LOCK_FILE), "wb")
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
         engine_files = os.path.join(self.files.name, "tantivy")
         os.mkdir(engine_files)
         self.index = tantivy.Index(SCHEMA, path=engine_files)
@@ -384,7 +416,7 @@ class SearchIndex:
         self.records_out = open(records, "ab", buffering=1 << 20)
         self.records_in = open(records, "rb", buffering=0)
         self.record_end = _Column(np.int64, [0])
-        weakref.finalize(self, _release, self.files, self.records_out, self.records_in)
+        weakref.finalize(self, _release, self.files, self.records_out, self.records_in, self.lock)
         self.index.config_reader(reload_policy="Manual")
         self.writer = self.index.writer(heap_size=writer_heap, num_threads=writer_threads)
         self.approaches = Approaches()
