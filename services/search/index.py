@@ -3,12 +3,12 @@
 Text fields (names, titles, approach names and aliases, statements, bios) are matched with
 English stemming: the short name fields are stemmed when indexed; the long `all` field is indexed
 word by word (stemming ~600 words per profile was half the cost of building the index) and a
-query word is matched against each of its forms that stems alike (see `WordForms`). Every filter is a raw-token field, and the ones with facets are fast fields so
-that facet counts are tantivy aggregations over the current result set. Ordering keys are fast
-fields computed at indexing time: per rotation bucket a u64 rotation key (lists without text)
-and a float relevance weight (text), plus a freshness key. A small per-document table kept in
-Python (`slot` -> id, coordinates, facet codes) serves exact distances and facet counts of small
-result sets.
+query word is matched against each of its forms that stems alike (see `WordForms`). Every filter
+is a raw-token field, and the ones with facets are fast fields so that facet counts are tantivy
+aggregations over the current result set. Ordering keys are fast fields computed at indexing
+time: per rotation bucket a u64 rotation key (lists without text) and a float relevance weight
+(text), plus a freshness key. A small per-document table kept in Python (`slot` -> id,
+coordinates, facet codes) serves exact distances and facet counts of small result sets.
 """
 
 from __future__ import annotations
@@ -126,14 +126,10 @@ class WordForms:
     """
 
     def __init__(self) -> None:
-        builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        self._words = builder.filter(tantivy.Filter.remove_long(40)).filter(tantivy.Filter.lowercase()).build()
-        self._stems = (
-            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(40))
-            .filter(tantivy.Filter.lowercase())
-            .filter(tantivy.Filter.stemmer("english"))
-            .build()
+        # As tantivy's "default" and "en_stem" analysers: split, drop long words, lower-case (stem).
+        self._words = _analyzer(tantivy.Filter.remove_long(40), tantivy.Filter.lowercase())
+        self._stems = _analyzer(
+            tantivy.Filter.remove_long(40), tantivy.Filter.lowercase(), tantivy.Filter.stemmer("english")
         )
         self.forms = functools.lru_cache(maxsize=50_000)(self._forms)
         self.matching = functools.lru_cache(maxsize=50_000)(self._matching)
@@ -169,6 +165,13 @@ class WordForms:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else Query.boolean_query([(Occur.Must, q) for q in clauses])
+
+
+def _analyzer(*filters: tantivy.Filter) -> tantivy.TextAnalyzer:
+    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    for step in filters:
+        builder = builder.filter(step)
+    return builder.build()
 
 
 WORD_FORMS = WordForms()
