@@ -451,7 +451,8 @@ class SearchIndex:
         if doc["version"] < known or (doc["version"] == known and not force):
             return False
         self.versions[therapist_id] = doc["version"]
-        self.writer.delete_documents_by_term("id", therapist_id)
+        if known:  # else this index never held the therapist (every build, for instance)
+            self.writer.delete_documents_by_term("id", therapist_id)
         self.dirty = True
         if doc.get("deleted"):
             self.slot_of.pop(therapist_id, None)
