@@ -131,8 +131,9 @@ class WordForms:
         self._stems = _analyzer(
             tantivy.Filter.remove_long(40), tantivy.Filter.lowercase(), tantivy.Filter.stemmer("english")
         )
-        self.forms = functools.lru_cache(maxsize=50_000)(self._forms)
-        self.matching = functools.lru_cache(maxsize=50_000)(self._matching)
+        # Bounded: a cached entry holds up to ~60 term queries, and query words come from anyone.
+        self.forms = functools.lru_cache(maxsize=4096)(self._forms)
+        self.matching = functools.lru_cache(maxsize=4096)(self._matching)
 
     def words(self, text: str) -> list[str]:
         """The words of `text` as the `all` field holds them (split, lower-cased)."""
