@@ -37,7 +37,10 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 LEASE = timedelta(seconds=30)
+# Published events are kept this long (for inspection), then pruned by the relays: a TTL index
+# would be one more index to maintain on every event written.
 KEEP_PUBLISHED = timedelta(days=7)
+PRUNE_EVERY = 3600.0
 # Unpublished events younger than this are left to the fast path of the process that wrote them.
 SWEEP_AFTER = timedelta(seconds=5)
 # Events kept in memory for the fast path while the broker is away; the sweep covers the rest.
@@ -97,12 +100,16 @@ class Outbox:
         self._fresh: list[CloudEvent] = []
 
     async def create_indexes(self) -> None:
+        # The one secondary index: the sweep (unpublished, oldest first) and the pruning of old
+        # published events both read it.
         await self.collection.create_index([("publishedAt", ASCENDING), ("createdAt", ASCENDING)])
-        await self.collection.create_index(
-            "publishedAt", name="expire_published",
-            expireAfterSeconds=int(KEEP_PUBLISHED.total_seconds()),
-            partialFilterExpression={"publishedAt": {"$type": "date"}},
-        )
+        if "expire_published" in await self.collection.index_information():
+            await self.collection.drop_index("expire_published")  # the TTL index of earlier versions
+
+    async def prune(self, now: datetime) -> int:
+        """Delete events published more than KEEP_PUBLISHED ago; returns how many."""
+        result = await self.collection.delete_many({"publishedAt": {"$lt": now - KEEP_PUBLISHED}})
+        return result.deleted_count
 
     async def add(self, event: CloudEvent, session: AsyncClientSession) -> None:
         """Store `event`; call inside the transaction that makes the change."""
@@ -159,6 +166,7 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.sweep_after = sweep_after
         self._last_sweep = 0.0
+        self._last_prune = 0.0
         self._confirmed: list[str] = []
         self._confirmed_since = 0.0
         self.owner = f"{service}-{uuid.uuid4().hex[:8]}"
@@ -206,6 +214,9 @@ class OutboxRelay:
             if time.monotonic() - self._last_sweep < self.poll_interval:
                 return published
         self._last_sweep = time.monotonic()
+        if self._last_sweep - self._last_prune >= PRUNE_EVERY or not self._last_prune:
+            self._last_prune = self._last_sweep
+            await self.outbox.prune(datetime.now(UTC))
         while True:
             now = datetime.now(UTC)
             # Leases are checked here rather than in the query: a top-level `$or` keeps some

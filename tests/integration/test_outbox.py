@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import aio_pika
 import pytest
@@ -12,7 +12,7 @@ import pytest
 from servicekit.bus import EventBus
 from servicekit.envelope import CloudEvent, new_event
 from servicekit.mongo import connect
-from servicekit.outbox import Outbox, OutboxRelay, run_in_transaction
+from servicekit.outbox import KEEP_PUBLISHED, Outbox, OutboxRelay, run_in_transaction
 
 
 @pytest.fixture
@@ -141,3 +141,34 @@ async def test_an_event_its_writer_never_published_is_swept_up_after_the_grace_p
 
     assert [e.id for e in await _drain(observed)] == [event.id]
     assert await box.pending_count() == 0
+
+
+async def test_relays_prune_events_published_long_ago_and_keep_the_rest(infra, outbox, observed):
+    client, box = outbox
+    # Earlier versions expired published events with a TTL index; it is dropped now.
+    await box.collection.create_index("publishedAt", name="expire_published", expireAfterSeconds=604800,
+                                      partialFilterExpression={"publishedAt": {"$type": "date"}})
+    await box.create_indexes()
+    assert "expire_published" not in await box.collection.index_information()
+    now = datetime.now(UTC)
+    old, recent = now - KEEP_PUBLISHED - timedelta(hours=1), now - KEEP_PUBLISHED + timedelta(hours=1)
+    unpublished = _event(61)
+    docs = [
+        {"_id": "published-long-ago", "createdAt": old, "publishedAt": old, "envelope": {}},
+        {"_id": "published-recently", "createdAt": old, "publishedAt": recent, "envelope": {}},
+        # Old but never published (a date range never matches null): published now, not pruned.
+        {"_id": unpublished.id, "createdAt": old, "publishedAt": None,
+         "envelope": unpublished.model_dump(mode="json", exclude_none=True)},
+    ]
+    await box.collection.insert_many([{**doc, "leaseUntil": None} for doc in docs])
+    bus = _bus(infra)
+    await bus.start()
+    await bus.wait_connected(timeout=10)
+    relay = OutboxRelay(box, bus, service="outbox-test")
+    assert await relay.publish_pending_events() == 1
+    await bus.close()
+
+    remaining = {d["_id"]: d for d in await box.collection.find({}).to_list()}
+    assert sorted(remaining) == sorted(["published-recently", unpublished.id])
+    assert remaining[unpublished.id]["publishedAt"] is not None
+    assert [e.id for e in await _drain(observed)] == [unpublished.id]
