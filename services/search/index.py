@@ -408,9 +408,11 @@ class SearchIndex:
             prefix=INDEX_PREFIX, dir=os.environ.get(INDEX_DIR_ENV) or None, ignore_cleanup_errors=True
         )
         # Held while the index lives, so that a replica starting later can tell the folder of a
-        # replica that died without cleaning up (kill -9, out of memory) and remove it.
-        self.lock = open(os.path.join(self.files.name, LOCK_FILE), "wb")
+        # replica that died without cleaning up (kill -9, out of memory) and remove it. Locked
+        # before it gets its name: a lock file is never seen unlocked while its index lives.
+        self.lock = open(os.path.join(self.files.name, LOCK_FILE + ".new"), "wb")
         fcntl.flock(self.lock, fcntl.LOCK_EX)
+        os.rename(self.lock.name, os.path.join(self.files.name, LOCK_FILE))
         engine_files = os.path.join(self.files.name, "tantivy")
         os.mkdir(engine_files)
         self.index = tantivy.Index(SCHEMA, path=engine_files)
