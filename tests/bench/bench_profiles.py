@@ -35,7 +35,7 @@ from servicekit.mongo import connect
 from servicekit.outbox import run_in_transaction
 from servicekit.settings import ServiceSettings
 from tests.bench.calibration import machine_line
-from tests.support import TEST_AUTH, token
+from tests.support import TEST_AUTH, token, wait_ready
 
 CLIENTS = 20
 UPDATES_PER_CLIENT = 100
@@ -134,15 +134,7 @@ async def profiles_process(settings: ServiceSettings) -> AsyncIterator[tuple[str
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "services.profiles", env=env)
     url = f"http://127.0.0.1:{settings.port}"
     try:
-        async with aiohttp.ClientSession() as http:
-            for _ in range(300):
-                with contextlib.suppress(aiohttp.ClientError):
-                    async with http.get(f"{url}/readyz") as response:
-                        if response.status == 200:
-                            break
-                await asyncio.sleep(0.1)
-            else:
-                raise RuntimeError("the profiles service did not become ready")
+        await wait_ready(url, timeout=30)
         yield url, process.pid
     finally:
         process.terminate()

@@ -41,6 +41,13 @@ def _bus(infra) -> EventBus:
                     dead_letter_exchange="directory.dead-letter", delivery_limit=3)
 
 
+async def _connected_bus(infra) -> EventBus:
+    bus = _bus(infra)
+    await bus.start()
+    await bus.wait_connected(timeout=10)
+    return bus
+
+
 async def _drain(queue, wait: float = 0.5) -> list[CloudEvent]:
     events = []
     while True:
@@ -105,10 +112,7 @@ async def test_two_relays_publish_each_event_once(infra, outbox, observed):
             await box.add(event, session)
 
     await run_in_transaction(client, write)
-    buses = [_bus(infra), _bus(infra)]
-    for bus in buses:
-        await bus.start()
-        await bus.wait_connected(timeout=10)
+    buses = [await _connected_bus(infra), await _connected_bus(infra)]
     relays = [OutboxRelay(box, bus, service="outbox-test", batch_size=7) for bus in buses]
     counts = await asyncio.gather(*(relay.publish_pending_events() for relay in relays))
     for bus in buses:
@@ -130,9 +134,7 @@ async def test_an_event_its_writer_never_published_is_swept_up_after_the_grace_p
 
     await run_in_transaction(client, write)
     box.take_fresh()  # the writing process dies before its relay publishes
-    bus = _bus(infra)
-    await bus.start()
-    await bus.wait_connected(timeout=10)
+    bus = await _connected_bus(infra)
     waiting = OutboxRelay(box, bus, service="outbox-test", sweep_after=timedelta(minutes=1))
     assert await waiting.publish_pending_events() == 0
     sweeper = OutboxRelay(box, bus, service="outbox-test", sweep_after=timedelta(0))
@@ -161,9 +163,7 @@ async def test_relays_prune_events_published_long_ago_and_keep_the_rest(infra, o
          "envelope": unpublished.model_dump(mode="json", exclude_none=True)},
     ]
     await box.collection.insert_many([{**doc, "leaseUntil": None} for doc in docs])
-    bus = _bus(infra)
-    await bus.start()
-    await bus.wait_connected(timeout=10)
+    bus = await _connected_bus(infra)
     relay = OutboxRelay(box, bus, service="outbox-test")
     assert await relay.publish_pending_events() == 1
     await bus.close()
