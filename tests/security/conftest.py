@@ -54,6 +54,16 @@ class Caller:
         status, created, _ = await self.call("profiles", "POST", "/v1/therapists", headers=headers, json=body)
         return status, created
 
+    async def put_statement(
+        self, profile_id: str, slug: str, statement: str, headers: dict[str, str]
+    ) -> tuple[int, Any]:
+        """PUT the profile's statement for approach `slug`; status and body."""
+        status, body, _ = await self.call(
+            "profiles", "PUT", f"/v1/therapists/{profile_id}/approaches/{slug}",
+            headers=headers, json={"statement": statement},
+        )
+        return status, body
+
     async def graphql(
         self, query: str, variables: dict | None = None, *, headers: dict[str, str] | None = None
     ) -> tuple[int, Any, str]:
@@ -104,13 +114,7 @@ async def approach(caller):
     status, created = await caller.create_profile("Probe", headers)
     assert status == 201, created
     while True:  # profiles learns approaches from events: wait until it knows this one
-        status, _, _ = await caller.call(
-            "profiles",
-            "PUT",
-            f"/v1/therapists/{created['id']}/approaches/{SLUG}",
-            headers=headers,
-            json={"statement": "Probe statement."},
-        )
+        status, _ = await caller.put_statement(created["id"], SLUG, "Probe statement.", headers)
         if status == 200 or time.monotonic() > deadline:
             break
     assert status == 200

@@ -68,13 +68,7 @@ async def target(caller: Caller, approach: str) -> dict:
     headers = {"Authorization": f"Bearer {token(OWNER)}"}
     status, body = await caller.create_profile("Token Target", headers)
     assert status == 201, body
-    status, body, _ = await caller.call(
-        "profiles",
-        "PUT",
-        f"/v1/therapists/{body['id']}/approaches/{approach}",
-        headers=headers,
-        json={"statement": "Original statement."},
-    )
+    status, body = await caller.put_statement(body["id"], approach, "Original statement.", headers)
     assert status == 200, body
     return body
 

@@ -93,13 +93,7 @@ async def observed(stack, caller: Caller, approach: str):
             json={"phone": PRIVATE["patched phone"], "pronouns": "they/them"},
         )
         assert status == 200, body
-        status, body, _ = await caller.call(
-            "profiles",
-            "PUT",
-            f"{path}/approaches/{approach}",
-            headers=headers,
-            json={"statement": "I work relationally."},
-        )
+        status, body = await caller.put_statement(created["id"], approach, "I work relationally.", headers)
         assert status == 200, body
         bodies: list[bytes] = []
 
