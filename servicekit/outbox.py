@@ -7,8 +7,12 @@ handed to the relay of the same process, which publishes it at once without read
 The sweep: what is still unpublished after a grace period (the process died, the broker was
 down, another replica wrote it) is read from the collection, leased and published.
 
-Delivery is at-least-once: a relay that crashes between the broker's confirm and marking the
-event published will publish it again, and consumers are idempotent (they compare versions).
+Once the broker has confirmed an event, its row is deleted: the collection holds only what is
+still to be published. A row's key starts with its creation time, so the `_id` index alone
+serves the sweep (oldest first) and writing an event maintains no other index.
+
+Delivery is at-least-once: a relay that crashes between the broker's confirm and deleting the
+row will publish the event again, and consumers are idempotent (they compare versions).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.mongo_client import AsyncMongoClient
-from pymongo.errors import AutoReconnect, ConnectionFailure
+from pymongo.errors import AutoReconnect, ConnectionFailure, DuplicateKeyError
 
 from servicekit.bus import EventBus
 from servicekit.envelope import CloudEvent
@@ -37,15 +41,12 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 LEASE = timedelta(seconds=30)
-# Published events are kept this long (for inspection), then pruned by the relays: a TTL index
-# would be one more index to maintain on every event written.
-KEEP_PUBLISHED = timedelta(days=7)
-PRUNE_EVERY = 3600.0
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Unpublished events younger than this are left to the fast path of the process that wrote them.
 SWEEP_AFTER = timedelta(seconds=5)
 # Events kept in memory for the fast path while the broker is away; the sweep covers the rest.
 MAX_FRESH = 10_000
-# Confirmed events are marked published together: after this long, or once this many wait. A
+# Rows of confirmed events are deleted together: after this long, or once this many wait. A
 # crash in between only means they are published again (delivery is at-least-once anyway).
 MARK_EVERY = 0.2
 MARK_BATCH = 500
@@ -55,8 +56,22 @@ MARK_BATCH = 500
 # an attempt has failed for want of a connection, no new attempt starts after this many seconds.
 UNREACHABLE_RETRY_SECONDS = 2.0
 
-# Events added inside run_in_transaction, by session, until the transaction's outcome is known.
-_staged: dict[int, list[tuple[Outbox, CloudEvent]]] = {}
+# Indexes the collection had in earlier versions (published events were kept, then pruned).
+LEGACY_INDEXES = ("publishedAt_1_createdAt_1", "expire_published")
+
+# Events added inside run_in_transaction (with their row keys), by session, until the
+# transaction's outcome is known.
+_staged: dict[int, list[tuple[Outbox, str, CloudEvent]]] = {}
+
+
+def row_key(created: datetime, event_id: str) -> str:
+    """An outbox row's `_id`: its creation time (microseconds, fixed-width hex), then the event's
+    id. Keys sort by age, and every key made before `created` sorts before `key_floor(created)`."""
+    return f"{key_floor(created)}-{event_id}"
+
+
+def key_floor(moment: datetime) -> str:
+    return f"{(moment - EPOCH) // timedelta(microseconds=1):014x}"
 
 
 async def run_in_transaction(
@@ -88,8 +103,8 @@ async def run_in_transaction(
             committed = _staged.get(key, [])
         finally:
             _staged.pop(key, None)
-    for outbox, event in committed:
-        outbox.hand_over(event)
+    for outbox, row, event in committed:
+        outbox.hand_over(row, event)
     return result
 
 
@@ -97,45 +112,48 @@ class Outbox:
     def __init__(self, collection: AsyncCollection) -> None:
         self.collection = collection
         self._pending = asyncio.Event()
-        self._fresh: list[CloudEvent] = []
+        self._fresh: list[tuple[str, CloudEvent]] = []
 
     async def create_indexes(self) -> None:
-        # The one secondary index: the sweep (unpublished, oldest first) and the pruning of old
-        # published events both read it.
-        await self.collection.create_index([("publishedAt", ASCENDING), ("createdAt", ASCENDING)])
-        if "expire_published" in await self.collection.index_information():
-            await self.collection.drop_index("expire_published")  # the TTL index of earlier versions
-
-    async def prune(self, now: datetime) -> int:
-        """Delete events published more than KEEP_PUBLISHED ago; returns how many."""
-        result = await self.collection.delete_many({"publishedAt": {"$lt": now - KEEP_PUBLISHED}})
-        return result.deleted_count
+        """Nothing to create (the `_id` index serves the sweep); upgrades an earlier version's
+        collection, which kept published events and keyed rows by event id alone."""
+        indexes = await self.collection.index_information()
+        for name in LEGACY_INDEXES:
+            if name in indexes:
+                await self.collection.drop_index(name)
+        await self.collection.delete_many({"publishedAt": {"$ne": None}})  # published already
+        async for row in self.collection.find({"publishedAt": {"$exists": True}}):  # unpublished
+            created = _aware(row["createdAt"])
+            fields = {k: row[k] for k in ("type", "envelope", "createdAt") if k in row}
+            with contextlib.suppress(DuplicateKeyError):  # another replica got there first
+                await self.collection.insert_one({**fields, "_id": row_key(created, row["envelope"]["id"])})
+            await self.collection.delete_one({"_id": row["_id"]})
 
     async def add(self, event: CloudEvent, session: AsyncClientSession) -> None:
         """Store `event`; call inside the transaction that makes the change."""
         event = with_current_trace(event)
+        created = datetime.now(UTC)
+        key = row_key(created, event.id)
         await self.collection.insert_one(
             {
-                "_id": event.id,
+                "_id": key,
                 "type": event.type,
                 "envelope": event.model_dump(mode="json", exclude_none=True),
-                "createdAt": datetime.now(UTC),
-                "publishedAt": None,
-                "leaseUntil": None,
+                "createdAt": created,
             },
             session=session,
         )
         staged = _staged.get(id(session))
         if staged is not None:
-            staged.append((self, event))
+            staged.append((self, key, event))
 
-    def hand_over(self, event: CloudEvent) -> None:
-        """A committed event, for the relay to publish without reading it back."""
+    def hand_over(self, key: str, event: CloudEvent) -> None:
+        """A committed event (and its row's key), for the relay to publish without reading it back."""
         if len(self._fresh) < MAX_FRESH:
-            self._fresh.append(event)
+            self._fresh.append((key, event))
         self._pending.set()
 
-    def take_fresh(self) -> list[CloudEvent]:
+    def take_fresh(self) -> list[tuple[str, CloudEvent]]:
         fresh, self._fresh = self._fresh, []
         return fresh
 
@@ -149,7 +167,7 @@ class Outbox:
         self._pending.clear()
 
     async def pending_count(self) -> int:
-        return await self.collection.count_documents({"publishedAt": None})
+        return await self.collection.count_documents({})
 
 
 class OutboxRelay:
@@ -166,7 +184,6 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.sweep_after = sweep_after
         self._last_sweep = 0.0
-        self._last_prune = 0.0
         self._confirmed: list[str] = []
         self._confirmed_since = 0.0
         self.owner = f"{service}-{uuid.uuid4().hex[:8]}"
@@ -181,7 +198,7 @@ class OutboxRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         with contextlib.suppress(Exception):  # else the sweep publishes them again later
-            await self._mark_published(force=True)
+            await self._delete_published(force=True)
 
     async def _run(self) -> None:
         while True:
@@ -196,11 +213,11 @@ class OutboxRelay:
     async def publish_pending_events(self, *, settle: bool = True) -> int:
         """Publish everything pending now; returns how many events this call published.
 
-        With `settle`, every confirmed event is marked published before this returns; otherwise
-        the marks may wait for the next round, to be written together with later ones.
+        With `settle`, the rows of every confirmed event are deleted before this returns;
+        otherwise they may wait for the next round, to be deleted together with later ones.
         """
         published = await self._publish_pending()
-        await self._mark_published(force=settle)
+        await self._delete_published(force=settle)
         return published
 
     async def _publish_pending(self) -> int:
@@ -214,26 +231,24 @@ class OutboxRelay:
             if time.monotonic() - self._last_sweep < self.poll_interval:
                 return published
         self._last_sweep = time.monotonic()
-        if self._last_sweep - self._last_prune >= PRUNE_EVERY or not self._last_prune:
-            self._last_prune = self._last_sweep
-            await self.outbox.prune(datetime.now(UTC))
         while True:
             now = datetime.now(UTC)
-            # Leases are checked here rather than in the query: a top-level `$or` keeps some
-            # servers (the embedded one among them) from using the index, and the query then
-            # reads every published event too. Only unpublished events come back, so few.
+            # Leases are checked here rather than in the query, which then reads the `_id` index
+            # alone; the rows are unpublished events older than the grace period, so few.
             candidates = await self.outbox.collection.find(
-                {"publishedAt": None, "createdAt": {"$lt": now - self.sweep_after}},
-                sort=[("createdAt", ASCENDING)],
+                {"_id": {"$lt": key_floor(now - self.sweep_after)}},
+                sort=[("_id", ASCENDING)],
                 limit=self.batch_size,
             ).to_list()
-            batch = [doc for doc in candidates if _lease_free(doc, now)]
+            batch = [row for row in candidates if _lease_free(row, now)]
             OUTBOX_BACKLOG.labels(self.service).set(len(batch))
             if not batch:
                 return published
             claimed = await self._claim(batch, now)
-            published += await self._publish([CloudEvent.model_validate(d["envelope"]) for d in claimed])
-            await self._mark_published(force=True)  # before the next batch is read
+            published += await self._publish(
+                [(row["_id"], CloudEvent.model_validate(row["envelope"])) for row in claimed]
+            )
+            await self._delete_published(force=True)  # before the next batch is read
             if len(candidates) < self.batch_size:
                 OUTBOX_BACKLOG.labels(self.service).set(0)
                 return published
@@ -243,31 +258,30 @@ class OutboxRelay:
         await self.outbox.collection.update_many(
             {
                 "_id": {"$in": ids},
-                "publishedAt": None,
                 "$or": [{"leaseUntil": None}, {"leaseUntil": {"$lt": now}}],
             },
             {"$set": {"leaseUntil": now + LEASE, "leaseOwner": self.owner}},
         )
         mine = await self.outbox.collection.find(
-            {"_id": {"$in": ids}, "leaseOwner": self.owner, "publishedAt": None}, {"_id": 1}
+            {"_id": {"$in": ids}, "leaseOwner": self.owner}, {"_id": 1}
         ).to_list()
         owned = {doc["_id"] for doc in mine}
         return [doc for doc in batch if doc["_id"] in owned]
 
-    async def _publish(self, events: list[CloudEvent]) -> int:
-        """Publish concurrently; confirmed events wait to be marked published in one write.
+    async def _publish(self, events: list[tuple[str, CloudEvent]]) -> int:
+        """Publish concurrently; the rows of confirmed events wait to be deleted in one write.
 
         Order across aggregates does not matter, and consumers ignore versions older than the
         one they hold, so concurrent publishing is safe.
         """
-        results = await asyncio.gather(*(self.bus.publish(e) for e in events), return_exceptions=True)
-        confirmed = [e for e, result in zip(events, results, strict=True) if result is None]
-        failed = [e.id for e, result in zip(events, results, strict=True) if result is not None]
+        results = await asyncio.gather(*(self.bus.publish(e) for _, e in events), return_exceptions=True)
+        confirmed = [item for item, result in zip(events, results, strict=True) if result is None]
+        failed = [key for (key, _), result in zip(events, results, strict=True) if result is not None]
         if confirmed:
             if not self._confirmed:
                 self._confirmed_since = time.monotonic()
-            self._confirmed += [e.id for e in confirmed]
-            for event in confirmed:
+            self._confirmed += [key for key, _ in confirmed]
+            for _, event in confirmed:
                 EVENTS_PUBLISHED.labels(self.service, event.type).inc()
         if failed:
             # Give the leases back so the next round (after the broker returns) retries them.
@@ -278,26 +292,25 @@ class OutboxRelay:
             raise RuntimeError(f"{len(failed)} outbox events not confirmed") from first_error
         return len(confirmed)
 
-    async def _mark_published(self, *, force: bool) -> None:
+    async def _delete_published(self, *, force: bool) -> None:
         if not self._confirmed:
             return
         due = len(self._confirmed) >= MARK_BATCH or time.monotonic() - self._confirmed_since >= MARK_EVERY
         if not (force or due):
             return
-        ids, self._confirmed = self._confirmed, []
+        keys, self._confirmed = self._confirmed, []
         try:
-            await self.outbox.collection.update_many(
-                {"_id": {"$in": ids}}, {"$set": {"publishedAt": datetime.now(UTC), "leaseUntil": None}}
-            )
+            await self.outbox.collection.delete_many({"_id": {"$in": keys}})
         except Exception:
-            self._confirmed = ids + self._confirmed  # MongoDB away: mark them on a later round
+            self._confirmed = keys + self._confirmed  # MongoDB away: delete them on a later round
             raise
 
 
-def _lease_free(doc: dict[str, Any], now: datetime) -> bool:
-    lease = doc.get("leaseUntil")
-    if lease is None:
-        return True
-    if lease.tzinfo is None:  # BSON dates come back naive (UTC) unless the client is tz-aware
-        lease = lease.replace(tzinfo=UTC)
-    return lease < now
+def _aware(moment: datetime) -> datetime:
+    """BSON dates come back naive (UTC) unless the client is tz-aware."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _lease_free(row: dict[str, Any], now: datetime) -> bool:
+    lease = row.get("leaseUntil")
+    return lease is None or _aware(lease) < now

@@ -32,7 +32,7 @@ import aiohttp
 import pytest
 
 from servicekit.mongo import connect
-from servicekit.outbox import run_in_transaction
+from servicekit.outbox import row_key, run_in_transaction
 from servicekit.settings import ServiceSettings
 from tests.bench.calibration import machine_line
 from tests.support import TEST_AUTH, token, wait_ready
@@ -176,9 +176,9 @@ async def test_profile_updates_over_http_keep_up_with_bare_transactions(infra):
                                             {"$set": {"pronouns": f"bare {n}"}, "$inc": {"version": 1}},
                                             session=session)
                 now = datetime.now(UTC)
-                await outbox.insert_one({"_id": uuid.uuid4().hex, "type": envelope["type"],
+                await outbox.insert_one({"_id": row_key(now, str(uuid.uuid4())), "type": envelope["type"],
                                          "envelope": {**envelope, "time": now.isoformat()},
-                                         "createdAt": now, "publishedAt": None, "leaseUntil": None},
+                                         "createdAt": now},
                                         session=session)
 
             await run_in_transaction(mongo, work)

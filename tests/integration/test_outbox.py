@@ -12,7 +12,7 @@ import pytest
 from servicekit.bus import EventBus
 from servicekit.envelope import CloudEvent, new_event
 from servicekit.mongo import connect
-from servicekit.outbox import KEEP_PUBLISHED, Outbox, OutboxRelay, run_in_transaction
+from servicekit.outbox import Outbox, OutboxRelay, row_key, run_in_transaction
 
 
 @pytest.fixture
@@ -145,30 +145,54 @@ async def test_an_event_its_writer_never_published_is_swept_up_after_the_grace_p
     assert await box.pending_count() == 0
 
 
-async def test_relays_prune_events_published_long_ago_and_keep_the_rest(infra, outbox, observed):
+async def test_rows_sort_oldest_first_and_are_deleted_once_published(infra, outbox, observed):
     client, box = outbox
-    # Earlier versions expired published events with a TTL index; it is dropped now.
+    events = [_event(n) for n in range(70, 75)]
+    for event in events:  # five transactions, one after another
+
+        async def write(session, event=event):
+            await box.add(event, session)
+
+        await run_in_transaction(client, write)
+    box.take_fresh()
+    rows = await box.collection.find({}, sort=[("_id", 1)]).to_list()
+    assert [row["envelope"]["id"] for row in rows] == [e.id for e in events]  # keys sort by age
+    assert list(await box.collection.index_information()) == ["_id_"]
+    bus = await _connected_bus(infra)
+    relay = OutboxRelay(box, bus, service="outbox-test", sweep_after=timedelta(0), batch_size=2)
+    assert await relay.publish_pending_events() == 5
+    await bus.close()
+
+    assert await box.pending_count() == 0
+    assert sorted(e.id for e in await _drain(observed)) == sorted(e.id for e in events)
+
+
+async def test_an_earlier_versions_outbox_is_upgraded_without_losing_an_unpublished_event(
+    infra, outbox, observed
+):
+    client, box = outbox
+    # Earlier versions kept published events (a TTL index, then a sweep index) under the event id.
     await box.collection.create_index("publishedAt", name="expire_published", expireAfterSeconds=604800,
                                       partialFilterExpression={"publishedAt": {"$type": "date"}})
-    await box.create_indexes()
-    assert "expire_published" not in await box.collection.index_information()
-    now = datetime.now(UTC)
-    old, recent = now - KEEP_PUBLISHED - timedelta(hours=1), now - KEEP_PUBLISHED + timedelta(hours=1)
+    await box.collection.create_index([("publishedAt", 1), ("createdAt", 1)])
+    old = (datetime.now(UTC) - timedelta(days=2)).replace(microsecond=0)  # BSON dates hold ms
     unpublished = _event(61)
-    docs = [
-        {"_id": "published-long-ago", "createdAt": old, "publishedAt": old, "envelope": {}},
-        {"_id": "published-recently", "createdAt": old, "publishedAt": recent, "envelope": {}},
-        # Old but never published (a date range never matches null): published now, not pruned.
-        {"_id": unpublished.id, "createdAt": old, "publishedAt": None,
-         "envelope": unpublished.model_dump(mode="json", exclude_none=True)},
-    ]
-    await box.collection.insert_many([{**doc, "leaseUntil": None} for doc in docs])
+    await box.collection.insert_many([
+        {"_id": "published-long-ago", "createdAt": old, "publishedAt": old, "leaseUntil": None,
+         "envelope": {}},
+        {"_id": unpublished.id, "type": unpublished.type, "createdAt": old, "publishedAt": None,
+         "leaseUntil": None, "envelope": unpublished.model_dump(mode="json", exclude_none=True)},
+    ])
+    await box.create_indexes()
+    await box.create_indexes()  # a second replica starting: nothing more changes
+
+    assert list(await box.collection.index_information()) == ["_id_"]
+    rows = await box.collection.find({}).to_list()
+    assert [row["_id"] for row in rows] == [row_key(old, unpublished.id)]
+    assert "publishedAt" not in rows[0] and rows[0]["envelope"]["id"] == unpublished.id
     bus = await _connected_bus(infra)
     relay = OutboxRelay(box, bus, service="outbox-test")
     assert await relay.publish_pending_events() == 1
     await bus.close()
-
-    remaining = {d["_id"]: d for d in await box.collection.find({}).to_list()}
-    assert sorted(remaining) == sorted(["published-recently", unpublished.id])
-    assert remaining[unpublished.id]["publishedAt"] is not None
+    assert await box.pending_count() == 0
     assert [e.id for e in await _drain(observed)] == [unpublished.id]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from integration_events.approaches import (
     APPROACH_CREATED,
     APPROACH_DELETED,
@@ -38,11 +40,11 @@ async def test_each_change_is_published_exactly_once(service, events):
     await events.for_subject(created["id"], 1)
     outbox = service.app["runtime"].outbox.collection
 
-    async def all_published() -> bool:
-        return await outbox.count_documents({"envelope.subject": created["id"], "publishedAt": None}) == 0
+    async def all_published() -> bool:  # a published event's row is deleted
+        return await outbox.count_documents({"envelope.subject": created["id"]}) == 0
 
     await eventually(all_published)
-    assert await outbox.count_documents({"envelope.subject": created["id"]}) == 1
+    await asyncio.sleep(0.5)  # time for a second copy to arrive, were there one
     assert len([e for e in events.events if e.subject == created["id"]]) == 1
 
 
