@@ -11,7 +11,7 @@ distance to the place, then id.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,29 +144,25 @@ class SearchEngine:
         center: geo.Point | None,
         radius_km: float | None,
     ) -> Page:
-        """Page and facets from every matching row (rows = (sort key, id, address, distance))."""
+        """Page and facets from every matching row (rows = (sort key, id, position in `hits`))."""
         searcher = index.searcher
-        addresses = [h[1] for h in hits]
-        slots = np.array(searcher.fast_field_values("slot", addresses), dtype=np.int64)
+        scores, addresses = zip(*hits, strict=True) if hits else ((), ())
+        slots = np.array(searcher.fast_field_values("slot", list(addresses)), dtype=np.int64)
         by_distance = q.sort is Sort.DISTANCE
-        if by_distance or (q.sort is Sort.RELEVANCE and q.text):
-            keys: list[Any] = [h[0] for h in hits]
-            # Ascending order values: best first.
+        found = index.distances(slots, center) if center is not None and (radius_km or by_distance) else None
+        keys: Sequence[Any]
+        if by_distance:
+            assert found is not None
+            keys = [1e9 if math.isnan(d) else round(d, 6) for d in found.tolist()]
+            order = np.array(keys, dtype=np.float64)  # ascending order values: best first
+        elif q.sort is Sort.RELEVANCE and q.text:
+            keys = scores
             order = -np.array(keys, dtype=np.float64)
         else:
             field = f"rot_{bucket}" if q.sort is Sort.RELEVANCE else "fresh_key"
-            keys = searcher.fast_field_values(field, addresses)
+            keys = searcher.fast_field_values(field, list(addresses))
             order = ~np.array(keys, dtype=np.uint64)
-        kept = np.arange(len(hits))
-        distances: list[float | None] = [None] * len(hits)
-        if center is not None and (radius_km or by_distance):
-            found = index.distances(slots, center)
-            if radius_km:
-                kept = np.flatnonzero(found <= radius_km)
-            distances = [None if math.isnan(d) else d for d in found.tolist()]
-            if by_distance:
-                keys = [round(d if d is not None else 1e9, 6) for d in distances]
-                order = np.array(keys, dtype=np.float64)
+        kept = np.flatnonzero(found <= radius_km) if radius_km and found is not None else np.arange(len(hits))
         facets = index.count_facets(slots[kept])
         total = len(kept)
         limit = q.first + 1
@@ -176,7 +172,7 @@ class SearchEngine:
             kept = kept[ranked <= np.partition(ranked, limit - 1)[limit - 1]]
         ids = index.ids
         slot_list = slots.tolist()
-        rows = [(keys[n], ids[slot_list[n]] or "", addresses[n], distances[n]) for n in kept.tolist()]
+        rows = [(keys[n], ids[slot_list[n]] or "", n) for n in kept.tolist()]
         if by_distance:
             rows.sort(key=lambda r: (r[0], r[1]))
         else:
@@ -191,10 +187,11 @@ class SearchEngine:
                 start = next((n for n, r in enumerate(rows) if (r[0], r[1]) > (key, last_id)), len(rows))
             else:
                 start = next((n for n, r in enumerate(rows) if (-r[0], r[1]) > (-key, last_id)), len(rows))
-        chosen = rows[start : start + q.first]
-        loaded = index.load([(r[0], r[2]) for r in chosen], None)
-        for hit, row in zip(loaded, chosen, strict=True):
-            hit.distance_km = row[3]
+        chosen = [r[2] for r in rows[start : start + q.first]]
+        distances = None
+        if found is not None:
+            distances = [None if math.isnan(d) else d for d in found[chosen].tolist()]
+        loaded = index.load_slots([keys[n] for n in chosen], [slot_list[n] for n in chosen], distances)
         page = self._finish(q.sort.value, loaded, q.first, start)
         page.has_next = len(rows) > start + q.first
         page.total, page.facets = total, facets

@@ -651,24 +651,27 @@ class SearchIndex:
 
     def load(self, hits: list[tuple[Any, Any]], center: geo.Point | None) -> list[Hit]:
         """The stored cards of (key, address) hits, with distances from `center` if given."""
-        searcher = self.searcher
-        slots = searcher.fast_field_values("slot", [h[1] for h in hits])
-        distances: list[float | None] = [None] * len(hits)
+        slots = self.searcher.fast_field_values("slot", [h[1] for h in hits])
+        distances = None
         if center is not None and hits:
             found = self.distances(np.array(slots, dtype=np.int64), center).tolist()
             distances = [None if math.isnan(d) else d for d in found]
+        return self.load_slots([h[0] for h in hits], slots, distances)
+
+    def load_slots(
+        self, keys: list[Any], slots: list[int], distances: list[float | None] | None
+    ) -> list[Hit]:
+        """The stored cards of the given rows, each with its sort key (and distance)."""
         ends = self.record_end.data
         fd = self.records_in.fileno()
-        return [
-            Hit(
-                os.pread(fd, int(ends[slot + 1] - ends[slot]), int(ends[slot])),
-                self.ids[slot] or "",
-                slot,
-                key,
-                d,
-            )
-            for (key, _), slot, d in zip(hits, slots, distances, strict=True)
+        hits = [
+            Hit(os.pread(fd, int(ends[s + 1] - ends[s]), int(ends[s])), self.ids[s] or "", s, key, None)
+            for key, s in zip(keys, slots, strict=True)
         ]
+        if distances is not None:
+            for hit, distance in zip(hits, distances, strict=True):
+                hit.distance_km = distance
+        return hits
 
     def top(
         self,
