@@ -11,6 +11,7 @@ from integration_events.subscriptions import SEARCH_EVENTS
 from servicekit.http import create_app
 from servicekit.runtime import ServiceRuntime
 from servicekit.settings import ServiceSettings
+from services.search import geo
 from services.search.api import SearchApi
 from services.search.consumers import ReadModelProjector
 from services.search.engine import SearchEngine
@@ -30,6 +31,7 @@ def build_app(
     sync = IndexSync(store, max_await_ms=change_wait_ms)
     runtime.prepare(store.create_indexes)
     runtime.prepare(_remove_abandoned_indexes)
+    runtime.prepare(_load_places)
     # The index is built from MongoDB before the replica consumes or reports ready.
     runtime.prepare(sync.start)
     if consume:
@@ -52,6 +54,11 @@ def build_app(
 
     app.on_shutdown.append(stop_sync)
     return app
+
+
+async def _load_places() -> None:
+    """The offline ZIP and city list, loaded before the replica reports ready."""
+    await asyncio.to_thread(geo.preload)
 
 
 async def _remove_abandoned_indexes() -> None:

@@ -82,6 +82,11 @@ def _places() -> _Places:
     return _Places(by_zip, by_city, dict(city_names))
 
 
+def preload() -> None:
+    """Load the place list now (a second or so), rather than in the first request that needs it."""
+    _places()
+
+
 def zip_point(code: str) -> Point | None:
     match = ZIP_PATTERN.match(code or "")
     return _places().by_zip.get(match.group(1)) if match else None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from services.search import geo
 from tests.integration.search.conftest import profile, running_search
 
 
@@ -34,3 +37,16 @@ async def test_a_second_replica_sees_changes_applied_by_another(search, infra):
             return await replica_card(later["id"]) is None
 
         await search.eventually(replica_dropped_it)
+
+
+async def test_a_replica_loads_the_place_list_before_it_reports_ready(search, infra):
+    geo._places.cache_clear()  # as in a process that has not placed anything yet
+    async with running_search(infra, search.app["read_model"].db.name, consume=False) as (_, http):
+        async with http.get("/readyz") as response:
+            assert response.status == 200
+        # Loaded at start-up, not by the first search with a ZIP code or city.
+        assert geo._places.cache_info().currsize == 1
+        started = time.perf_counter()
+        async with http.get("/v1/therapists", params={"zip": "97204", "radius": "25"}) as response:
+            assert response.status == 200
+        assert time.perf_counter() - started < 0.5
