@@ -13,7 +13,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import orjson
@@ -162,7 +162,7 @@ def _nearest_in_cell(center: Point, lat0: float, lon0: float) -> Point:
     )
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: centres and radii come from visitors
 def cover_circle(center: Point, radius_km: float) -> CircleCover:
     dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
     coslat = max(0.01, math.cos(math.radians(min(89.0, abs(center.lat) + dlat))))

@@ -176,6 +176,20 @@ def _analyzer(*filters: tantivy.Filter) -> tantivy.TextAnalyzer:
 
 
 WORD_FORMS = WordForms()
+# Parses query text for every index (they share the schema and the analysers); holds no documents.
+_QUERY_PARSER = tantivy.Index(SCHEMA)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_query(text: str) -> Query:
+    """The query of a search text, kept for the texts asked most (bounded: texts come from anyone)."""
+    matched = WORD_FORMS.query(text)
+    if matched is None:  # no word in it (punctuation only): nothing matches
+        return Query.empty_query()
+    boosted, _errors = _QUERY_PARSER.parse_query_lenient(
+        text, default_field_names=list(TEXT_BOOSTS), field_boosts=TEXT_BOOSTS
+    )
+    return Query.boolean_query([(Occur.Must, matched), (Occur.Should, boosted)])
 
 
 def _lower(values: Iterable[str | None]) -> list[str]:
@@ -320,6 +334,13 @@ def _return_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+@functools.lru_cache(maxsize=4096)
+def _cells_query(center: geo.Point, radius_km: float) -> Query:
+    cover = geo.cover_circle(center, radius_km)
+    cells = cover.inside + cover.edge
+    return any_of("cell", cells) if cells else Query.empty_query()
+
+
 def term(field_name: str, value: str) -> Query:
     return Query.term_query(SCHEMA, field_name, value)
 
@@ -397,6 +418,35 @@ class _Column:
         return self.data[: self.size]
 
 
+class FacetCodeRows:
+    """Per slot, the codes of its facet values in one fixed-width row padded with 0 (no value),
+    so that counting the facets of a set of rows is one gather and one count. The rows widen for
+    a profile with more values than any before, and the codes go from 16 to 32 bits past 65,535."""
+
+    def __init__(self) -> None:
+        self.rows = np.zeros((1024, 8), dtype=np.uint16)
+        self.size = 0
+
+    def append(self, codes: list[int]) -> None:
+        capacity, width = self.rows.shape
+        dtype = self.rows.dtype
+        if codes and max(codes) > np.iinfo(dtype).max:
+            dtype = np.dtype(np.uint32)
+        if self.size == capacity or len(codes) > width or dtype != self.rows.dtype:
+            shape = (capacity * 2 if self.size == capacity else capacity, max(width, len(codes)))
+            grown = np.zeros(shape, dtype)
+            grown[: self.size, :width] = self.rows[: self.size]
+            self.rows = grown  # readers holding the old rows still see every row they can name
+        self.rows[self.size, : len(codes)] = codes
+        self.size += 1
+
+    def count(self, slots: np.ndarray, codes: int) -> np.ndarray:
+        """How many of the given rows hold each code (index 0, the padding, counts nothing)."""
+        counts = np.bincount(self.rows[slots].ravel(), minlength=codes)
+        counts[0] = 0
+        return counts
+
+
 class SearchIndex:
     """One tantivy index plus the slot table; written by `IndexSync`, read by the API."""
 
@@ -427,18 +477,16 @@ class SearchIndex:
         self.writer = self.index.writer(heap_size=writer_heap, num_threads=writer_threads)
         self.approaches = Approaches()
         # Per slot (a therapist's row in this replica, never reused): id, coordinates, and the
-        # codes of its facet values (uint16s), for counting facets of small result sets here.
+        # codes of its facet values, for counting facets of small result sets here.
         self.slot_of: dict[str, int] = {}
         self.ids: list[str | None] = []
         # First practice location per slot (NaN: none); every location of slots with several.
         self.lat = _Column(np.float64)
         self.lon = _Column(np.float64)
         self.more_points: dict[int, tuple[geo.Point, ...]] = {}
-        # Facet codes of slot s: codes[code_end[s] : code_end[s + 1]].
-        self.code_end = _Column(np.int64, [0])
-        self.facet_code_array = _Column(np.uint16)
+        self.code_rows = FacetCodeRows()
         self.codes: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-        self.code_values: list[tuple[str, str]] = []
+        self.code_values: list[tuple[str, str]] = [("", "")]  # code 0: no value
         self.versions: dict[str, int] = {}
         self.latest = self.index.searcher()
         self._pinned = threading.local()
@@ -473,9 +521,7 @@ class SearchIndex:
         fields, record = index_document(slot, doc["profile"], points, self.approaches, now)
         self.records_out.write(record)
         self.record_end.append(self.record_end.data[slot] + len(record))
-        codes = self._facet_codes(fields)
-        self.facet_code_array.extend(codes)
-        self.code_end.append(self.facet_code_array.size)
+        self.code_rows.append(self._facet_codes(fields))
         self.writer.add_json(orjson.dumps(fields).decode())
         return True
 
@@ -494,13 +540,7 @@ class SearchIndex:
 
     def count_facets(self, slots: np.ndarray) -> dict[str, list[dict[str, Any]]]:
         """Facet counts of the given rows, counted here (fast for a few thousand rows)."""
-        ends = self.code_end.view()
-        starts = ends[slots]
-        lengths = ends[slots + 1] - starts
-        total = int(lengths.sum())
-        # Positions of every code of every row: each row's run, laid end to end.
-        runs = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
-        counts = np.bincount(self.facet_code_array.view()[runs], minlength=len(self.code_values))
+        counts = self.code_rows.count(slots, len(self.code_values))
         present = np.flatnonzero(counts)
         grouped: dict[str, list[tuple[int, str]]] = {facet: [] for facet in FACETS}
         values = self.code_values
@@ -580,22 +620,15 @@ class SearchIndex:
     def size(self) -> int:
         return self.searcher.num_docs
 
-    def parse_text(self, text: str) -> Query:
+    @staticmethod
+    def parse_text(text: str) -> Query:
         """Every word must occur somewhere (BM25 over all text); name and approach matches add."""
-        matched = WORD_FORMS.query(text)
-        if matched is None:  # no word in it (punctuation only): nothing matches
-            return Query.empty_query()
-        boosted, _errors = self.index.parse_query_lenient(
-            text, default_field_names=list(TEXT_BOOSTS), field_boosts=TEXT_BOOSTS
-        )
-        return Query.boolean_query([(Occur.Must, matched), (Occur.Should, boosted)])
+        return _text_query(text)
 
     @staticmethod
     def cells_query(center: geo.Point, radius_km: float) -> Query:
         """Every grid cell the circle touches: a superset of the exact radius filter."""
-        cover = geo.cover_circle(center, round(radius_km, 3))
-        cells = cover.inside + cover.edge
-        return any_of("cell", cells) if cells else Query.empty_query()
+        return _cells_query(center, round(radius_km, 3))
 
     def within(self, base: Query | None, center: geo.Point, radius_km: float) -> Query:
         """Hits of `base` with a practice location inside the circle, exactly."""

@@ -13,7 +13,7 @@ from integration_events.therapists import TherapistPublicProfile
 from services.search import domain, geo
 from services.search.api import render_card, render_card_json
 from services.search.consumers import practice_points
-from services.search.index import SearchIndex
+from services.search.index import FacetCodeRows, SearchIndex
 from tests.integration.search.conftest import profile
 
 
@@ -111,3 +111,25 @@ def test_facet_counts_of_a_set_of_rows_count_each_row_once_per_value():
         {"value": "anxiety", "count": 1},
         {"value": "grief", "count": 1},
     ]
+
+
+def test_facet_code_rows_widen_grow_and_move_to_32_bits_without_losing_a_row():
+    rows = FacetCodeRows()
+    expected = []
+    for n in range(3000):  # past the first capacity, several times
+        codes = list(range(1, 2 + n % 5))
+        if n == 1500:
+            codes = list(range(1, 41))  # wider than any row before
+        if n == 2500:
+            codes = [3, 70_000]  # a code past 16 bits
+        rows.append(codes)
+        expected.append(codes)
+    every = np.arange(3000)
+    counts = rows.count(every, 70_001)
+    assert counts[0] == 0  # the padding is no value
+    assert counts[1] == sum(1 in c for c in expected)
+    assert counts[40] == 1 and counts[70_000] == 1
+    assert rows.count(np.array([1500, 2500]), 70_001)[3] == 2
+    for slot in (0, 1499, 1500, 2500, 2999):
+        row = rows.rows[slot]
+        assert sorted(int(c) for c in row if c) == sorted(expected[slot])
