@@ -470,39 +470,55 @@ async def test_search_benchmark(infra, tmp_path):
     del sample
 
     # ---- in-service query and the bare engine for the same hits
+    # Each kind runs in passes of its own over the same queries (a query follows one of its own
+    # kind, as in a server under steady traffic, never the other kind's run of the same query,
+    # which would leave its postings in the CPU caches); the passes alternate and are pooled.
     engine = SearchEngine(lambda built=index: built)
     spec = {
         name: {"terms": {"field": fld, "size": FACET_SIZES.get(name, 100)}} for name, fld in FACETS.items()
     }
-    service_ms, bare_ms, bare_agg_ms, hits_seen = [], [], [], []
-    for i, params in enumerate(bench_queries(600)):
-        q = as_search_query(params)
-        bucket = i % 16
-        t0 = time.perf_counter()
-        page = engine.search(q, bucket)
-        t1 = time.perf_counter()
+    queries = [as_search_query(params) for params in bench_queries(600)]
+    finals = []
+    for i, q in enumerate(queries):  # the bare engine's exact query, prepared untimed
         center, radius = engine.place(q)
         base = all_of(index.parse_text(q.text), *engine.filters(index, q, radius))
-        final = all_of(base, index.within(base, center, radius))  # prepared, not timed
-        t2 = time.perf_counter()
-        bare = index.searcher.search(final, limit=20, count=True, weight_by_field=f"w_{bucket}")
-        t3 = time.perf_counter()
-        index.searcher.aggregate(final, spec)
-        t4 = time.perf_counter()
-        assert bare.count == page.total
-        if i >= 100:  # warm-up excluded
-            service_ms.append((t1 - t0) * 1000)
-            bare_ms.append((t3 - t2) * 1000)
-            bare_agg_ms.append((t4 - t2) * 1000)
-            hits_seen.append(page.total)
+        finals.append(all_of(base, index.within(base, center, radius)))
+        bare = index.searcher.search(finals[i], limit=20, count=True, weight_by_field=f"w_{i % 16}")
+        assert bare.count == engine.search(q, i % 16).total
+
+    def timed(run) -> list[float]:
+        samples = []
+        for i in range(len(queries)):
+            started = time.perf_counter()
+            run(i)
+            samples.append((time.perf_counter() - started) * 1000)
+        return samples[100:]  # warm-up excluded
+
+    def in_service(i: int, engine=engine) -> None:
+        engine.search(queries[i], i % 16)
+
+    def bare_engine(i: int, index=index) -> None:
+        index.searcher.search(finals[i], limit=20, count=True, weight_by_field=f"w_{i % 16}")
+
+    def bare_engine_with_facets(i: int, index=index) -> None:
+        bare_engine(i)
+        index.searcher.aggregate(finals[i], spec)
+
+    service_ms, bare_ms, bare_agg_ms = [], [], []
+    for _ in range(2):
+        service_ms += timed(in_service)
+        bare_ms += timed(bare_engine)
+        bare_agg_ms += timed(bare_engine_with_facets)
+    hits_seen = [engine.search(q, i % 16).total for i, q in enumerate(queries)][100:]
     p95, bare95, bareagg95 = percentile(service_ms, 95), percentile(bare_ms, 95), percentile(bare_agg_ms, 95)
     print(
-        f"in-service query (text + approach + insurance + format + 50 km, top 20 + 11 facets): "
+        f"in-service query (text + approach + insurance + format + 50 km, top 20 + 11 facets), two passes: "
         f"p50 {statistics.median(service_ms):.2f} ms, p95 {p95:.2f} ms; "
         f"median hits {statistics.median(hits_seen):.0f}"
     )
     print(
-        f"bare tantivy, exact final query: top-20+count p95 {bare95:.2f} ms (ratio {p95 / bare95:.2f}x); "
+        f"bare tantivy, exact final query, two passes: top-20+count p95 {bare95:.2f} ms "
+        f"(ratio {p95 / bare95:.2f}x); "
         f"top-20+count+same facet aggregation p95 {bareagg95:.2f} ms (ratio {p95 / bareagg95:.2f}x)"
     )
     if p95 >= 5 or p95 / bare95 > 2:
