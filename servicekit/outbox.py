@@ -48,8 +48,8 @@ SWEEP_AFTER = timedelta(seconds=5)
 MAX_FRESH = 10_000
 # Rows of confirmed events are deleted together: after this long, or once this many wait. A
 # crash in between only means they are published again (delivery is at-least-once anyway).
-MARK_EVERY = 0.2
-MARK_BATCH = 500
+DELETE_EVERY = 0.2
+DELETE_BATCH = 500
 
 # The driver retries a transaction that failed transiently for up to 120 s. For a write conflict
 # that is right; for an unreachable MongoDB it would hold the request for two minutes, so once
@@ -114,9 +114,9 @@ class Outbox:
         self._pending = asyncio.Event()
         self._fresh: list[tuple[str, CloudEvent]] = []
 
-    async def create_indexes(self) -> None:
-        """Nothing to create (the `_id` index serves the sweep); upgrades an earlier version's
-        collection, which kept published events and keyed rows by event id alone."""
+    async def prepare(self) -> None:
+        """At start-up: no index to create (the `_id` index serves the sweep), but an earlier
+        version's collection to upgrade, which kept published events and keyed rows by event id."""
         indexes = await self.collection.index_information()
         for name in LEGACY_INDEXES:
             if name in indexes:
@@ -208,7 +208,7 @@ class OutboxRelay:
                 raise
             except Exception as exc:  # MongoDB or RabbitMQ down: try again on the next round
                 log.warning("outbox_relay_round_failed", error=str(exc))
-            await self.outbox.wait_for_work(MARK_EVERY if self._confirmed else self.poll_interval)
+            await self.outbox.wait_for_work(DELETE_EVERY if self._confirmed else self.poll_interval)
 
     async def publish_pending_events(self, *, settle: bool = True) -> int:
         """Publish everything pending now; returns how many events this call published.
@@ -295,7 +295,7 @@ class OutboxRelay:
     async def _delete_published(self, *, force: bool) -> None:
         if not self._confirmed:
             return
-        due = len(self._confirmed) >= MARK_BATCH or time.monotonic() - self._confirmed_since >= MARK_EVERY
+        due = len(self._confirmed) >= DELETE_BATCH or time.monotonic() - self._confirmed_since >= DELETE_EVERY
         if not (force or due):
             return
         keys, self._confirmed = self._confirmed, []

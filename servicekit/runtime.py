@@ -47,7 +47,7 @@ class ServiceRuntime:
         )
         self.verifier = TokenVerifier(settings.auth)
         self.consumers: list[EventConsumer] = []
-        self.preparations: list[Preparation] = [self.outbox.create_indexes]
+        self.preparations: list[Preparation] = [self.outbox.prepare]
         self.prepared = asyncio.Event()
         self._prepare_task: asyncio.Task | None = None
 

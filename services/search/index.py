@@ -440,9 +440,9 @@ class FacetCodeRows:
         self.rows[self.size, : len(codes)] = codes
         self.size += 1
 
-    def count(self, slots: np.ndarray, codes: int) -> np.ndarray:
+    def count(self, slots: np.ndarray, known_codes: int) -> np.ndarray:
         """How many of the given rows hold each code (index 0, the padding, counts nothing)."""
-        counts = np.bincount(self.rows[slots].ravel(), minlength=codes)
+        counts = np.bincount(self.rows[slots].ravel(), minlength=known_codes)
         counts[0] = 0
         return counts
 
@@ -697,14 +697,10 @@ class SearchIndex:
         """The stored cards of the given rows, each with its sort key (and distance)."""
         ends = self.record_end.data
         fd = self.records_in.fileno()
-        hits = [
-            Hit(os.pread(fd, int(ends[s + 1] - ends[s]), int(ends[s])), self.ids[s] or "", s, key, None)
-            for key, s in zip(keys, slots, strict=True)
+        return [
+            Hit(os.pread(fd, int(ends[s + 1] - ends[s]), int(ends[s])), self.ids[s] or "", s, key, d)
+            for key, s, d in zip(keys, slots, distances or [None] * len(slots), strict=True)
         ]
-        if distances is not None:
-            for hit, distance in zip(hits, distances, strict=True):
-                hit.distance_km = distance
-        return hits
 
     def top(
         self,

@@ -19,7 +19,7 @@ from servicekit.outbox import Outbox, OutboxRelay, row_key, run_in_transaction
 async def outbox(infra):
     client = connect(infra.mongodb_uri, app_name="outbox-test")
     box = Outbox(client.get_database(f"outbox_test_{uuid.uuid4().hex[:8]}")["outbox"])
-    await box.create_indexes()
+    await box.prepare()
     yield client, box
     await client.close()
 
@@ -183,8 +183,8 @@ async def test_an_earlier_versions_outbox_is_upgraded_without_losing_an_unpublis
         {"_id": unpublished.id, "type": unpublished.type, "createdAt": old, "publishedAt": None,
          "leaseUntil": None, "envelope": unpublished.model_dump(mode="json", exclude_none=True)},
     ])
-    await box.create_indexes()
-    await box.create_indexes()  # a second replica starting: nothing more changes
+    await box.prepare()
+    await box.prepare()  # a second replica starting: nothing more changes
 
     assert list(await box.collection.index_information()) == ["_id_"]
     rows = await box.collection.find({}).to_list()
