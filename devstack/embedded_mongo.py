@@ -80,8 +80,17 @@ def _command() -> str:
 class EmbeddedMongo:
     """One SecantusDB server; `storage=":memory:"` for tests, a directory for the run command."""
 
-    def __init__(self, *, storage: str, port: int | None = None, log_path: Path | None = None):
+    def __init__(
+        self,
+        *,
+        storage: str,
+        port: int | None = None,
+        log_path: Path | None = None,
+        cache_size: str | None = None,
+    ):
         self.storage = storage
+        # WiredTiger's cache ("1G" unless given, e.g. "6G"); in memory the data must fit in it.
+        self.cache_size = cache_size
         self.port = port or free_port()
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
@@ -98,7 +107,8 @@ class EmbeddedMongo:
             [_command(), "--host", "127.0.0.1", "--port", str(self.port),
              "--storage-path", self.storage, "--log-level", "WARNING",
              # Keeps quiet change streams' resume tokens inside the oplog window.
-             "--noop-heartbeat-seconds", "10"],
+             "--noop-heartbeat-seconds", "10",
+             *(["--cache-size", self.cache_size] if self.cache_size else [])],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ}, preexec_fn=functools.partial(die_with_parent, signal.SIGTERM),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
+import struct
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -121,22 +122,32 @@ def rotation_bucket(session: str | None) -> int:
     return int.from_bytes(digest, "big") % ROTATION_BUCKETS
 
 
-def _bucket_hashes(therapist_id: str) -> tuple[list[int], int]:
-    """One 24-bit number per rotation bucket, and a 38-bit tie-breaker, from a single hash."""
-    digest = hashlib.blake2b(therapist_id.encode(), digest_size=3 * ROTATION_BUCKETS + 5).digest()
-    per_bucket = [int.from_bytes(digest[3 * b : 3 * b + 3], "big") for b in range(ROTATION_BUCKETS)]
-    return per_bucket, int.from_bytes(digest[-5:], "big") >> 2
+_BUCKET_WORDS = struct.Struct(f">{ROTATION_BUCKETS}I")
+# A relevance weight per 16-bit rotation step, fresh and stale (computed once: a table lookup per
+# bucket and profile instead of a power).
+_WEIGHTS = {
+    stale: [
+        max(0.0, 2.0 ** (2.0 * factor * (1.0 + ROTATION_SPREAD * step / 65536.0)) - 2.0)
+        for step in range(65536)
+    ]
+    for stale, factor in ((False, 1.0), (True, STALE_FACTOR))
+}
 
 
 def ordering_keys(therapist_id: str, stale: bool) -> tuple[list[int], list[float]]:
-    """`rotation_keys` and `relevance_weights` together, from one hash."""
-    per_bucket, tie = _bucket_hashes(therapist_id)
-    fresh = 0 if stale else 1 << 62
-    base = 2.0 * (STALE_FACTOR if stale else 1.0)
-    return (
-        [fresh | (h << 38) | tie for h in per_bucket],
-        [max(0.0, 2.0 ** (base * (1.0 + ROTATION_SPREAD * h / 16777216.0)) - 2.0) for h in per_bucket],
+    """`rotation_keys` and `relevance_weights` together, from one hash of the id: per bucket a
+    32-bit word, whose high 24 bits place the therapist in that bucket's rotation; the low bytes
+    of the first five words make a 38-bit tie-breaker shared by all buckets."""
+    words = _BUCKET_WORDS.unpack(
+        hashlib.blake2b(therapist_id.encode(), digest_size=4 * ROTATION_BUCKETS).digest()
     )
+    tie = 0
+    for word in words[:5]:
+        tie = (tie << 8) | (word & 0xFF)
+    tie >>= 2
+    fresh = 0 if stale else 1 << 62
+    weights = _WEIGHTS[stale]
+    return [fresh | (w >> 8 << 38) | tie for w in words], [weights[w >> 16] for w in words]
 
 
 def rotation_keys(therapist_id: str, stale: bool) -> list[int]:

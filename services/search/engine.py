@@ -354,7 +354,7 @@ class SearchEngine:
         if answers.format == "in_person":
             hard.append(term("format", "in_person"))
             if center is None:
-                hard.append(term("practice_state", state))
+                hard.append(term("state", state))  # a state of practice
         elif answers.format == "online":
             hard.append(one_of(term("format", "video"), term("format", "phone")))
             hard.append(term("telehealth_state", state))

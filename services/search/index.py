@@ -37,6 +37,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from services.search import domain, geo
+from services.search.store import stored_profile
 
 # `all` holds every searchable word (names, titles, approach names and aliases, statements,
 # bios), lower-cased but not stemmed; matches in the (stemmed) name fields add to the score.
@@ -62,7 +63,6 @@ FILTER_ONLY_FIELDS = (
     "approach_raw",
     "issue_top",
     "city",
-    "practice_state",
     "licensed_state",
     "telehealth_state",
     "race",
@@ -81,6 +81,8 @@ LOCK_FILE = "lock"
 # Writer memory: generous for the initial build (fewer, larger segments), small for updates.
 BUILD_HEAP = 256_000_000
 UPDATE_HEAP = 40_000_000
+# Documents are handed to the engine's writer in runs of up to this many.
+PENDING_DOCUMENTS = 256
 
 
 def _schema() -> tantivy.Schema:
@@ -109,11 +111,65 @@ SCHEMA = _schema()
 # Endings that make the other forms of an English word (inflections and common derivations).
 # A candidate form counts only if it stems like the query word, so a wrong guess costs nothing.
 ENDINGS = (
-    "", "s", "es", "ed", "d", "ing", "er", "ers", "e", "y", "ies", "ied", "ly", "ally", "al",
-    "ment", "ments", "ness", "ful", "fully", "less", "ion", "ions", "ional", "ation", "ations",
-    "ational", "ate", "ates", "ated", "ating", "ive", "ively", "ity", "ities", "ize", "izes",
-    "ized", "izing", "ise", "ises", "ised", "ising", "ist", "ists", "ism", "ic", "ical", "ence",
-    "ences", "ance", "ances", "ent", "ant", "able", "ably", "ible", "ous", "ously",
+    "",
+    "s",
+    "es",
+    "ed",
+    "d",
+    "ing",
+    "er",
+    "ers",
+    "e",
+    "y",
+    "ies",
+    "ied",
+    "ly",
+    "ally",
+    "al",
+    "ment",
+    "ments",
+    "ness",
+    "ful",
+    "fully",
+    "less",
+    "ion",
+    "ions",
+    "ional",
+    "ation",
+    "ations",
+    "ational",
+    "ate",
+    "ates",
+    "ated",
+    "ating",
+    "ive",
+    "ively",
+    "ity",
+    "ities",
+    "ize",
+    "izes",
+    "ized",
+    "izing",
+    "ise",
+    "ises",
+    "ised",
+    "ising",
+    "ist",
+    "ists",
+    "ism",
+    "ic",
+    "ical",
+    "ence",
+    "ences",
+    "ance",
+    "ances",
+    "ent",
+    "ant",
+    "able",
+    "ably",
+    "ible",
+    "ous",
+    "ously",
 )
 
 
@@ -270,7 +326,6 @@ def index_document(
         "state": sorted(states),
         "city": _lower(c for c, _ in cities),
         "city_label": sorted(f"{c}, {s}" for c, s in cities),
-        "practice_state": sorted(states),
         "licensed_state": licensed,
         "telehealth_state": sorted({s.upper() for s in profile["telehealthStates"]}),
         "format": profile["formats"],
@@ -426,12 +481,14 @@ class FacetCodeRows:
     def __init__(self) -> None:
         self.rows = np.zeros((1024, 8), dtype=np.uint16)
         self.size = 0
+        self.highest = int(np.iinfo(self.rows.dtype).max)
 
     def append(self, codes: list[int]) -> None:
         capacity, width = self.rows.shape
         dtype = self.rows.dtype
-        if codes and max(codes) > np.iinfo(dtype).max:
+        if codes and max(codes) > self.highest:
             dtype = np.dtype(np.uint32)
+            self.highest = int(np.iinfo(dtype).max)
         if self.size == capacity or len(codes) > width or dtype != self.rows.dtype:
             shape = (capacity * 2 if self.size == capacity else capacity, max(width, len(codes)))
             grown = np.zeros(shape, dtype)
@@ -488,6 +545,8 @@ class SearchIndex:
         self.codes: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
         self.code_values: list[tuple[str, str]] = [("", "")]  # code 0: no value
         self.versions: dict[str, int] = {}
+        # Documents applied but not yet handed to the writer (JSON), at most PENDING_DOCUMENTS.
+        self.pending: list[str] = []
         self.latest = self.index.searcher()
         self._pinned = threading.local()
         self.dirty = False
@@ -503,6 +562,7 @@ class SearchIndex:
             return False
         self.versions[therapist_id] = doc["version"]
         if known:  # else this index never held the therapist (every build, for instance)
+            self._add_pending()  # a delete only reaches documents added before it
             self.writer.delete_documents_by_term("id", therapist_id)
         self.dirty = True
         if doc.get("deleted"):
@@ -518,24 +578,37 @@ class SearchIndex:
         self.lon.append(points[0][1] if points else math.nan)
         if len(points) > 1:
             self.more_points[slot] = tuple(geo.Point(lat, lon) for lat, lon in points)
-        fields, record = index_document(slot, doc["profile"], points, self.approaches, now)
+        fields, record = index_document(slot, stored_profile(doc), points, self.approaches, now)
         self.records_out.write(record)
         self.record_end.append(self.record_end.data[slot] + len(record))
         self.code_rows.append(self._facet_codes(fields))
-        self.writer.add_json(orjson.dumps(fields).decode())
+        self.pending.append(orjson.dumps(fields).decode())
+        if len(self.pending) >= PENDING_DOCUMENTS:
+            self._add_pending()
         return True
+
+    def _add_pending(self) -> None:
+        """Hand the waiting documents to the writer in one run: its indexing threads then stay
+        busy through the run instead of being woken for each document."""
+        add = self.writer.add_json
+        for document in self.pending:
+            add(document)
+        self.pending.clear()
 
     def _facet_codes(self, fields: dict[str, Any]) -> list[int]:
         codes = []
+        append = codes.append
         for facet, field_name in FACETS.items():
             values = fields.get(field_name)
+            if not values:
+                continue
             known = self.codes[facet]
-            for value in [values] if isinstance(values, str) else values or ():
+            for value in (values,) if isinstance(values, str) else values:
                 code = known.get(value)
                 if code is None:
                     code = known[value] = len(self.code_values)
                     self.code_values.append((facet, value))
-                codes.append(code)
+                append(code)
         return codes
 
     def count_facets(self, slots: np.ndarray) -> dict[str, list[dict[str, Any]]]:
@@ -568,6 +641,7 @@ class SearchIndex:
             self._pinned.searcher = None
 
     def commit_blocking(self) -> None:
+        self._add_pending()
         self.records_out.flush()  # before any searcher can return the new rows
         self.writer.commit()
         self.index.reload()
@@ -582,6 +656,7 @@ class SearchIndex:
 
     def finish_bulk_load(self, writer_heap: int = UPDATE_HEAP) -> None:
         """After the initial build: merge the segments, then keep a small writer for updates."""
+        self._add_pending()
         self.records_out.flush()
         self.writer.commit()
         self.writer.wait_merging_threads()

@@ -1,9 +1,12 @@
 """The search read model in MongoDB: therapist cards and approaches, built only from events.
 
 `therapists`: one document per therapist, `{_id, version, deleted, profile, points}` where
-`profile` is the public profile as the last applied event gave it and `points` its practice
-locations' coordinates. A delete leaves a tombstone (`deleted: true` with its version), so a
-late update never brings a deleted therapist back.
+`profile` is the public profile as the last applied event gave it, kept as JSON text, and `points`
+its practice locations' coordinates. Nothing queries inside a profile here (the index does), and
+as one string a profile costs MongoDB and the driver one value to encode and decode instead of a
+few hundred: a replica builds its index from a scan of every profile. Read models written before
+hold `profile` as an embedded document; `stored_profile` reads both. A delete leaves a tombstone
+(`deleted: true` with its version), so a late update never brings a deleted therapist back.
 `approaches`: `{_id (approach id), version, deleted, slug, name, aliases, previousSlugs}`.
 
 Every write is conditional on the stored version being older, so duplicates and late, older
@@ -12,10 +15,10 @@ events change nothing, whichever replica applies them and in whatever order.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -24,6 +27,17 @@ THERAPISTS = "therapists"
 APPROACHES = "approaches"
 META = "meta"
 REBUILD_MARKER = "rebuild"
+
+
+def profile_text(profile: dict[str, Any]) -> str:
+    """A public profile as the read model stores it."""
+    return orjson.dumps(profile).decode()
+
+
+def stored_profile(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The public profile of a read-model document (None for a tombstone)."""
+    profile = doc.get("profile")
+    return orjson.loads(profile) if isinstance(profile, str) else profile
 
 
 class ReadModel:
@@ -87,7 +101,10 @@ class ReadModel:
         self, therapist_id: str, version: int, profile: dict[str, Any], points: list[list[float]]
     ) -> bool:
         return await self._write_everywhere(
-            THERAPISTS, therapist_id, version, {"deleted": False, "profile": profile, "points": points}
+            THERAPISTS,
+            therapist_id,
+            version,
+            {"deleted": False, "profile": profile_text(profile), "points": points},
         )
 
     async def delete_therapist(self, therapist_id: str, version: int) -> bool:
@@ -105,10 +122,6 @@ class ReadModel:
             version,
             {"deleted": True, "slug": slug, "name": "", "aliases": [], "previousSlugs": []},
         )
-
-    async def live_therapists(self, batch_size: int = 2000) -> AsyncIterator[dict[str, Any]]:
-        async for doc in self.therapists.find({"deleted": False}, batch_size=batch_size):
-            yield doc
 
     async def therapists_by_id(self, ids: list[str]) -> list[dict[str, Any]]:
         return await self.therapists.find({"_id": {"$in": ids}}).to_list()

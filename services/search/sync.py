@@ -28,6 +28,7 @@ log = structlog.get_logger(__name__)
 COMMIT_DELAY = 0.005
 BATCH_LIMIT = 1000
 BUILD_BATCH = 1000
+BUILD_STEP = 100
 STALENESS_SWEEP_SECONDS = 600.0
 
 
@@ -41,6 +42,7 @@ class IndexSync:
         self._sweeper: asyncio.Task | None = None
         self.build_seconds: float | None = None
         self.build_waited_on_mongo: float | None = None
+        self.build_first_batch_seconds: float | None = None
 
     def current(self) -> SearchIndex:
         if self.index is None:
@@ -79,17 +81,23 @@ class IndexSync:
         reader = asyncio.create_task(self._read_batches(batches))
         count = 0
         waited = 0.0
+        first_batch = None
         try:
             while True:
                 wait_started = time.perf_counter()
                 batch = await batches.get()
                 waited += time.perf_counter() - wait_started
+                if first_batch is None:
+                    first_batch = time.perf_counter() - started
                 if batch is None:
                     break
-                for doc in batch:
-                    index.apply(doc, now)
+                for start in range(0, len(batch), BUILD_STEP):
+                    for doc in batch[start : start + BUILD_STEP]:
+                        index.apply(doc, now)
+                    # Let requests (served from the current index during a rebuild) and the reader
+                    # through every few documents, not only between batches.
+                    await asyncio.sleep(0)
                 count += len(batch)
-                await asyncio.sleep(0)  # let requests (on the current index) and the reader through
         finally:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -97,16 +105,20 @@ class IndexSync:
         await asyncio.to_thread(index.finish_bulk_load)
         self.build_seconds = time.perf_counter() - started
         self.build_waited_on_mongo = waited
+        self.build_first_batch_seconds = first_batch
         log.info(
             "search_index_built",
             therapists=count,
             seconds=round(self.build_seconds, 2),
             waited_on_mongodb=round(waited, 2),
+            first_batch_after=round(first_batch or 0.0, 2),
         )
         return index
 
     async def _read_batches(self, batches: asyncio.Queue) -> None:
-        cursor = self.store.therapists.find({"deleted": False}, batch_size=BUILD_BATCH)
+        # Every document, tombstones included (the index records their versions, so a late older
+        # update cannot bring a deleted therapist back): a plain scan, no filter to evaluate.
+        cursor = self.store.therapists.find({}, batch_size=BUILD_BATCH)
         while True:
             batch = await cursor.to_list(BUILD_BATCH)
             await batches.put(batch or None)

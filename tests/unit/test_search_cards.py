@@ -14,6 +14,7 @@ from services.search import domain, geo
 from services.search.api import render_card, render_card_json
 from services.search.consumers import practice_points
 from services.search.index import FacetCodeRows, SearchIndex
+from services.search.store import profile_text, stored_profile
 from tests.integration.search.conftest import profile
 
 
@@ -79,6 +80,24 @@ def indexed(*profiles: dict) -> SearchIndex:
         index.apply({"_id": data["id"], "version": 1, "profile": data, "points": points}, domain.now_utc())
     index.commit_blocking()
     return index
+
+
+def test_a_profile_stored_as_json_text_indexes_as_one_stored_as_a_document():
+    """The read model keeps profiles as JSON text; read models written before hold documents."""
+    data = stored(displayName="Soren Quillfield, LPC", title="Licensed Professional Counselor")
+    text = profile_text(data)
+    assert isinstance(text, str) and stored_profile({"profile": text}) == data
+    assert stored_profile({"profile": data}) == data and stored_profile({"profile": None}) is None
+    cards = []
+    for form in (text, data):
+        index = SearchIndex()
+        index.apply({"_id": data["id"], "version": 1, "profile": form, "points": []}, domain.now_utc())
+        index.commit_blocking()
+        with index.pinned():
+            hits = index.load(index.top(index.parse_text("quillfield counselor"), 5), None)
+        assert [h.id for h in hits] == [data["id"]]
+        cards.append(hits[0].card)
+    assert cards[0] == cards[1] == domain.card_from_profile(data, {})
 
 
 @pytest.mark.parametrize("confirmed_days_ago", [3, 90, None])

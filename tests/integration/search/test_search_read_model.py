@@ -9,6 +9,7 @@ import aio_pika
 
 from integration_events.subscriptions import SEARCH_EVENTS
 from integration_events.therapists import THERAPIST_CREATED
+from services.search.store import stored_profile
 from tests.integration.search.conftest import approach, profile
 
 
@@ -35,7 +36,7 @@ async def test_a_duplicate_and_an_older_version_change_nothing(search):
     await search.put_therapist(marker)  # one queue: once the marker is in, the others were handled
     await search.settled(marker["id"], 1)
     stored = await search.settled(data["id"], 3)
-    assert stored["version"] == 3 and stored["profile"]["title"] == "Clinical Psychologist"
+    assert stored["version"] == 3 and stored_profile(stored)["title"] == "Clinical Psychologist"
     assert (await search.card(data["id"]))["title"] == "Clinical Psychologist"
 
 
