@@ -383,7 +383,9 @@ def replica_main() -> None:
 
     async def report_build() -> None:
         print(
-            f"replica: index of {sync.index.size} built from MongoDB in {sync.build_seconds:.1f} s",
+            f"replica: index of {sync.index.size} built from MongoDB in {sync.build_seconds:.1f} s, "
+            f"of which {sync.build_first_batch_seconds:.1f} s until the first batch and "
+            f"{sync.build_waited_on_mongo:.1f} s waiting on MongoDB in all",
             flush=True,
         )
 
