@@ -590,10 +590,10 @@ class SearchIndex:
     def _add_pending(self) -> None:
         """Hand the waiting documents to the writer in one run: its indexing threads then stay
         busy through the run instead of being woken for each document."""
+        pending, self.pending = self.pending, []
         add = self.writer.add_json
-        for document in self.pending:
+        for document in pending:
             add(document)
-        self.pending.clear()
 
     def _facet_codes(self, fields: dict[str, Any]) -> list[int]:
         codes = []

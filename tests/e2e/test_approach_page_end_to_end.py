@@ -3,6 +3,7 @@ outbox, consumed by search, and shown on the approach page by the gateway."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import aio_pika
@@ -177,10 +178,12 @@ async def test_a_replayed_old_event_changes_nothing(directory):
             "displayName": "Bo Lindqvist-Arce", "title": "Licensed Professional Counselor",
             "location": {"city": "Tucson", "state": "AZ"},
         })
-        while True:
-            first = CloudEvent.from_json((await created_events.get(no_ack=True, timeout=10)).body)
-            if first.subject == therapist_id:
-                break
+        # The outbox relay publishes a moment after the write: wait for the event to arrive.
+        async with asyncio.timeout(10), created_events.iterator(no_ack=True) as arriving:
+            async for message in arriving:
+                first = CloudEvent.from_json(message.body)
+                if first.subject == therapist_id:
+                    break
     async with directory.http.patch(
         f"{directory.urls['profiles']}/v1/therapists/{therapist_id}", json={"title": "Clinical Psychologist"},
         headers=auth_header(sub, "therapist"),

@@ -152,3 +152,26 @@ def test_facet_code_rows_widen_grow_and_move_to_32_bits_without_losing_a_row():
     for slot in (0, 1499, 1500, 2500, 2999):
         row = rows.rows[slot]
         assert sorted(int(c) for c in row if c) == sorted(expected[slot])
+
+
+def test_versions_applied_before_one_commit_leave_only_the_newest_and_a_tombstone_wins():
+    """Documents wait to be handed to the engine in runs; a newer version's delete of the older
+    one must still reach it, and so must a tombstone's, within one commit and across many."""
+    now = domain.now_utc()
+    first = stored(displayName="Amara Westmarch, LPC")
+    gone = stored(displayName="Idris Torvane, LMFT")
+    index = SearchIndex()
+    for n in range(300):  # more than one run of waiting documents
+        filler = stored(displayName=f"Calla Ivesly {n}")
+        index.apply({"_id": filler["id"], "version": 1, "profile": filler, "points": []}, now)
+    index.apply({"_id": first["id"], "version": 1, "profile": first, "points": []}, now)
+    index.apply({"_id": gone["id"], "version": 1, "profile": gone, "points": []}, now)
+    renamed = {**first, "displayName": "Amara Westmarch-Quill, LPC"}
+    index.apply({"_id": first["id"], "version": 2, "profile": renamed, "points": []}, now)
+    index.apply({"_id": gone["id"], "version": 2, "deleted": True, "profile": None, "points": []}, now)
+    index.commit_blocking()
+    with index.pinned():
+        assert index.size == 301
+        hits = index.load(index.top(index.parse_text("westmarch"), 5), None)
+        assert [h.card["displayName"] for h in hits] == ["Amara Westmarch-Quill, LPC"]
+        assert index.top(index.parse_text("torvane"), 5) == []
