@@ -122,6 +122,7 @@ def rotation_bucket(session: str | None) -> int:
     return int.from_bytes(digest, "big") % ROTATION_BUCKETS
 
 
+# Four bytes of one hash per bucket: blake2b gives at most 64, enough for 16 buckets.
 _BUCKET_WORDS = struct.Struct(f">{ROTATION_BUCKETS}I")
 # A relevance weight per 16-bit rotation step, fresh and stale (computed once: a table lookup per
 # bucket and profile instead of a power).
