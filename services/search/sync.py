@@ -84,7 +84,8 @@ class IndexSync:
         waited = 0.0
         first_batch = None
         # The build allocates millions of short-lived objects that reference counting frees; the
-        # cycle collector would walk the whole heap again and again meanwhile. Off for the build.
+        # cycle collector would walk the whole heap again and again meanwhile. Off for the build
+        # (during a rebuild beside a serving index, requests' cyclic garbage waits until it ends).
         collecting = gc.isenabled()
         gc.disable()
         try:
