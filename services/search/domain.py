@@ -124,21 +124,13 @@ def rotation_bucket(session: str | None) -> int:
 
 # Four bytes of one hash per bucket: blake2b gives at most 64, enough for 16 buckets.
 _BUCKET_WORDS = struct.Struct(f">{ROTATION_BUCKETS}I")
-# A relevance weight per 16-bit rotation step, fresh and stale (computed once: a table lookup per
-# bucket and profile instead of a power).
-_WEIGHTS = {
-    stale: [
-        max(0.0, 2.0 ** (2.0 * factor * (1.0 + ROTATION_SPREAD * step / 65536.0)) - 2.0)
-        for step in range(65536)
-    ]
-    for stale, factor in ((False, 1.0), (True, STALE_FACTOR))
-}
 
 
 def ordering_keys(therapist_id: str, stale: bool) -> tuple[list[int], list[float]]:
     """`rotation_keys` and `relevance_weights` together, from one hash of the id: per bucket a
-    32-bit word, whose high 24 bits place the therapist in that bucket's rotation; the low bytes
-    of the first five words make a 38-bit tie-breaker shared by all buckets."""
+    32-bit word, whose high 24 bits place the therapist in that bucket's rotation and whose
+    whole value sets the bucket's weight; the low bytes of the first five words make a 38-bit
+    tie-breaker shared by all buckets."""
     words = _BUCKET_WORDS.unpack(
         hashlib.blake2b(therapist_id.encode(), digest_size=4 * ROTATION_BUCKETS).digest()
     )
@@ -147,8 +139,9 @@ def ordering_keys(therapist_id: str, stale: bool) -> tuple[list[int], list[float
         tie = (tie << 8) | (word & 0xFF)
     tie >>= 2
     fresh = 0 if stale else 1 << 62
-    weights = _WEIGHTS[stale]
-    return [fresh | (w >> 8 << 38) | tie for w in words], [weights[w >> 16] for w in words]
+    base = 2.0 * (STALE_FACTOR if stale else 1.0)  # log2(2 + weight) = base * (1 + spread * word / 2**32)
+    per_word = base * ROTATION_SPREAD / 4294967296.0
+    return [fresh | (w >> 8 << 38) | tie for w in words], [2.0 ** (base + per_word * w) - 2.0 for w in words]
 
 
 def rotation_keys(therapist_id: str, stale: bool) -> list[int]:

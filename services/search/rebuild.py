@@ -27,7 +27,7 @@ from servicekit.logs import configure_logging
 from servicekit.mongo import connect
 from servicekit.settings import ServiceSettings
 from services.search.consumers import practice_points
-from services.search.store import THERAPISTS, ReadModel, profile_text
+from services.search.store import THERAPISTS, ReadModel, therapist_fields
 
 log = structlog.get_logger(__name__)
 IN_FLIGHT_MARGIN = timedelta(seconds=60)
@@ -79,11 +79,7 @@ async def rebuild(store: ReadModel, profiles_url: str, approaches_url: str, *, p
                         target,
                         profile.id,
                         profile.version,
-                        {
-                            "deleted": False,
-                            "profile": profile_text(profile.model_dump(mode="json")),
-                            "points": practice_points(profile),
-                        },
+                        therapist_fields(profile.model_dump(mode="json"), practice_points(profile)),
                     )
                     counts["therapists"] += 1
                 after = page.get("next")

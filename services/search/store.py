@@ -34,6 +34,11 @@ def profile_text(profile: dict[str, Any]) -> str:
     return orjson.dumps(profile).decode()
 
 
+def therapist_fields(profile: dict[str, Any], points: list[list[float]]) -> dict[str, Any]:
+    """The fields of a listed therapist's read-model document (beside `_id` and `version`)."""
+    return {"deleted": False, "profile": profile_text(profile), "points": points}
+
+
 def stored_profile(doc: dict[str, Any]) -> dict[str, Any] | None:
     """The public profile of a read-model document (None for a tombstone)."""
     profile = doc.get("profile")
@@ -100,12 +105,8 @@ class ReadModel:
     async def put_therapist(
         self, therapist_id: str, version: int, profile: dict[str, Any], points: list[list[float]]
     ) -> bool:
-        return await self._write_everywhere(
-            THERAPISTS,
-            therapist_id,
-            version,
-            {"deleted": False, "profile": profile_text(profile), "points": points},
-        )
+        fields = therapist_fields(profile, points)
+        return await self._write_everywhere(THERAPISTS, therapist_id, version, fields)
 
     async def delete_therapist(self, therapist_id: str, version: int) -> bool:
         return await self._write_everywhere(

@@ -40,7 +40,7 @@ from services.search.app import build_app
 from services.search.domain import SearchQuery
 from services.search.engine import SearchEngine
 from services.search.index import FACET_SIZES, FACETS, all_of
-from services.search.store import ReadModel, profile_text
+from services.search.store import ReadModel, therapist_fields
 from services.search.sync import IndexSync
 from tests.bench.calibration import machine_line
 from tests.integration.search.conftest import connected_bus, purge_search_queue
@@ -363,7 +363,7 @@ async def load_read_model(read_model: ReadModel, count: int) -> None:
     """`count` synthetic profiles written as the read model holds them (profile as JSON text)."""
     batch = []
     for doc in synthetic_read_model(count):
-        doc["profile"] = profile_text(doc["profile"])
+        doc.update(therapist_fields(doc["profile"], doc["points"]))
         batch.append(doc)
         if len(batch) == 1000:
             await read_model.therapists.insert_many(batch, ordered=False)
