@@ -445,10 +445,11 @@ async def _measure(infra, mongodb_kind: str, failures: list[str]) -> None:
     database = f"search_bench_{random.randrange(1 << 30):x}"
     client = AsyncMongoClient(infra.mongodb_uri, tz_aware=True)
     db = client[database]
+    read_model = ReadModel(db)
     started = time.perf_counter()
-    await load_read_model(ReadModel(db), THERAPISTS)
+    await load_read_model(read_model, THERAPISTS)
     loading = time.perf_counter() - started
-    sync = IndexSync(ReadModel(db))
+    sync = IndexSync(read_model)
     index = await sync.build()
     rss, peak = rss_mib()
     print(
