@@ -95,3 +95,15 @@ async def wait_ready(url: str, *, timeout: float = 60.0) -> None:
             return False
 
     await eventually(ready, timeout=timeout, interval=0.05, what=f"{url} ready")
+
+
+def metric_value(text: str, name: str, **labels: str) -> float:
+    """Sum of a Prometheus sample's values over the series whose labels include `labels`."""
+    total = 0.0
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        series, _, value = line.rpartition(" ")
+        if all(f'{key}="{wanted}"' in series for key, wanted in labels.items()):
+            total += float(value)
+    return total

@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 import structlog
+from prometheus_client import Gauge
 from pymongo.errors import PyMongoError
 
 from services.search import domain
@@ -31,6 +32,15 @@ BATCH_LIMIT = 1000
 BUILD_BATCH = 1000
 BUILD_STEP = 100
 STALENESS_SWEEP_SECONDS = 600.0
+
+INDEX_BUILD_SECONDS = Gauge(
+    "directory_search_index_build_seconds",
+    "Seconds this replica's last index build took, in all and until MongoDB's first batch",
+    ["part"],
+)
+INDEX_BUILD_DOCUMENTS = Gauge(
+    "directory_search_index_build_documents", "Read-model documents this replica's last index build read"
+)
 
 
 class IndexSync:
@@ -114,6 +124,9 @@ class IndexSync:
         self.build_seconds = time.perf_counter() - started
         self.build_waited_on_mongo = waited
         self.build_first_batch_seconds = first_batch
+        INDEX_BUILD_SECONDS.labels("total").set(self.build_seconds)
+        INDEX_BUILD_SECONDS.labels("first_batch").set(first_batch or 0.0)
+        INDEX_BUILD_DOCUMENTS.set(count)
         log.info(
             "search_index_built",
             therapists=count,

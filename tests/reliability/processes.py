@@ -208,18 +208,6 @@ class ProcessStack:
                 return await response.text()
 
 
-def metric_value(text: str, name: str, **labels: str) -> float:
-    """Sum of a Prometheus sample's values over the series whose labels include `labels`."""
-    total = 0.0
-    for line in text.splitlines():
-        if not line.startswith(name + "{") and not line.startswith(name + " "):
-            continue
-        series, _, value = line.rpartition(" ")
-        if all(f'{key}="{wanted}"' in series for key, wanted in labels.items()):
-            total += float(value)
-    return total
-
-
 @contextlib.asynccontextmanager
 async def running_stack(root: Path, amqp_url: str, **kwargs):
     """A started ProcessStack on a private vhost; everything stopped and removed afterwards."""

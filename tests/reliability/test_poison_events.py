@@ -14,7 +14,8 @@ from pymongo import AsyncMongoClient
 
 from integration_events.subscriptions import SEARCH_EVENTS
 from tests.reliability.events import probe_event, publish, publish_raw
-from tests.reliability.processes import ProcessStack, broker_channel, eventually, metric_value, queue_depth
+from tests.reliability.processes import ProcessStack, broker_channel, eventually, queue_depth
+from tests.support import metric_value
 
 DEAD = SEARCH_EVENTS.dead_letter_queue
 DEAD_LETTERED = "directory_events_dead_lettered_total"

@@ -24,8 +24,8 @@ from integration_events.therapists import THERAPIST_EVENT_TYPES
 from servicekit.envelope import CloudEvent
 from servicekit.settings import EVENTS_EXCHANGE
 from services.search.store import stored_profile
-from tests.reliability.processes import ProcessStack, broker_channel, metric_value, queue_depth
-from tests.support import token
+from tests.reliability.processes import ProcessStack, broker_channel, queue_depth
+from tests.support import metric_value, token
 
 CLIENTS = 10
 UPDATES_PER_CLIENT = 100

@@ -6,6 +6,7 @@ import time
 
 from services.search import geo
 from tests.integration.search.conftest import profile, running_search
+from tests.support import metric_value
 
 
 async def test_a_second_replica_sees_changes_applied_by_another(search, infra):
@@ -23,6 +24,11 @@ async def test_a_second_replica_sees_changes_applied_by_another(search, infra):
         assert (await replica_card(before["id"]))["displayName"] == "Lucan Fennick"
         async with http.get("/readyz") as response:
             assert response.status == 200 and (await response.json())["checks"]["index"] is True
+        async with http.get("/metrics") as response:  # how long its build took, for operators
+            metrics = await response.text()
+        assert metric_value(metrics, "directory_search_index_build_documents") >= 1
+        total = metric_value(metrics, "directory_search_index_build_seconds", part="total")
+        assert 0 < metric_value(metrics, "directory_search_index_build_seconds", part="first_batch") <= total
 
         later = profile(displayName="Matteo Brindlemere")
         await search.put_therapist(later)  # only the first replica consumes events
