@@ -129,7 +129,7 @@ class IndexSync:
         INDEX_BUILD_DOCUMENTS.set(count)
         log.info(
             "search_index_built",
-            therapists=count,
+            documents=count,  # tombstones included
             seconds=round(self.build_seconds, 2),
             waited_on_mongodb=round(waited, 2),
             first_batch_after=round(first_batch or 0.0, 2),

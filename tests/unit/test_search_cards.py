@@ -156,7 +156,7 @@ def test_facet_code_rows_widen_grow_and_move_to_32_bits_without_losing_a_row():
 
 def test_versions_applied_before_one_commit_leave_only_the_newest_and_a_tombstone_wins():
     """Documents wait to be handed to the engine in runs; a newer version's delete of the older
-    one must still reach it, and so must a tombstone's, within one commit and across many."""
+    one must still reach it, and so must a tombstone's, with more than one run before the commit."""
     now = domain.now_utc()
     first = stored(displayName="Amara Westmarch, LPC")
     gone = stored(displayName="Idris Torvane, LMFT")
