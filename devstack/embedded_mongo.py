@@ -77,6 +77,17 @@ def _command() -> str:
     return found
 
 
+# The server is a Python process that handles each connection on a thread of its own and
+# materialises a query's whole result before its first batch. With glibc's default of one malloc
+# arena per thread, memory freed after one connection's scan is not reused by the next
+# connection's thread: every new connection's first full scan faults its memory in afresh (on a
+# 250,000-profile read model: ~740,000 page faults, 5-8 s of system time, 8-12 s before the first
+# batch, against 3.6 s with one shared arena). One arena and a high trim threshold keep freed
+# memory for the next scan. The server holds its GIL while it works, so threads lose nothing by
+# sharing an arena. (Only how this process is run: operators' MongoDB is untouched.)
+SERVER_ALLOCATOR = {"MALLOC_ARENA_MAX": "1", "MALLOC_TRIM_THRESHOLD_": str(2 << 30)}
+
+
 class EmbeddedMongo:
     """One SecantusDB server; `storage=":memory:"` for tests, a directory for the run command."""
 
@@ -110,7 +121,8 @@ class EmbeddedMongo:
              "--noop-heartbeat-seconds", "10",
              *(["--cache-size", self.cache_size] if self.cache_size else [])],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ}, preexec_fn=functools.partial(die_with_parent, signal.SIGTERM),
+            env={**SERVER_ALLOCATOR, **os.environ},
+            preexec_fn=functools.partial(die_with_parent, signal.SIGTERM),
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
