@@ -37,7 +37,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from services.search import domain, geo
-from services.search.store import stored_profile
+from services.search.store import stored_listing
 
 # `all` holds every searchable word (names, titles, approach names and aliases, statements,
 # bios), lower-cased but not stemmed; matches in the (stemmed) name fields add to the score.
@@ -511,20 +511,21 @@ class SearchIndex:
             self._add_pending()  # a delete only reaches documents added before it
             self.writer.delete_documents_by_term("id", therapist_id)
         self.dirty = True
-        if doc.get("deleted"):
+        listing = None if doc.get("deleted") else stored_listing(doc)
+        if listing is None:
             self.slot_of.pop(therapist_id, None)
             return True
+        profile, points = listing
         # A new slot for every version: a searcher opened before the commit may still return
         # the old version's row, which must keep describing the old version.
         slot = len(self.ids)
         self.slot_of[therapist_id] = slot
         self.ids.append(therapist_id)
-        points = doc.get("points") or []
         self.lat.append(points[0][0] if points else math.nan)
         self.lon.append(points[0][1] if points else math.nan)
         if len(points) > 1:
             self.more_points[slot] = tuple(geo.Point(lat, lon) for lat, lon in points)
-        fields, record = index_document(slot, stored_profile(doc), points, self.approaches, now)
+        fields, record = index_document(slot, profile, points, self.approaches, now)
         self.records_out.write(record)
         self.record_end.append(self.record_end.data[slot] + len(record))
         self.code_rows.append(self._facet_codes(fields))

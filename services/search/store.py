@@ -1,12 +1,15 @@
 """The search read model in MongoDB: therapist cards and approaches, built only from events.
 
-`therapists`: one document per therapist, `{_id, version, deleted, profile, points}` where
-`profile` is the public profile as the last applied event gave it, kept as JSON text, and `points`
-its practice locations' coordinates. Nothing queries inside a profile here (the index does), and
-as one string a profile costs MongoDB and the driver one value to encode and decode instead of a
-few hundred: a replica builds its index from a scan of every profile. Read models written before
-hold `profile` as an embedded document; `stored_profile` reads both. A delete leaves a tombstone
-(`deleted: true` with its version), so a late update never brings a deleted therapist back.
+`therapists`: one document per therapist, `{_id, version, deleted, listing}` where `listing` is
+one JSON text holding the public profile as the last applied event gave it and its practice
+locations' coordinates (`{"profile": ..., "points": [[lat, lon], ...]}`). Nothing queries inside
+a listing here (the index does), and a replica builds its index from a scan of every document:
+as one string a listing costs MongoDB and the driver one value to decode and encode, where a
+profile as a document is a few hundred and coordinates as arrays a few more objects each.
+Read models written before hold `profile` (JSON text, or earlier an embedded document) and
+`points` beside it; `stored_listing` reads every form, and each write replaces the old fields.
+A delete leaves a tombstone (`deleted: true` with its version), so a late update never brings a
+deleted therapist back.
 `approaches`: `{_id (approach id), version, deleted, slug, name, aliases, previousSlugs}`.
 
 Every write is conditional on the stored version being older, so duplicates and late, older
@@ -29,20 +32,30 @@ META = "meta"
 REBUILD_MARKER = "rebuild"
 
 
-def profile_text(profile: dict[str, Any]) -> str:
-    """A public profile as the read model stores it."""
-    return orjson.dumps(profile).decode()
+# Fields of therapist documents written before `listing`; every write removes them.
+LEGACY_THERAPIST_FIELDS = ("profile", "points")
+
+
+def listing_text(profile: dict[str, Any], points: list[list[float]]) -> str:
+    """A listed therapist's public profile and practice points as the read model stores them."""
+    return orjson.dumps({"profile": profile, "points": points}).decode()
 
 
 def therapist_fields(profile: dict[str, Any], points: list[list[float]]) -> dict[str, Any]:
     """The fields of a listed therapist's read-model document (beside `_id` and `version`)."""
-    return {"deleted": False, "profile": profile_text(profile), "points": points}
+    return {"deleted": False, "listing": listing_text(profile, points)}
 
 
-def stored_profile(doc: dict[str, Any]) -> dict[str, Any] | None:
-    """The public profile of a read-model document (None for a tombstone)."""
-    profile = doc.get("profile")
-    return orjson.loads(profile) if isinstance(profile, str) else profile
+def stored_listing(doc: dict[str, Any]) -> tuple[dict[str, Any], list[list[float]]] | None:
+    """The public profile and practice points of a read-model document (None for a tombstone)."""
+    listing = doc.get("listing")
+    if listing is not None:
+        parsed = orjson.loads(listing)
+        return parsed["profile"], parsed["points"]
+    profile = doc.get("profile")  # a document written before `listing`
+    if profile is None:
+        return None
+    return (orjson.loads(profile) if isinstance(profile, str) else profile), doc.get("points") or []
 
 
 class ReadModel:
@@ -65,11 +78,12 @@ class ReadModel:
         self, collection: str, doc_id: str, version: int, fields: dict[str, Any]
     ) -> bool:
         """Upsert `fields` unless a document of this version or newer exists; True if applied."""
+        update: dict[str, Any] = {"$set": {"version": version, **fields, "appliedAt": datetime.now(UTC)}}
+        if "listing" in fields:  # a therapist: an older document's fields go
+            update["$unset"] = dict.fromkeys(LEGACY_THERAPIST_FIELDS, "")
         try:
             result = await self.db[collection].update_one(
-                {"_id": doc_id, "version": {"$lt": version}},
-                {"$set": {"version": version, **fields, "appliedAt": datetime.now(UTC)}},
-                upsert=True,
+                {"_id": doc_id, "version": {"$lt": version}}, update, upsert=True
             )
         except DuplicateKeyError:  # the stored version is the same or newer
             return False
@@ -110,7 +124,7 @@ class ReadModel:
 
     async def delete_therapist(self, therapist_id: str, version: int) -> bool:
         return await self._write_everywhere(
-            THERAPISTS, therapist_id, version, {"deleted": True, "profile": None, "points": []}
+            THERAPISTS, therapist_id, version, {"deleted": True, "listing": None}
         )
 
     async def put_approach(self, approach_id: str, version: int, fields: dict[str, Any]) -> bool:

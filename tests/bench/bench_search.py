@@ -359,11 +359,11 @@ def bench_mongodb(folder: Path) -> Iterator[tuple[str, str]]:
 
 
 async def load_read_model(read_model: ReadModel, count: int) -> None:
-    """`count` synthetic profiles written as the read model holds them (profile as JSON text)."""
+    """`count` synthetic profiles written as the read model holds them (one JSON text each)."""
     batch = []
     for doc in synthetic_read_model(count):
-        doc.update(therapist_fields(doc["profile"], doc["points"]))
-        batch.append(doc)
+        profile, points = doc.pop("profile"), doc.pop("points")
+        batch.append({**doc, **therapist_fields(profile, points)})
         if len(batch) == 1000:
             await read_model.therapists.insert_many(batch, ordered=False)
             batch = []

@@ -23,7 +23,7 @@ from integration_events.subscriptions import SEARCH_EVENTS
 from integration_events.therapists import THERAPIST_EVENT_TYPES
 from servicekit.envelope import CloudEvent
 from servicekit.settings import EVENTS_EXCHANGE
-from services.search.store import stored_profile
+from services.search.store import stored_listing
 from tests.reliability.processes import ProcessStack, broker_channel, queue_depth
 from tests.support import metric_value, token
 
@@ -254,7 +254,7 @@ async def test_acknowledged_updates_survive_crashes_and_outages_exactly_once(sta
         # Search holds exactly that version, with the same content.
         card = indexed[client.therapist_id]
         assert card["version"] == last_version and not card["deleted"]
-        assert stored_profile(card)["displayName"] == profile["displayName"]
+        assert stored_listing(card)[0]["displayName"] == profile["displayName"]
         # Exactly one event per stored version: none lost, no two for one version, none half-applied.
         events = published[client.therapist_id]
         assert sorted(events) == list(range(1, last_version + 1)), sorted(events)

@@ -14,7 +14,7 @@ from services.search import domain, geo
 from services.search.api import render_card, render_card_json
 from services.search.consumers import practice_points
 from services.search.index import FacetCodeRows, SearchIndex
-from services.search.store import profile_text, stored_profile
+from services.search.store import stored_listing, therapist_fields
 from tests.integration.search.conftest import profile
 
 
@@ -77,27 +77,38 @@ def indexed(*profiles: dict) -> SearchIndex:
     index = SearchIndex()
     for n, data in enumerate(profiles):
         points = [[30.27 + n / 100, -97.74]]
-        index.apply({"_id": data["id"], "version": 1, "profile": data, "points": points}, domain.now_utc())
+        index.apply({"_id": data["id"], "version": 1, **therapist_fields(data, points)}, domain.now_utc())
     index.commit_blocking()
     return index
 
 
-def test_a_profile_stored_as_json_text_indexes_as_one_stored_as_a_document():
-    """The read model keeps profiles as JSON text; read models written before hold documents."""
+def test_every_stored_form_of_a_listing_indexes_alike():
+    """The read model keeps profile and points as one JSON text (`listing`); read models written
+    before hold `profile` as JSON text or as a document, with `points` beside it."""
     data = stored(displayName="Soren Quillfield, LPC", title="Licensed Professional Counselor")
-    text = profile_text(data)
-    assert isinstance(text, str) and stored_profile({"profile": text}) == data
-    assert stored_profile({"profile": data}) == data and stored_profile({"profile": None}) is None
+    points = [[30.27, -97.74]]
+    forms = [
+        therapist_fields(data, points),
+        {"deleted": False, "profile": orjson.dumps(data).decode(), "points": points},
+        {"deleted": False, "profile": data, "points": points},
+    ]
+    assert isinstance(forms[0]["listing"], str) and set(forms[0]) == {"deleted", "listing"}
+    for form in forms:
+        assert stored_listing(form) == (data, points)
+    assert stored_listing({"deleted": True, "listing": None}) is None
+    assert stored_listing({"deleted": True, "profile": None, "points": []}) is None
     cards = []
-    for form in (text, data):
+    for form in forms:
         index = SearchIndex()
-        index.apply({"_id": data["id"], "version": 1, "profile": form, "points": []}, domain.now_utc())
+        index.apply({"_id": data["id"], "version": 1, **form}, domain.now_utc())
         index.commit_blocking()
         with index.pinned():
-            hits = index.load(index.top(index.parse_text("quillfield counselor"), 5), None)
+            query = index.parse_text("quillfield counselor")
+            hits = index.load(index.top(query, 5), geo.Point(30.27, -97.74))
         assert [h.id for h in hits] == [data["id"]]
+        assert hits[0].distance_km is not None and hits[0].distance_km < 0.1
         cards.append(hits[0].card)
-    assert cards[0] == cards[1] == domain.card_from_profile(data, {})
+    assert cards[0] == cards[1] == cards[2] == domain.card_from_profile(data, {})
 
 
 @pytest.mark.parametrize("confirmed_days_ago", [3, 90, None])
@@ -163,12 +174,12 @@ def test_versions_applied_before_one_commit_leave_only_the_newest_and_a_tombston
     index = SearchIndex()
     for n in range(300):  # more than one run of waiting documents
         filler = stored(displayName=f"Calla Ivesly {n}")
-        index.apply({"_id": filler["id"], "version": 1, "profile": filler, "points": []}, now)
-    index.apply({"_id": first["id"], "version": 1, "profile": first, "points": []}, now)
-    index.apply({"_id": gone["id"], "version": 1, "profile": gone, "points": []}, now)
+        index.apply({"_id": filler["id"], "version": 1, **therapist_fields(filler, [])}, now)
+    index.apply({"_id": first["id"], "version": 1, **therapist_fields(first, [])}, now)
+    index.apply({"_id": gone["id"], "version": 1, **therapist_fields(gone, [])}, now)
     renamed = {**first, "displayName": "Amara Westmarch-Quill, LPC"}
-    index.apply({"_id": first["id"], "version": 2, "profile": renamed, "points": []}, now)
-    index.apply({"_id": gone["id"], "version": 2, "deleted": True, "profile": None, "points": []}, now)
+    index.apply({"_id": first["id"], "version": 2, **therapist_fields(renamed, [])}, now)
+    index.apply({"_id": gone["id"], "version": 2, "deleted": True, "listing": None}, now)
     index.commit_blocking()
     with index.pinned():
         assert index.size == 301
