@@ -14,6 +14,7 @@ coordinates, facet codes) serves exact distances and facet counts of small resul
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import ctypes
 import fcntl
@@ -322,6 +323,48 @@ def remove_abandoned_indexes(parent: str | None = None) -> list[str]:
     return removed
 
 
+class _RecordsWriter:
+    """The writing end of an index's records file. Records are gathered in memory and written
+    out a chunk at a time by a thread of its own (the write releases the GIL), so the thread that
+    prepares documents only copies bytes: writing the build's records (~2 KB per profile) had
+    cost it ~5 % of its time. `flush` returns once all that was written is in the file."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, path: str) -> None:
+        self.file = open(path, "ab", buffering=0)  # noqa: SIM115 (closed with the index)
+        self.chunk = bytearray()
+        self.writing: concurrent.futures.Future | None = None
+        self.thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="search-records")
+
+    def write(self, data: bytes) -> None:
+        self.chunk += data
+        if len(self.chunk) >= self.CHUNK:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if self.writing is not None:
+            self.writing.result()  # one chunk in flight at a time, in order
+        data, self.chunk = self.chunk, bytearray()
+        self.writing = self.thread.submit(self._write_all, data)
+
+    def _write_all(self, data: bytearray) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[self.file.write(view) :]
+
+    def flush(self) -> None:
+        if self.chunk:
+            self._hand_over()
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            writing.result()
+
+    def close(self) -> None:
+        self.thread.shutdown(wait=True)
+        self.file.close()
+
+
 def _release(directory: tempfile.TemporaryDirectory, *files: Any) -> None:
     """An index is gone: close its records file and delete its directory."""
     for file in files:
@@ -472,7 +515,7 @@ class SearchIndex:
         # Each row's record (licensed states and card, JSON) appended to one file: results read
         # theirs at an offset, without the engine's document store.
         records = os.path.join(self.files.name, "records")
-        self.records_out = open(records, "ab", buffering=1 << 20)
+        self.records_out = _RecordsWriter(records)
         self.records_in = open(records, "rb", buffering=0)
         self.record_end = _Column(np.int64, [0])
         weakref.finalize(self, _release, self.files, self.records_out, self.records_in, self.lock)
