@@ -84,15 +84,11 @@ def _command() -> str:
 # 250,000-profile read model: ~740,000 page faults, 5-8 s of system time, 8-12 s before the first
 # batch, against 3.6 s with one shared arena). One arena and a high trim threshold keep freed
 # memory for the next scan; the server holds its GIL while it works, so threads lose nothing by
-# sharing an arena. The process's very first full scan still faults its memory in: with the heap
-# in transparent huge pages (where the kernel offers them on request, `madvise`), 50,000-150,000
-# faults instead of ~670,000 and 5.4-7.8 s before the first batch instead of 9.4-10.3 s.
-# (Only how this process is run: operators' MongoDB is untouched.)
-SERVER_ALLOCATOR = {
-    "MALLOC_ARENA_MAX": "1",
-    "MALLOC_TRIM_THRESHOLD_": str(2 << 30),
-    "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1",
-}
+# sharing an arena. (Heap in transparent huge pages, glibc.malloc.hugetlb=1, was tried: a fresh
+# server's first scan went faster, but the first scan after the benchmark's bulk load went from
+# 4.4-7.7 s to 9.0-9.3 s before the first batch.) Only how this process is run: operators'
+# MongoDB is untouched.
+SERVER_ALLOCATOR = {"MALLOC_ARENA_MAX": "1", "MALLOC_TRIM_THRESHOLD_": str(2 << 30)}
 
 
 class EmbeddedMongo:
