@@ -578,7 +578,7 @@ class SearchIndex:
         return True
 
     def _add_pending(self) -> None:
-        """Hand the waiting documents to the writer in one run: its indexing threads then stay
+        """Hand the waiting documents to the writer in one run: its indexing thread then stays
         busy through the run instead of being woken for each document."""
         pending, self.pending = self.pending, []
         add = self.writer.add_json

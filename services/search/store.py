@@ -32,7 +32,7 @@ META = "meta"
 REBUILD_MARKER = "rebuild"
 
 
-# Fields of therapist documents written before `listing`; every write removes them.
+# Fields of therapist documents written before `listing`; each event's write removes them.
 LEGACY_THERAPIST_FIELDS = ("profile", "points")
 
 
@@ -75,12 +75,18 @@ class ReadModel:
         await self.approaches.create_index([("previousSlugs", ASCENDING)])
 
     async def write_if_newer(
-        self, collection: str, doc_id: str, version: int, fields: dict[str, Any]
+        self,
+        collection: str,
+        doc_id: str,
+        version: int,
+        fields: dict[str, Any],
+        unset: tuple[str, ...] = (),
     ) -> bool:
-        """Upsert `fields` unless a document of this version or newer exists; True if applied."""
+        """Upsert `fields` (removing `unset`) unless a document of this version or newer exists;
+        True if applied."""
         update: dict[str, Any] = {"$set": {"version": version, **fields, "appliedAt": datetime.now(UTC)}}
-        if "listing" in fields:  # a therapist: an older document's fields go
-            update["$unset"] = dict.fromkeys(LEGACY_THERAPIST_FIELDS, "")
+        if unset:
+            update["$unset"] = dict.fromkeys(unset, "")
         try:
             result = await self.db[collection].update_one(
                 {"_id": doc_id, "version": {"$lt": version}}, update, upsert=True
@@ -109,22 +115,25 @@ class ReadModel:
         marker = await self.db[META].find_one({"_id": REBUILD_MARKER})
         return [marker["collection"]] if marker else []
 
-    async def _write_everywhere(self, base: str, doc_id: str, version: int, fields: dict[str, Any]) -> bool:
-        applied = await self.write_if_newer(base, doc_id, version, fields)
+    async def _write_everywhere(
+        self, base: str, doc_id: str, version: int, fields: dict[str, Any], unset: tuple[str, ...] = ()
+    ) -> bool:
+        applied = await self.write_if_newer(base, doc_id, version, fields, unset)
         for target in await self.rebuild_targets():
             if target.startswith(base + "_"):
-                await self.write_if_newer(target, doc_id, version, fields)
+                await self.write_if_newer(target, doc_id, version, fields, unset)
         return applied
 
     async def put_therapist(
         self, therapist_id: str, version: int, profile: dict[str, Any], points: list[list[float]]
     ) -> bool:
-        fields = therapist_fields(profile, points)
-        return await self._write_everywhere(THERAPISTS, therapist_id, version, fields)
+        return await self._write_everywhere(
+            THERAPISTS, therapist_id, version, therapist_fields(profile, points), LEGACY_THERAPIST_FIELDS
+        )
 
     async def delete_therapist(self, therapist_id: str, version: int) -> bool:
         return await self._write_everywhere(
-            THERAPISTS, therapist_id, version, {"deleted": True, "listing": None}
+            THERAPISTS, therapist_id, version, {"deleted": True, "listing": None}, LEGACY_THERAPIST_FIELDS
         )
 
     async def put_approach(self, approach_id: str, version: int, fields: dict[str, Any]) -> bool:
