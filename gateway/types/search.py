@@ -116,6 +116,13 @@ class SearchFacets:
     genders: list[FacetValue]
     ageGroups: list[FacetValue]
     slidingScale: list[FacetValue]
+    telehealthStates: list[FacetValue]
+    raceEthnicity: list[FacetValue]
+    faiths: list[FacetValue]
+    lgbtq: list[FacetValue]
+    maxFee: list[FacetValue] = strawberry.field(
+        description="Per fee ceiling in USD (the value), how many results' lowest fee is at most it."
+    )
 
 
 FACETS = tuple(SearchFacets.__annotations__)

@@ -20,6 +20,7 @@ import ctypes
 import fcntl
 import functools
 import glob
+import itertools
 import math
 import os
 import shutil
@@ -57,20 +58,18 @@ FACETS = {
     "genders": "gender",
     "ageGroups": "age_group",
     "slidingScale": "sliding_scale",
+    "telehealthStates": "telehealth_state",
+    "raceEthnicity": "race",
+    "faiths": "faith",
+    "lgbtq": "lgbtq",
 }
 FACET_SIZES = {"cities": 25, "languages": 30}
-FILTER_ONLY_FIELDS = (
-    "id",
-    "approach_raw",
-    "issue_top",
-    "city",
-    "licensed_state",
-    "telehealth_state",
-    "race",
-    "faith",
-    "lgbtq",
-    "cell",
-)
+# The fee-ceiling facet (`maxFee`): per ceiling in USD, how many results' lowest fee is at most it
+# (what the `maxFee` filter would leave).
+FEE_FACET = "maxFee"
+FEE_CEILINGS = (50, 75, 100, 125, 150, 200, 250)
+FACET_NAMES = (*FACETS, FEE_FACET)
+FILTER_ONLY_FIELDS = ("id", "approach_raw", "issue_top", "city", "licensed_state", "cell")
 BUCKETS = range(domain.ROTATION_BUCKETS)
 ROTATION_FIELDS = [f"rot_{b}" for b in BUCKETS]
 WEIGHT_FIELDS = [f"w_{b}" for b in BUCKETS]
@@ -433,6 +432,23 @@ class Hit:
         return orjson.loads(self.record[: self.record.index(b"\n")])
 
 
+# The engine's range aggregation takes no overlapping ranges: one band per ceiling (above the one
+# before it), summed up into "at most the ceiling".
+_FEE_RANGES = [
+    {"key": str(ceiling), "from": low, "to": ceiling + 1}
+    for low, ceiling in zip((0, *(c + 1 for c in FEE_CEILINGS[:-1])), FEE_CEILINGS, strict=True)
+]
+
+
+def _fee_facet(at_most: Iterable[int]) -> list[dict[str, Any]]:
+    """The `maxFee` facet from the number of results at or under each ceiling (zeros left out)."""
+    return [
+        {"value": str(ceiling), "count": count}
+        for ceiling, count in zip(FEE_CEILINGS, at_most, strict=True)
+        if count
+    ]
+
+
 class _Column:
     """A growable numpy column (amortised appends; `view()` is the filled part)."""
 
@@ -529,6 +545,7 @@ class SearchIndex:
         # First practice location per slot (NaN: none); every location of slots with several.
         self.lat = _Column(np.float64)
         self.lon = _Column(np.float64)
+        self.min_fee = _Column(np.int64)  # the lowest fee (USD) per slot, -1: none given
         self.more_points: dict[int, tuple[geo.Point, ...]] = {}
         self.code_rows = FacetCodeRows()
         self.codes: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
@@ -572,6 +589,7 @@ class SearchIndex:
         self.records_out.write(record)
         self.record_end.append(self.record_end.data[slot] + len(record))
         self.code_rows.append(self._facet_codes(fields))
+        self.min_fee.append(fields.get("min_fee", -1))
         self.pending.append(orjson.dumps(fields).decode())
         if len(self.pending) >= PENDING_DOCUMENTS:
             self._add_pending()
@@ -610,10 +628,14 @@ class SearchIndex:
         for code, count in zip(present.tolist(), counts[present].tolist(), strict=True):
             facet, value = values[code]
             grouped[facet].append((-count, value))
-        return {
+        found = {
             facet: [{"value": v, "count": -c} for c, v in sorted(pairs)[: FACET_SIZES.get(facet, 100)]]
             for facet, pairs in grouped.items()
         }
+        fees = np.sort(self.min_fee.view()[slots])
+        fees = fees[np.searchsorted(fees, 0) :]  # rows without a fee (-1) match no ceiling
+        found[FEE_FACET] = _fee_facet(np.searchsorted(fees, FEE_CEILINGS, side="right").tolist())
+        return found
 
     @property
     def searcher(self) -> tantivy.Searcher:
@@ -740,12 +762,18 @@ class SearchIndex:
             for name, fld in FACETS.items()
         }
         spec["_total"] = {"value_count": {"field": "slot"}}
+        spec[FEE_FACET] = {"range": {"field": "min_fee", "ranges": _FEE_RANGES}}
         result = self.searcher.aggregate(query, spec)
         total = int(result.pop("_total")["value"])
-        return total, {
+        found = {
             name: [{"value": b["key"], "count": b["doc_count"]} for b in result[name]["buckets"]]
             for name in FACETS
         }
+        in_range = {b["key"]: b["doc_count"] for b in result[FEE_FACET]["buckets"]}
+        found[FEE_FACET] = _fee_facet(
+            itertools.accumulate(in_range.get(str(ceiling), 0) for ceiling in FEE_CEILINGS)
+        )
+        return total, found
 
     def load(self, hits: list[tuple[Any, Any]], center: geo.Point | None) -> list[Hit]:
         """The stored cards of (key, address) hits, with distances from `center` if given."""

@@ -10,7 +10,7 @@ import functools
 from typing import Any
 
 from services.search.domain import FORMATS, NEW_CLIENT_STATUSES, MatchQuestionnaire
-from services.search.index import FACETS
+from services.search.index import FACET_NAMES
 
 _STR = {"type": "string"}
 _NUM = {"type": "number"}
@@ -147,7 +147,7 @@ def openapi_document() -> dict[str, Any]:
                                     ),
                                     "facets": {
                                         "type": "object",
-                                        "properties": {name: FACET for name in FACETS},
+                                        "properties": {name: FACET for name in FACET_NAMES},
                                     },
                                 },
                             },

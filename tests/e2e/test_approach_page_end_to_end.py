@@ -143,6 +143,7 @@ async def test_search_finds_a_therapist_by_approach_state_and_city(directory):
     therapist_id = await create_therapist(directory, sub, {
         "displayName": "dr. Halvard Quist PhD", "title": "Clinical Psychologist",
         "location": {"city": "Duluth", "state": "MN"},
+        "money": {"fees": [{"sessionType": "individual", "amountUsd": 120}]},
     })
     await put_statement(directory, sub, therapist_id, "emdr", "Bilateral work, slowly.")
 
@@ -157,9 +158,11 @@ async def test_search_finds_a_therapist_by_approach_state_and_city(directory):
     # The approach, created a moment ago in the approaches service, is a search facet too.
     facets = await directory.graphql(
         "query($f: TherapistFilter) { searchTherapists(filter: $f) "
-        "{ facets { approaches { value count } } } }",
+        "{ facets { approaches { value count } maxFee { value count } } } }",
         {"f": {"state": "MN", "city": "Duluth"}})
     assert {"value": "emdr", "count": 1} in facets["searchTherapists"]["facets"]["approaches"]
+    # Its $120 session is under the fee ceilings from $125 up.
+    assert facets["searchTherapists"]["facets"]["maxFee"][0] == {"value": "125", "count": 1}
     elsewhere = await directory.graphql(SEARCH, {"filter": {"approaches": ["emdr"], "state": "TX"}})
     assert therapist_id not in [e["node"]["id"] for e in elsewhere["searchTherapists"]["edges"]]
 

@@ -143,6 +143,26 @@ def test_facet_counts_of_a_set_of_rows_count_each_row_once_per_value():
     ]
 
 
+def test_the_fee_facet_counts_rows_at_or_under_each_ceiling_alike_in_both_counts():
+    """Rows counted here (small result sets) and the engine's aggregation (large ones) agree; a
+    profile without any fee is under no ceiling, a free one under every ceiling."""
+    no_fee = {"fees": [], "insurance": []}
+    index = indexed(
+        stored(money={"fees": [{"sessionType": "individual", "amountUsd": 0}], "insurance": []}),
+        stored(money={"fees": [{"sessionType": "individual", "amountUsd": 75}], "insurance": []}),
+        stored(money={"fees": [{"sessionType": "individual", "amountUsd": 76}], "insurance": []}),
+        stored(money={"fees": [{"sessionType": "individual", "amountUsd": 900}], "insurance": []}),
+        stored(money=no_fee),
+    )
+    expected = [{"value": "50", "count": 1}, {"value": "75", "count": 2}]
+    expected += [{"value": str(c), "count": 3} for c in (100, 125, 150, 200, 250)]
+    assert index.count_facets(np.arange(5))["maxFee"] == expected
+    with index.pinned():
+        total, facets = index.facets(Query.all_query())
+    assert total == 5 and facets["maxFee"] == expected
+    assert index.count_facets(np.array([3, 4]))["maxFee"] == []
+
+
 def test_facet_code_rows_widen_grow_and_move_to_32_bits_without_losing_a_row():
     rows = FacetCodeRows()
     expected = []

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from servicekit.http import json_response
+from services.search.index import FACET_NAMES
 
 NOW = "2025-05-20T10:00:00+00:00"
 STATEMENT = (
@@ -282,22 +283,7 @@ class StubDirectory:
         if "city" in request.query:
             cards = [c for c in cards if c["location"]["city"] == request.query["city"]]
         page, info, total = self._page(request, cards)
-        facets = {
-            name: []
-            for name in (
-                "approaches",
-                "issues",
-                "states",
-                "cities",
-                "formats",
-                "newClientStatus",
-                "insurance",
-                "languages",
-                "genders",
-                "ageGroups",
-                "slidingScale",
-            )
-        }
+        facets: dict[str, list] = {name: [] for name in FACET_NAMES}
         facets["states"] = [{"value": "TX", "count": total}]
         return json_response(
             {

@@ -138,6 +138,18 @@ async def test_facets_count_the_current_result_set(search, directory):
     assert facets["newClientStatus"] == {"newpt": 3, "waitlist": 1}
     assert facets["slidingScale"] == {"true": 1, "false": 3}
     assert facets["approaches"]["emdr"] == 1 and "denver" not in facets["cities"]
+    assert facets["telehealthStates"] == {"TX": 4, "OK": 1}
+    assert facets["raceEthnicity"] == {"latina": 1}
+    assert facets["faiths"] == {"quaker": 1}
+    assert facets["lgbtq"] == {"true": 1, "false": 3}
+    # Lowest fees 40 (sliding scale), 140, 140 and 200: per ceiling, how many are at most it.
+    assert facets["maxFee"] == {"50": 1, "75": 1, "100": 1, "125": 1, "150": 3, "200": 4, "250": 4}
+
+
+async def test_each_fee_ceiling_counts_what_its_filter_finds(search, directory):
+    body = await search.search(text=TOKEN, state="TX")
+    for facet in body["facets"]["maxFee"]:
+        assert len(await ids(search, state="TX", maxFee=facet["value"])) == facet["count"]
 
 
 async def test_distances_are_given_with_a_radius_and_sort_by_distance(search, directory):
