@@ -440,6 +440,15 @@ _FEE_RANGES = [
 ]
 
 
+def facet_aggregations() -> dict[str, Any]:
+    """The engine's aggregations behind the facets of a result set (`SearchIndex.facets`)."""
+    spec: dict[str, Any] = {
+        name: {"terms": {"field": fld, "size": FACET_SIZES.get(name, 100)}} for name, fld in FACETS.items()
+    }
+    spec[FEE_FACET] = {"range": {"field": "min_fee", "ranges": _FEE_RANGES}}
+    return spec
+
+
 def _fee_facet(at_most: Iterable[int]) -> list[dict[str, Any]]:
     """The `maxFee` facet from the number of results at or under each ceiling (zeros left out)."""
     return [
@@ -757,12 +766,9 @@ class SearchIndex:
         return None if math.isnan(distance) else distance
 
     def facets(self, query: Query) -> tuple[int, dict[str, list[dict[str, Any]]]]:
-        spec: dict[str, Any] = {
-            name: {"terms": {"field": fld, "size": FACET_SIZES.get(name, 100)}}
-            for name, fld in FACETS.items()
-        }
+        """The number of hits and the facet counts of a (large) result set, by the engine."""
+        spec = facet_aggregations()
         spec["_total"] = {"value_count": {"field": "slot"}}
-        spec[FEE_FACET] = {"range": {"field": "min_fee", "ranges": _FEE_RANGES}}
         result = self.searcher.aggregate(query, spec)
         total = int(result.pop("_total")["value"])
         found = {

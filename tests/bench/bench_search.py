@@ -37,7 +37,7 @@ from servicekit.settings import ServiceSettings
 from services.search import geo
 from services.search.domain import SearchQuery
 from services.search.engine import SearchEngine
-from services.search.index import FACET_SIZES, FACETS, all_of
+from services.search.index import FACET_NAMES, all_of, facet_aggregations
 from services.search.store import ReadModel, therapist_fields
 from services.search.sync import IndexSync
 from tests.bench.calibration import machine_line
@@ -447,9 +447,7 @@ async def _measure(infra, mongodb_kind: str, failures: list[str]) -> None:
     # kind, as in a server under steady traffic, never the other kind's run of the same query,
     # which would leave its postings in the CPU caches); the passes alternate and are pooled.
     engine = SearchEngine(lambda built=index: built)
-    spec = {
-        name: {"terms": {"field": fld, "size": FACET_SIZES.get(name, 100)}} for name, fld in FACETS.items()
-    }
+    spec = facet_aggregations()
     queries = [as_search_query(params) for params in bench_queries(600)]
     finals, totals = [], []
     for i, q in enumerate(queries):  # the bare engine's exact query, prepared untimed
@@ -486,7 +484,8 @@ async def _measure(infra, mongodb_kind: str, failures: list[str]) -> None:
     hits_seen = totals[100:]
     p95, bare95, bareagg95 = percentile(service_ms, 95), percentile(bare_ms, 95), percentile(bare_agg_ms, 95)
     print(
-        f"in-service query (text + approach + insurance + format + 50 km, top 20 + 11 facets), two passes: "
+        f"in-service query (text + approach + insurance + format + 50 km, top 20 + "
+        f"{len(FACET_NAMES)} facets), two passes: "
         f"p50 {statistics.median(service_ms):.2f} ms, p95 {p95:.2f} ms; "
         f"median hits {statistics.median(hits_seen):.0f}"
     )
