@@ -50,7 +50,7 @@ MAX_FRESH = 10_000
 # crash in between only means they are published again (delivery is at-least-once anyway); the
 # sweep leaves rows younger than SWEEP_AFTER alone, so it never republishes rows waiting here.
 # Once a second rather than five times: in the profiles benchmark (20 clients, embedded MongoDB)
-# the PATCH p95 went from 2.03-2.25x the bare transactions' to 1.62-1.63x. The batch stays small:
+# the PATCH p95 went from 2.03-2.24x the bare transactions' to 1.62-1.63x. The batch stays small:
 # the embedded server's delete of many ids grows faster than the number of ids (75 rows 10 ms,
 # 375 rows ~200 ms, 1,500 rows 2.3 s here).
 DELETE_EVERY = 1.0
