@@ -12,8 +12,9 @@ from gateway.types.mutations import (
     field_errors,
     merge_patch,
 )
-from gateway.types.search import DistanceUnit, TherapistFilter, TherapistSort, search_params
+from gateway.types.search import FACETS, DistanceUnit, TherapistFilter, TherapistSort, search_params
 from gateway.types.therapists import NewClientStatus, SessionFormat
+from services.search.index import FACET_NAMES
 
 
 def test_checked_in_sdl_matches_the_schema():
@@ -44,6 +45,10 @@ def test_every_filter_becomes_the_search_services_query_parameter():
         ("gender", "woman"), ("lgbtq", "false"), ("raceEthnicity", "Black"), ("faith", "Jewish"),
         ("ageGroup", "adults"), ("sort", "distance"), ("first", "5"), ("after", "abc"),
     ]
+
+
+def test_the_schema_offers_every_facet_the_search_service_counts():
+    assert set(FACETS) == set(FACET_NAMES)
 
 
 def test_no_filter_asks_for_the_default_page():
