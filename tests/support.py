@@ -4,12 +4,15 @@ free ports running a service's real aiohttp application in the test's event loop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import inspect
+import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
+import aio_pika
 import aiohttp
 from aiohttp import web
 
@@ -46,6 +49,41 @@ class TestInfrastructure:
             delivery_limit=3,
             urls=urls or {name: f"http://127.0.0.1:{port}" for name, port in DEFAULT_PORTS.items()},
         )
+
+
+async def purge_queues(amqp_url: str, names: Iterable[str]) -> None:
+    """Empty the given queues of the run's vhost (those that exist): events one test published for
+    consumers it does not run must not become another test's backlog."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        for name in names:
+            channel = await connection.channel()
+            with contextlib.suppress(aio_pika.exceptions.ChannelClosed):
+                queue = await channel.get_queue(name, ensure=True)
+                await queue.purge()
+
+
+def service_env(settings: ServiceSettings, **extra: str) -> dict[str, str]:
+    """The environment of a service process (`python -m services.<name>`) that reads `settings`
+    back (`ServiceSettings.from_env`): benchmarks start services as operators run them, and a
+    process must declare the broker's queues with the same arguments as the tests' own."""
+    upper = settings.service.upper()
+    env = {
+        **os.environ,
+        f"{upper}_PORT": str(settings.port),
+        f"{upper}_DB": settings.database,
+        "MONGODB_URI": settings.mongodb_uri,
+        "AMQP_URL": settings.amqp_url,
+        "EVENTS_EXCHANGE": settings.events_exchange,
+        "DEAD_LETTER_EXCHANGE": settings.dead_letter_exchange,
+        "EVENT_DELIVERY_LIMIT": str(settings.delivery_limit),
+        "AUTH_JWT_SECRET": settings.auth.jwt_secret,
+        "AUTH_AUDIENCE": settings.auth.audience,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+    env.pop("AUTH_JWKS_URL", None)
+    return env
 
 
 def token(sub: str, *roles: str, **claims: object) -> str:

@@ -42,7 +42,7 @@ from services.search.store import ReadModel, therapist_fields
 from services.search.sync import IndexSync
 from tests.bench.calibration import machine_line
 from tests.integration.search.conftest import connected_bus, purge_search_queue
-from tests.support import metric_value
+from tests.support import metric_value, service_env
 
 THERAPISTS = int(os.environ.get("BENCH_THERAPISTS", "250000"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -374,20 +374,9 @@ async def load_read_model(read_model: ReadModel, count: int) -> None:
 
 @contextlib.asynccontextmanager
 async def replica_process(settings: ServiceSettings) -> AsyncIterator[tuple[str, int]]:
-    env = {
-        **os.environ,
-        "SEARCH_PORT": str(settings.port),
-        "MONGODB_URI": settings.mongodb_uri,
-        "SEARCH_DB": settings.database,
-        "AMQP_URL": settings.amqp_url,
-        "EVENTS_EXCHANGE": settings.events_exchange,
-        "DEAD_LETTER_EXCHANGE": settings.dead_letter_exchange,
-        "EVENT_DELIVERY_LIMIT": str(settings.delivery_limit),
-        "LOG_LEVEL": "WARNING",
-    }
     # The service as operators run it: it builds its index from the read model before it is ready.
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.search", env=env, cwd=str(ROOT)
+        sys.executable, "-m", "services.search", env=service_env(settings), cwd=str(ROOT)
     )
     url = f"http://127.0.0.1:{settings.port}"
     try:

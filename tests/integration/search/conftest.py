@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aio_pika
 import aiohttp
 import pytest
 from aiohttp import web
@@ -25,7 +24,7 @@ from integration_events.therapists import THERAPIST_CREATED, THERAPIST_DELETED, 
 from servicekit.bus import EventBus
 from servicekit.envelope import CloudEvent, new_event
 from services.search.app import build_app
-from tests.support import eventually, serving
+from tests.support import eventually, purge_queues, serving
 
 NOW = datetime.now(UTC)
 
@@ -134,12 +133,7 @@ class Search:
 
 async def purge_search_queue(amqp_url: str) -> None:
     """Other suites publish therapist events; start from an empty queue."""
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        with contextlib.suppress(aio_pika.exceptions.ChannelClosed):
-            queue = await channel.get_queue(SEARCH_EVENTS.queue, ensure=True)
-            await queue.purge()
+    await purge_queues(amqp_url, [SEARCH_EVENTS.queue])
 
 
 @contextlib.asynccontextmanager
