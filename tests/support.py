@@ -63,7 +63,7 @@ async def purge_queues(amqp_url: str, names: Iterable[str]) -> None:
                 await queue.purge()
 
 
-def service_env(settings: ServiceSettings, **extra: str) -> dict[str, str]:
+def service_env(settings: ServiceSettings) -> dict[str, str]:
     """The environment of a service process (`python -m services.<name>`) that reads `settings`
     back (`ServiceSettings.from_env`): benchmarks start services as operators run them, and a
     process must declare the broker's queues with the same arguments as the tests' own."""
@@ -80,7 +80,6 @@ def service_env(settings: ServiceSettings, **extra: str) -> dict[str, str]:
         "AUTH_JWT_SECRET": settings.auth.jwt_secret,
         "AUTH_AUDIENCE": settings.auth.audience,
         "LOG_LEVEL": "WARNING",
-        **extra,
     }
     env.pop("AUTH_JWKS_URL", None)
     return env
