@@ -16,6 +16,8 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol
 
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
@@ -36,6 +38,20 @@ from servicekit.tracing import traced_handler
 log = structlog.get_logger(__name__)
 
 EventHandler = Callable[[CloudEvent], Awaitable[str]]
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    STALE = "stale"  # a duplicate, or older than what the service holds: nothing changed
+
+
+class EventApplier(Protocol):
+    """What every service's consumer is: it applies one event idempotently and says how it went.
+
+    It raises `PoisonEvent` for an event it can never apply; anything else it raises is retried.
+    """
+
+    async def apply(self, event: CloudEvent) -> Outcome: ...
 
 
 class PoisonEvent(ValueError):

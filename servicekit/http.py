@@ -21,7 +21,21 @@ from pydantic import BaseModel, ValidationError
 from pymongo.errors import ConnectionFailure
 
 from servicekit.bus import BusUnavailable
-from servicekit.errors import ApiError, validation_error
+from servicekit.errors import (
+    ApiError,
+    BadRequest,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    Moved,
+    NotFound,
+    PreconditionFailed,
+    Unauthenticated,
+    Unavailable,
+    error_body,
+    invalid_input,
+)
 from servicekit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from servicekit.tracing import tracing_middleware
 
@@ -64,7 +78,35 @@ def parse_model(model: type[M], data: Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise validation_error(exc) from exc
+        raise invalid_input(exc) from exc
+
+
+# The one place where a domain error becomes an HTTP status.
+STATUS_OF: dict[type[DomainError], int] = {
+    BadRequest: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    PreconditionFailed: 412,
+    InvalidInput: 422,
+    Unavailable: 503,
+}
+
+
+def domain_error_response(exc: DomainError, request: web.Request) -> web.Response:
+    headers: dict[str, str] = {}
+    if isinstance(exc, Moved):
+        # A read follows the move (301); a write is sent again to the new place, same method (308).
+        status = 301 if request.method in ("GET", "HEAD") else 308
+        headers["Location"] = exc.location
+    else:
+        status = next((code for kind, code in STATUS_OF.items() if isinstance(exc, kind)), 400)
+    if isinstance(exc, PreconditionFailed):
+        headers["ETag"] = exc.current_etag
+    if isinstance(exc, Unavailable):
+        headers["Retry-After"] = "2"
+    return json_response(error_body(exc.code, exc.message, exc.details), status=status, headers=headers)
 
 
 def _route_name(request: web.Request) -> str:
@@ -81,6 +123,8 @@ def _error_middleware(service: str):
         started = time.perf_counter()
         try:
             response = await handler(request)
+        except DomainError as exc:
+            response = domain_error_response(exc, request)
         except ApiError as exc:
             response = json_response(exc.body(), status=exc.status, headers=exc.headers)
         except web.HTTPException as exc:
@@ -92,16 +136,13 @@ def _error_middleware(service: str):
             message = exc.reason
             if exc.status == 413:
                 message = f"The request body is larger than {MAX_BODY_BYTES} bytes"
-            response = json_response(
-                {"error": {"code": code, "message": message, "details": []}}, status=exc.status
-            )
+            response = json_response(error_body(code, message), status=exc.status)
         except (ConnectionFailure, BusUnavailable) as exc:
             # MongoDB (or RabbitMQ, where a request needs it) is down: nothing was changed.
             log.warning("dependency_unavailable", error=str(exc))
             response = json_response(
-                {"error": {"code": "service_unavailable",
-                           "message": "A backing service is unavailable; nothing was changed. "
-                                      "Retry shortly.", "details": []}},
+                error_body("service_unavailable",
+                           "A backing service is unavailable; nothing was changed. Retry shortly."),
                 status=503, headers={"Retry-After": "2"},
             )
         except (asyncio.CancelledError, KeyboardInterrupt):
@@ -109,9 +150,7 @@ def _error_middleware(service: str):
         except Exception:
             log.exception("unhandled_error", path=request.path, method=request.method)
             response = json_response(
-                {"error": {"code": "internal", "message": f"Internal error (request id {request_id})",
-                           "details": []}},
-                status=500,
+                error_body("internal", f"Internal error (request id {request_id})"), status=500
             )
         finally:
             structlog.contextvars.unbind_contextvars("request_id")

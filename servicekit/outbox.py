@@ -21,16 +21,13 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import structlog
 from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.asynchronous.mongo_client import AsyncMongoClient
-from pymongo.errors import AutoReconnect, ConnectionFailure, DuplicateKeyError
 
 from servicekit.bus import EventBus
 from servicekit.envelope import CloudEvent
@@ -38,7 +35,6 @@ from servicekit.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
 from servicekit.tracing import with_current_trace
 
 log = structlog.get_logger(__name__)
-T = TypeVar("T")
 
 LEASE = timedelta(seconds=30)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -50,24 +46,10 @@ MAX_FRESH = 10_000
 # crash in between only means they are published again (delivery is at-least-once anyway); the
 # sweep leaves rows younger than SWEEP_AFTER alone, so rows waiting here are republished only if
 # their delete comes seconds late.
-# Once a second rather than five times: in the profiles benchmark (20 clients, embedded MongoDB)
-# the PATCH p95 went from 2.03-2.24x the bare transactions' to 1.44-1.98x (mostly ~1.6x). The
-# batch stays small: the embedded server's delete of many ids grows faster than the number of ids
-# (75 rows 10 ms, 375 rows ~200 ms, 1,500 rows 2.3 s here).
+# Deleting once a second keeps the deletes off most requests' way; batches stay small because a
+# delete of many ids grows faster than their number on the embedded server.
 DELETE_EVERY = 1.0
 DELETE_BATCH = 500
-
-# The driver retries a transaction that failed transiently for up to 120 s. For a write conflict
-# that is right; for an unreachable MongoDB it would hold the request for two minutes, so once
-# an attempt has failed for want of a connection, no new attempt starts after this many seconds.
-UNREACHABLE_RETRY_SECONDS = 2.0
-
-# Indexes the collection had in earlier versions (published events were kept, then pruned).
-LEGACY_INDEXES = ("publishedAt_1_createdAt_1", "expire_published")
-
-# Events added inside run_in_transaction (with their row keys), by session, until the
-# transaction's outcome is known.
-_staged: dict[int, list[tuple[Outbox, str, CloudEvent]]] = {}
 
 
 def row_key(created: datetime, event_id: str) -> str:
@@ -80,63 +62,15 @@ def key_floor(moment: datetime) -> str:
     return f"{(moment - EPOCH) // timedelta(microseconds=1):014x}"
 
 
-async def run_in_transaction(
-    client: AsyncMongoClient, work: Callable[[AsyncClientSession], Awaitable[T]]
-) -> T:
-    """Run `work` in a MongoDB transaction, retried by the driver on transient errors.
-
-    Outbox events added by `work` go to their relay's fast path only once the transaction has
-    committed; those of an aborted or retried attempt are dropped with it.
-    """
-    async with client.start_session() as session:
-        key = id(session)
-        started = time.monotonic()
-        unreachable: list[ConnectionFailure] = []
-
-        async def attempt(s: AsyncClientSession) -> T:
-            if unreachable and time.monotonic() - started > UNREACHABLE_RETRY_SECONDS:
-                # Not labelled transient, so the driver gives up: the caller sees a ConnectionFailure.
-                raise AutoReconnect(f"MongoDB unreachable; transaction abandoned: {unreachable[-1]}")
-            _staged[key] = []
-            try:
-                return await work(s)
-            except ConnectionFailure as exc:
-                unreachable.append(exc)
-                raise
-
-        try:
-            result = await session.with_transaction(attempt)
-            committed = _staged.get(key, [])
-        finally:
-            _staged.pop(key, None)
-    for outbox, row, event in committed:
-        outbox.hand_over(row, event)
-    return result
-
-
 class Outbox:
     def __init__(self, collection: AsyncCollection) -> None:
         self.collection = collection
         self._pending = asyncio.Event()
         self._fresh: list[tuple[str, CloudEvent]] = []
 
-    async def prepare(self) -> None:
-        """At start-up: no index to create (the `_id` index serves the sweep), but an earlier
-        version's collection to upgrade, which kept published events and keyed rows by event id."""
-        indexes = await self.collection.index_information()
-        for name in LEGACY_INDEXES:
-            if name in indexes:
-                await self.collection.drop_index(name)
-        await self.collection.delete_many({"publishedAt": {"$ne": None}})  # published already
-        async for row in self.collection.find({"publishedAt": {"$exists": True}}):  # unpublished
-            created = _aware(row["createdAt"])
-            fields = {k: row[k] for k in ("type", "envelope", "createdAt") if k in row}
-            with contextlib.suppress(DuplicateKeyError):  # another replica got there first
-                await self.collection.insert_one({**fields, "_id": row_key(created, row["envelope"]["id"])})
-            await self.collection.delete_one({"_id": row["_id"]})
-
-    async def add(self, event: CloudEvent, session: AsyncClientSession) -> None:
-        """Store `event`; call inside the transaction that makes the change."""
+    async def add(self, event: CloudEvent, session: AsyncClientSession) -> tuple[str, CloudEvent]:
+        """Store `event` inside the transaction that makes the change; returns its row key and the
+        event as stored, for `hand_over` once the transaction has committed."""
         event = with_current_trace(event)
         created = datetime.now(UTC)
         key = row_key(created, event.id)
@@ -149,23 +83,18 @@ class Outbox:
             },
             session=session,
         )
-        staged = _staged.get(id(session))
-        if staged is not None:
-            staged.append((self, key, event))
+        return key, event
 
-    def hand_over(self, key: str, event: CloudEvent) -> None:
-        """A committed event (and its row's key), for the relay to publish without reading it back."""
-        if len(self._fresh) < MAX_FRESH:
-            self._fresh.append((key, event))
+    def hand_over(self, rows: list[tuple[str, CloudEvent]]) -> None:
+        """Committed events (with their rows' keys), for the relay to publish at once without
+        reading them back; past MAX_FRESH they are left to the sweep."""
+        room = MAX_FRESH - len(self._fresh)
+        self._fresh.extend(rows[: max(room, 0)])
         self._pending.set()
 
     def take_fresh(self) -> list[tuple[str, CloudEvent]]:
         fresh, self._fresh = self._fresh, []
         return fresh
-
-    def notify(self) -> None:
-        """Wake the relay after a commit, so publishing does not wait for the next poll."""
-        self._pending.set()
 
     async def wait_for_work(self, timeout: float) -> None:
         with contextlib.suppress(TimeoutError):

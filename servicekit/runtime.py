@@ -17,7 +17,7 @@ from aiohttp import web
 from integration_events.subscriptions import Subscription
 from servicekit.auth import TokenVerifier
 from servicekit.bus import EventBus
-from servicekit.consumer import EventConsumer, EventHandler
+from servicekit.consumer import EventApplier, EventConsumer
 from servicekit.http import ReadinessCheck
 from servicekit.mongo import connect, is_reachable
 from servicekit.outbox import Outbox, OutboxRelay
@@ -32,7 +32,10 @@ READINESS_PING_TIMEOUT = 1.0
 
 
 class ServiceRuntime:
-    def __init__(self, settings: ServiceSettings, *, relay_poll_interval: float = 1.0) -> None:
+    def __init__(
+        self, settings: ServiceSettings, *, publishes: bool = True, relay_poll_interval: float = 1.0
+    ) -> None:
+        """`publishes=False` for a service that announces nothing: it gets no outbox and no relay."""
         self.settings = settings
         self.mongo = connect(settings.mongodb_uri, app_name=settings.service)
         self.db = self.mongo.get_database(settings.database)
@@ -41,19 +44,21 @@ class ServiceRuntime:
             dead_letter_exchange=settings.dead_letter_exchange,
             delivery_limit=settings.delivery_limit,
         )
-        self.outbox = Outbox(self.db["outbox"])
-        self.relay = OutboxRelay(
-            self.outbox, self.bus, service=settings.service, poll_interval=relay_poll_interval
+        self.outbox = Outbox(self.db["outbox"]) if publishes else None
+        self.relay = (
+            OutboxRelay(self.outbox, self.bus, service=settings.service, poll_interval=relay_poll_interval)
+            if self.outbox is not None
+            else None
         )
         self.verifier = TokenVerifier(settings.auth)
         self.consumers: list[EventConsumer] = []
-        self.preparations: list[Preparation] = [self.outbox.prepare]
+        self.preparations: list[Preparation] = []
         self.prepared = asyncio.Event()
         self._prepare_task: asyncio.Task | None = None
 
-    def consume(self, subscription: Subscription, handler: EventHandler) -> None:
+    def consume(self, subscription: Subscription, applier: EventApplier) -> None:
         self.consumers.append(
-            EventConsumer(self.bus, subscription, handler, service=self.settings.service)
+            EventConsumer(self.bus, subscription, applier.apply, service=self.settings.service)
         )
 
     def prepare(self, step: Preparation) -> None:
@@ -89,7 +94,8 @@ class ServiceRuntime:
         self.prepared.set()
         for consumer in self.consumers:
             consumer.start()
-        self.relay.start()
+        if self.relay is not None:
+            self.relay.start()
 
     async def start(self) -> None:
         await self.bus.start()
@@ -102,7 +108,8 @@ class ServiceRuntime:
                 await self._prepare_task
         for consumer in self.consumers:
             await consumer.stop()
-        await self.relay.stop()
+        if self.relay is not None:
+            await self.relay.stop()
         await self.bus.close()
         await self.mongo.close()
 

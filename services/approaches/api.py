@@ -17,7 +17,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from servicekit.auth import ADMIN, require_role
 from servicekit.errors import ApiError, validation_error
 from servicekit.http import json_response, parse_model, read_json
-from servicekit.outbox import run_in_transaction
+from servicekit.unit_of_work import run_in_transaction
 from servicekit.runtime import ServiceRuntime
 from services.approaches import domain
 from services.approaches.domain import Approach, ApproachContent, InvalidPatch
@@ -99,8 +99,14 @@ class ApproachesApi:
         return approach
 
     async def _commit(self, work) -> Any:
-        result = await run_in_transaction(self.runtime.mongo, work)
-        self.runtime.outbox.notify()
+        rows: list = []
+
+        async def attempt(session: AsyncClientSession) -> Any:
+            rows.clear()
+            return await work(session, rows)
+
+        result = await run_in_transaction(self.runtime.mongo, attempt)
+        self.runtime.outbox.hand_over(rows)
         return result
 
     async def create(self, request: web.Request) -> web.Response:
@@ -108,9 +114,9 @@ class ApproachesApi:
         content = parse_model(ApproachContent, await read_json(request))
         approach = domain.new_approach(content)
 
-        async def work(session: AsyncClientSession) -> None:
+        async def work(session: AsyncClientSession, rows: list) -> None:
             await self.store.insert(approach, session)
-            await self.runtime.outbox.add(domain.created_event(approach), session)
+            rows.append(await self.runtime.outbox.add(domain.created_event(approach), session))
 
         try:
             await self._commit(work)
@@ -146,7 +152,7 @@ class ApproachesApi:
         patch = await read_json(request)
         if_match = request.headers.get("If-Match")
 
-        async def work(session: AsyncClientSession) -> Approach:
+        async def work(session: AsyncClientSession, rows: list) -> Approach:
             current = await self._current(request, session)
             _check_precondition(if_match, current)
             try:
@@ -158,7 +164,7 @@ class ApproachesApi:
             if revised is None:
                 return current
             await self.store.replace(revised, session)
-            await self.runtime.outbox.add(domain.updated_event(revised), session)
+            rows.append(await self.runtime.outbox.add(domain.updated_event(revised), session))
             return revised
 
         try:
@@ -171,7 +177,7 @@ class ApproachesApi:
         await require_role(request, self.runtime.verifier, ADMIN)
         if_match = request.headers.get("If-Match")
 
-        async def work(session: AsyncClientSession) -> None:
+        async def work(session: AsyncClientSession, rows: list) -> None:
             approach = await self._current(request, session)
             _check_precondition(if_match, approach)
             count = await self.store.reference_count(approach, session)
@@ -182,7 +188,7 @@ class ApproachesApi:
                                [{"field": "slug", "message": f"referenced by {count} therapists",
                                  "therapistCount": count}])
             await self.store.delete(approach, session)
-            await self.runtime.outbox.add(domain.deleted_event(approach), session)
+            rows.append(await self.runtime.outbox.add(domain.deleted_event(approach), session))
 
         await self._commit(work)
         return web.Response(status=204)

@@ -17,7 +17,7 @@ def build_app(settings: ServiceSettings, *, relay_poll_interval: float = 1.0) ->
     runtime = ServiceRuntime(settings, relay_poll_interval=relay_poll_interval)
     store = ApproachStore(runtime.db)
     runtime.prepare(store.create_indexes)
-    runtime.consume(APPROACHES_THERAPIST_EVENTS, TherapistReferences(store).handle)
+    runtime.consume(APPROACHES_THERAPIST_EVENTS, TherapistReferences(store))
 
     app = create_app(settings.service, runtime.readiness())
     app["runtime"] = runtime

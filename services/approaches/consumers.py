@@ -23,7 +23,7 @@ class TherapistReferences:
     def __init__(self, store: ApproachStore) -> None:
         self.store = store
 
-    async def handle(self, event: CloudEvent) -> str:
+    async def apply(self, event: CloudEvent) -> str:
         if event.type in (THERAPIST_CREATED, THERAPIST_UPDATED):
             profile = TherapistPublicProfile.model_validate(event.data)
             therapist_id, version, slugs = profile.id, profile.version, referenced_slugs(profile)

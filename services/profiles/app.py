@@ -22,7 +22,7 @@ def build_app(settings: ServiceSettings, *, relay_poll_interval: float = 1.0) ->
     store = ProfileStore(runtime.mongo, runtime.db, runtime.outbox)
     catalogue = ApproachCatalogue(store)
     runtime.prepare(store.create_indexes)
-    runtime.consume(PROFILES_APPROACH_EVENTS, catalogue.handle)
+    runtime.consume(PROFILES_APPROACH_EVENTS, catalogue)
 
     app = create_app(settings.service, runtime.readiness())
     app["runtime"] = runtime

@@ -24,7 +24,7 @@ class ApproachCatalogue:
     def __init__(self, store: ProfileStore) -> None:
         self.store = store
 
-    async def handle(self, event: CloudEvent) -> str:
+    async def apply(self, event: CloudEvent) -> str:
         if event.type in (APPROACH_CREATED, APPROACH_UPDATED):
             return await self.store.learn_approach(ApproachSnapshot.model_validate(event.data))
         if event.type == APPROACH_DELETED:

@@ -21,7 +21,8 @@ from pymongo.errors import DuplicateKeyError
 
 from integration_events.approaches import ApproachDeleted, ApproachSnapshot
 from servicekit.envelope import CloudEvent
-from servicekit.outbox import Outbox, run_in_transaction
+from servicekit.outbox import Outbox
+from servicekit.unit_of_work import run_in_transaction
 from services.profiles.domain import TherapistProfile, now
 
 TOP_LEVEL_TIMES = ("createdAt", "updatedAt", "availabilityConfirmedAt")
@@ -96,10 +97,9 @@ class ProfileStore:
 
         async def work(session: AsyncClientSession) -> None:
             await self.therapists.insert_one(to_document(profile), session=session)
-            await self.outbox.add(event, session)
+            return await self.outbox.add(event, session)
 
-        await run_in_transaction(self.client, work)
-        self.outbox.notify()
+        self.outbox.hand_over([await run_in_transaction(self.client, work)])
         self._remember(profile)
 
     async def replace(self, profile: TherapistProfile, event: CloudEvent) -> None:
@@ -111,7 +111,7 @@ class ProfileStore:
             )
             if result.matched_count != 1:
                 raise VersionConflict(profile.id)
-            await self.outbox.add(event, session)
+            return await self.outbox.add(event, session)
 
         await self._committed(profile.id, work)
         self._remember(profile)
@@ -129,18 +129,18 @@ class ProfileStore:
                 {"_id": profile.id}, {"version": event.version, "deletedAt": now()},
                 upsert=True, session=session,
             )
-            await self.outbox.add(event, session)
+            return await self.outbox.add(event, session)
 
         await self._committed(profile.id, work)
         self._forget(profile.id)
 
     async def _committed(self, therapist_id: str, work: Any) -> None:
         try:
-            await run_in_transaction(self.client, work)
+            row = await run_in_transaction(self.client, work)
         except VersionConflict:
             self._forget(therapist_id)
             raise
-        self.outbox.notify()
+        self.outbox.hand_over([row])
 
     # --- approaches learnt from events -------------------------------------------------
 

@@ -26,7 +26,7 @@ def build_app(
     settings: ServiceSettings, *, consume: bool = True, change_wait_ms: int = 200
 ) -> web.Application:
     """`consume=False` gives a replica that only serves (tests start a second replica this way)."""
-    runtime = ServiceRuntime(settings)
+    runtime = ServiceRuntime(settings, publishes=False)
     store = ReadModel(runtime.db)
     sync = IndexSync(store, max_await_ms=change_wait_ms)
     runtime.prepare(store.create_indexes)

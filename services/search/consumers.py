@@ -59,7 +59,7 @@ class ReadModelProjector:
     def __init__(self, store: ReadModel) -> None:
         self.store = store
 
-    async def __call__(self, event: CloudEvent) -> str:
+    async def apply(self, event: CloudEvent) -> str:
         if event.type in THERAPIST_EVENT_TYPES:
             applied = await self._therapist(event)
         elif event.type in APPROACH_EVENT_TYPES:

@@ -33,7 +33,8 @@ import pytest
 
 from integration_events.subscriptions import DURABLE_SUBSCRIPTIONS
 from servicekit.mongo import connect
-from servicekit.outbox import row_key, run_in_transaction
+from servicekit.outbox import row_key
+from servicekit.unit_of_work import run_in_transaction
 from servicekit.settings import ServiceSettings
 from tests.bench.calibration import machine_line
 from tests.support import purge_queues, service_env, token, wait_ready

@@ -1,10 +1,11 @@
-"""The transactional outbox: committed events are published once, uncommitted never."""
+"""The transactional outbox behind the unit of work: committed events are published once,
+uncommitted never."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import aio_pika
 import pytest
@@ -12,16 +13,24 @@ import pytest
 from servicekit.bus import EventBus
 from servicekit.envelope import CloudEvent, new_event
 from servicekit.mongo import connect
-from servicekit.outbox import Outbox, OutboxRelay, row_key, run_in_transaction
+from servicekit.outbox import Outbox, OutboxRelay
+from servicekit.unit_of_work import MongoUnitOfWork, Transaction
 
 
 @pytest.fixture
 async def outbox(infra):
     client = connect(infra.mongodb_uri, app_name="outbox-test")
     box = Outbox(client.get_database(f"outbox_test_{uuid.uuid4().hex[:8]}")["outbox"])
-    await box.prepare()
-    yield client, box
+    yield MongoUnitOfWork(client, Transaction, box), box
     await client.close()
+
+
+def emitting(*events: CloudEvent):
+    async def work(tx: Transaction) -> None:
+        for event in events:
+            tx.emit(event)
+
+    return work
 
 
 @pytest.fixture
@@ -65,13 +74,10 @@ def _event(n: int) -> CloudEvent:
 async def test_an_event_written_while_the_broker_is_unreachable_is_published_later_exactly_once(
     infra, outbox, observed
 ):
-    client, box = outbox
+    uow, box = outbox
     event = _event(1)
 
-    async def write(session):
-        await box.add(event, session)
-
-    await run_in_transaction(client, write)
+    await uow.run(emitting(event))
     bus = _bus(infra)
     relay = OutboxRelay(box, bus, service="outbox-test")
     # Not connected yet: nothing can be published and the event stays pending.
@@ -91,27 +97,36 @@ async def test_an_event_written_while_the_broker_is_unreachable_is_published_lat
 
 
 async def test_an_aborted_transaction_publishes_nothing(infra, outbox, observed):
-    client, box = outbox
+    uow, box = outbox
 
-    async def write_then_fail(session):
-        await box.add(_event(2), session)
+    async def emit_then_fail(tx: Transaction) -> None:
+        tx.emit(_event(2))
         raise RuntimeError("the change itself failed")
 
     with pytest.raises(RuntimeError):
-        await run_in_transaction(client, write_then_fail)
+        await uow.run(emit_then_fail)
     assert await box.pending_count() == 0
+    assert box.take_fresh() == []
     assert await _drain(observed) == []
 
 
+async def test_committed_events_go_to_the_fast_path_without_being_read_back(infra, outbox, observed):
+    uow, box = outbox
+    events = [_event(3), _event(4)]
+
+    await uow.run(emitting(*events))
+    fresh = box.take_fresh()
+    assert [event.id for _, event in fresh] == [e.id for e in events]
+    assert sorted(key for key, _ in fresh) == sorted(
+        row["_id"] for row in await box.collection.find({}).to_list()
+    )
+
+
 async def test_two_relays_publish_each_event_once(infra, outbox, observed):
-    client, box = outbox
+    uow, box = outbox
     events = [_event(n) for n in range(10, 40)]
 
-    async def write(session):
-        for event in events:
-            await box.add(event, session)
-
-    await run_in_transaction(client, write)
+    await uow.run(emitting(*events))
     buses = [await _connected_bus(infra), await _connected_bus(infra)]
     relays = [OutboxRelay(box, bus, service="outbox-test", batch_size=7) for bus in buses]
     counts = await asyncio.gather(*(relay.publish_pending_events() for relay in relays))
@@ -126,13 +141,10 @@ async def test_two_relays_publish_each_event_once(infra, outbox, observed):
 async def test_an_event_its_writer_never_published_is_swept_up_after_the_grace_period(
     infra, outbox, observed
 ):
-    client, box = outbox
+    uow, box = outbox
     event = _event(50)
 
-    async def write(session):
-        await box.add(event, session)
-
-    await run_in_transaction(client, write)
+    await uow.run(emitting(event))
     box.take_fresh()  # the writing process dies before its relay publishes
     bus = await _connected_bus(infra)
     waiting = OutboxRelay(box, bus, service="outbox-test", sweep_after=timedelta(minutes=1))
@@ -146,14 +158,10 @@ async def test_an_event_its_writer_never_published_is_swept_up_after_the_grace_p
 
 
 async def test_rows_sort_oldest_first_and_are_deleted_once_published(infra, outbox, observed):
-    client, box = outbox
+    uow, box = outbox
     events = [_event(n) for n in range(70, 75)]
     for event in events:  # five transactions, one after another
-
-        async def write(session, event=event):
-            await box.add(event, session)
-
-        await run_in_transaction(client, write)
+        await uow.run(emitting(event))
     box.take_fresh()
     rows = await box.collection.find({}, sort=[("_id", 1)]).to_list()
     assert [row["envelope"]["id"] for row in rows] == [e.id for e in events]  # keys sort by age
@@ -165,34 +173,3 @@ async def test_rows_sort_oldest_first_and_are_deleted_once_published(infra, outb
 
     assert await box.pending_count() == 0
     assert sorted(e.id for e in await _drain(observed)) == sorted(e.id for e in events)
-
-
-async def test_an_earlier_versions_outbox_is_upgraded_without_losing_an_unpublished_event(
-    infra, outbox, observed
-):
-    client, box = outbox
-    # Earlier versions kept published events (a TTL index, then a sweep index) under the event id.
-    await box.collection.create_index("publishedAt", name="expire_published", expireAfterSeconds=604800,
-                                      partialFilterExpression={"publishedAt": {"$type": "date"}})
-    await box.collection.create_index([("publishedAt", 1), ("createdAt", 1)])
-    old = (datetime.now(UTC) - timedelta(days=2)).replace(microsecond=0)  # BSON dates hold ms
-    unpublished = _event(61)
-    await box.collection.insert_many([
-        {"_id": "published-long-ago", "createdAt": old, "publishedAt": old, "leaseUntil": None,
-         "envelope": {}},
-        {"_id": unpublished.id, "type": unpublished.type, "createdAt": old, "publishedAt": None,
-         "leaseUntil": None, "envelope": unpublished.model_dump(mode="json", exclude_none=True)},
-    ])
-    await box.prepare()
-    await box.prepare()  # a second replica starting: nothing more changes
-
-    assert list(await box.collection.index_information()) == ["_id_"]
-    rows = await box.collection.find({}).to_list()
-    assert [row["_id"] for row in rows] == [row_key(old, unpublished.id)]
-    assert "publishedAt" not in rows[0] and rows[0]["envelope"]["id"] == unpublished.id
-    bus = await _connected_bus(infra)
-    relay = OutboxRelay(box, bus, service="outbox-test")
-    assert await relay.publish_pending_events() == 1
-    await bus.close()
-    assert await box.pending_count() == 0
-    assert [e.id for e in await _drain(observed)] == [unpublished.id]

@@ -74,7 +74,7 @@ async def test_statements_made_under_an_old_slug_still_count(service, therapist_
 
 
 async def test_a_duplicate_or_older_therapist_event_changes_nothing(service):
-    handle = TherapistReferences(service.store).handle
+    handle = TherapistReferences(service.store).apply
     approach = await service.create()
     who = therapist_id()
     newer = therapist_event(THERAPIST_UPDATED, therapist_profile(who, 3, approach["slug"]))
@@ -86,7 +86,7 @@ async def test_a_duplicate_or_older_therapist_event_changes_nothing(service):
 
 
 async def test_a_deleted_therapist_is_not_brought_back_by_a_late_update(service):
-    handle = TherapistReferences(service.store).handle
+    handle = TherapistReferences(service.store).apply
     approach = await service.create()
     who = therapist_id()
     assert await handle(therapist_event(THERAPIST_DELETED, {"id": who, "version": 5})) == "applied"
@@ -96,7 +96,7 @@ async def test_a_deleted_therapist_is_not_brought_back_by_a_late_update(service)
 
 
 async def test_an_event_that_is_not_a_valid_therapist_event_is_poison(service):
-    handle = TherapistReferences(service.store).handle
+    handle = TherapistReferences(service.store).apply
     with pytest.raises(ValidationError):
         await handle(therapist_event(THERAPIST_CREATED, {"id": therapist_id(), "version": 1}))
     with pytest.raises(PoisonEvent):

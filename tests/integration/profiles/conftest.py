@@ -86,7 +86,7 @@ class ProfilesService:
 
     async def handle(self, event: CloudEvent) -> str:
         """The outcome of the service's approach-event handler for `event`."""
-        return await self.app[CATALOGUE].handle(event)
+        return await self.app[CATALOGUE].apply(event)
 
 
 def approach_event(event_type: str, data: BaseModel) -> CloudEvent:
