@@ -7,9 +7,12 @@ mistake and answers 400 naming the header, never a silent 412 or a match.
 
 from __future__ import annotations
 
-from aiohttp import web
+from typing import TYPE_CHECKING
 
 from servicekit.errors import BadRequest
+
+if TYPE_CHECKING:  # use cases call etag/holds; only the HTTP layer hands in requests
+    from aiohttp import web
 
 IF_MATCH = "If-Match"
 IF_NONE_MATCH = "If-None-Match"
