@@ -13,24 +13,25 @@ from integration_events.therapists import (
     TherapistDeleted,
     TherapistPublicProfile,
 )
-from servicekit.consumer import PoisonEvent
+from servicekit.consumer import Outcome, PoisonEvent
 from servicekit.envelope import CloudEvent
+from services.approaches.application import Catalogue, RecordTherapistReferences, record_therapist_references
 from services.approaches.domain import referenced_slugs
-from services.approaches.store import ApproachStore
 
 
 class TherapistReferences:
-    def __init__(self, store: ApproachStore) -> None:
-        self.store = store
+    """Applies therapist events to the references that keep a used approach from deletion."""
 
-    async def apply(self, event: CloudEvent) -> str:
+    def __init__(self, uow: Catalogue) -> None:
+        self.uow = uow
+
+    async def apply(self, event: CloudEvent) -> Outcome:
         if event.type in (THERAPIST_CREATED, THERAPIST_UPDATED):
             profile = TherapistPublicProfile.model_validate(event.data)
-            therapist_id, version, slugs = profile.id, profile.version, referenced_slugs(profile)
+            command = RecordTherapistReferences(profile.id, profile.version, referenced_slugs(profile))
         elif event.type == THERAPIST_DELETED:
             deleted = TherapistDeleted.model_validate(event.data)
-            therapist_id, version, slugs = deleted.id, deleted.version, []
+            command = RecordTherapistReferences(deleted.id, deleted.version, [])
         else:
             raise PoisonEvent(f"not a therapist event: {event.type}")
-        applied = await self.store.record_references(therapist_id, version, slugs)
-        return "applied" if applied else "stale"
+        return await record_therapist_references(command, self.uow)

@@ -1,95 +1,92 @@
-"""`GET /openapi.json`: the OpenAPI 3.1 document, generated from the models that validate.
+"""The approaches service's OpenAPI 3.1 document, generated from the pydantic models that
+validate its requests and shape its answers, so it says exactly what the service accepts.
 
-The request schemas are the same pydantic models the API validates with, so the document
-cannot drift from what the service accepts.
+Checked in as `services/approaches/openapi.json` (a unit test fails when it differs):
+
+    python -m services.approaches.openapi          # print the document
+    python -m services.approaches.openapi --write  # rewrite openapi.json from the code
 """
 
 from __future__ import annotations
 
-import copy
 import functools
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
-from pydantic.json_schema import models_json_schema
+from pydantic import TypeAdapter
 
-from services.approaches.domain import Approach, ApproachContent
+from servicekit.errors import ErrorBody
+from services.approaches.api import BASE, ApproachList, CatalogueQuery
+from services.approaches.domain import Approach, ApproachContent, ApproachPatch
 
+DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
 REF = "#/components/schemas/{model}"
 
-
-class ErrorDetail(BaseModel):
-    field: str
-    message: str
-
-
-class ErrorContent(BaseModel):
-    code: str = Field(description="Stable machine-readable code, e.g. validation_failed")
-    message: str
-    details: list[ErrorDetail]
-
-
-class Error(BaseModel):
-    error: ErrorContent
-
-
-class ApproachList(BaseModel):
-    items: list[Approach] = Field(description="Sorted by name")
+# What the service answers for each status, wherever the operation can answer it.
+ERRORS = {
+    "400": "Malformed JSON, an empty body, or a malformed query parameter or If-Match / If-None-Match",
+    "401": "Missing or invalid bearer token",
+    "403": "The token does not hold the admin role",
+    "404": "No approach has this slug (now or before a rename)",
+    "409": "The slug already names an approach (now or before a rename), or therapists still "
+           "reference the approach (`details` says how many)",
+    "412": "If-Match names a version that is no longer current",
+    "413": "The body is larger than 1 MiB",
+    "415": "Not a JSON body",
+    "422": "Invalid fields, each named in `details`",
+    "503": "MongoDB is unavailable; nothing was changed",
+}
+ETAG = {"ETag": {"schema": {"type": "string"}, "description": "The representation's entity tag"}}
+LOCATION = {"Location": {"schema": {"type": "string"}, "description": "The approach's address"}}
+MOVED = {"description": "The slug is a former one; Location names the current address", "headers": LOCATION}
+NOT_MODIFIED = {"description": "Unchanged since an ETag the request's If-None-Match names", "headers": ETAG}
 
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": REF.format(model=name)}
 
 
-def _json(name: str) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": _ref(name)}}}
+def _body(name: str, media_types: tuple[str, ...] = ("application/json",)) -> dict[str, Any]:
+    return {"content": {media_type: {"schema": _ref(name)} for media_type in media_types}}
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, **_json("Error")}
+def _errors(*statuses: str) -> dict[str, Any]:
+    return {status: {"description": ERRORS[status], **_body("ErrorBody")} for status in statuses}
 
 
-def _merge_patch_schema(new_approach: dict[str, Any]) -> dict[str, Any]:
-    """The patch body: any subset of ApproachContent's fields; `null` removes (restores the default)."""
-    schema = copy.deepcopy(new_approach)
-    schema.pop("required", None)
-    schema["title"] = "ApproachMergePatch"
-    schema["description"] = (
-        "JSON Merge Patch (RFC 7396) of an approach: fields present replace, objects merge, null "
-        "removes. The patched approach must be a valid ApproachContent. Changing `slug` renames the "
-        "approach; the old slug keeps resolving."
+def _approach(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "headers": {**ETAG, **headers}, **_body("Approach")}
+
+
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+            "description": "The ETag (or bare version number) the change is based on"}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
+        "description": "Current slug (a former one redirects)"}
+ADMIN = {"security": [{"bearer": []}]}
+
+
+def _schemas() -> dict[str, Any]:
+    models = [(ApproachContent, "validation"), (ApproachPatch, "validation"), (Approach, "serialization"),
+              (ApproachList, "serialization"), (ErrorBody, "serialization")]
+    _, definitions = TypeAdapter.json_schemas(
+        [(model.__name__, mode, TypeAdapter(model)) for model, mode in models], ref_template=REF
     )
-    schema["properties"] = {
-        name: {"anyOf": [prop, {"type": "null"}]} for name, prop in schema["properties"].items()
-    }
-    return schema
+    return definitions["$defs"]
 
 
-SLUG_PARAM = {
-    "name": "slug", "in": "path", "required": True,
-    "schema": {"type": "string"}, "description": "Current slug (an old slug redirects)",
-}
-ETAG_HEADER = {"ETag": {"schema": {"type": "string"}}}
-AUTH_ERRORS = {
-    "401": _error("Missing or invalid bearer token"),
-    "403": _error("The token does not hold the admin role"),
-}
-MOVED = {
-    "description": "The slug is an old one; Location names the current address",
-    "headers": {"Location": {"schema": {"type": "string"}}},
-}
+def _slug_filter() -> dict[str, Any]:
+    schema = CatalogueQuery.model_json_schema()["properties"]["slug"]
+    description = schema.pop("description")
+    schema.pop("title", None)
+    schema.pop("default", None)
+    return {"name": "slug", "in": "query", "required": False, "style": "form", "explode": True,
+            "schema": schema, "description": description}
 
 
 @functools.cache
 def openapi_document() -> dict[str, Any]:
-    _, defs = models_json_schema(
-        [(ApproachContent, "validation"), (Approach, "serialization"), (ApproachList, "serialization"),
-         (Error, "serialization")],
-        ref_template=REF,
-    )
-    schemas = defs["$defs"]
-    schemas["ApproachMergePatch"] = _merge_patch_schema(schemas["ApproachContent"])
-    approach = {"description": "The approach", "headers": ETAG_HEADER, **_json("Approach")}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -98,85 +95,89 @@ def openapi_document() -> dict[str, Any]:
             "description": "The catalogue of therapy approaches behind the directory's approach pages.",
         },
         "components": {
-            "schemas": schemas,
+            "schemas": _schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
         "paths": {
-            "/v1/approaches": {
+            BASE: {
                 "get": {
                     "operationId": "listApproaches",
                     "summary": "All approaches, or those named by ?slug= (old slugs too), sorted by name",
-                    "parameters": [{
-                        "name": "slug", "in": "query", "required": False, "style": "form", "explode": True,
-                        "schema": {"type": "array", "items": {"type": "string"}, "maxItems": 100},
-                    }],
+                    "parameters": [_slug_filter()],
                     "responses": {
-                        "200": {"description": "The approaches", "headers": ETAG_HEADER,
-                                **_json("ApproachList")},
-                        "304": {"description": "Unchanged since the ETag in If-None-Match"},
-                        "400": _error("A slug parameter is not a slug"),
+                        "200": {"description": "The approaches", "headers": ETAG, **_body("ApproachList")},
+                        "304": NOT_MODIFIED,
+                        **_errors("400", "503"),
                     },
                 },
                 "post": {
                     "operationId": "createApproach",
-                    "security": [{"bearer": []}],
-                    "requestBody": {"required": True, **_json("ApproachContent")},
+                    "summary": "Add an approach to the catalogue",
+                    **ADMIN,
+                    "requestBody": {"required": True, **_body("ApproachContent")},
                     "responses": {
-                        "201": {**approach, "headers": {
-                            **ETAG_HEADER, "Location": {"schema": {"type": "string"}}}},
-                        "400": _error("Malformed JSON"),
-                        **AUTH_ERRORS,
-                        "409": _error("The slug already names an approach (now or before a rename)"),
-                        "415": _error("Not a JSON body"),
-                        "422": _error("Invalid fields, each named in details"),
+                        "201": _approach("The approach as created", **LOCATION),
+                        **_errors("400", "401", "403", "409", "413", "415", "422", "503"),
                     },
                 },
             },
-            "/v1/approaches/{slug}": {
-                "parameters": [SLUG_PARAM],
+            BASE + "/{slug}": {
+                "parameters": [SLUG],
                 "get": {
                     "operationId": "getApproach",
+                    "summary": "One approach",
                     "responses": {
-                        "200": approach,
+                        "200": _approach("The approach"),
                         "301": MOVED,
-                        "304": {"description": "Unchanged since the ETag in If-None-Match"},
-                        "404": _error("No approach has this slug"),
+                        "304": NOT_MODIFIED,
+                        **_errors("400", "404", "503"),
                     },
                 },
                 "patch": {
                     "operationId": "patchApproach",
-                    "security": [{"bearer": []}],
-                    "parameters": [{"name": "If-Match", "in": "header", "required": False,
-                                    "schema": {"type": "string"},
-                                    "description": "The ETag (or version) the change is based on"}],
-                    "requestBody": {"required": True, "content": {
-                        "application/merge-patch+json": {"schema": _ref("ApproachMergePatch")},
-                        "application/json": {"schema": _ref("ApproachMergePatch")},
-                    }},
+                    "summary": "Change an approach with a JSON Merge Patch (a new slug renames it)",
+                    **ADMIN,
+                    "parameters": [IF_MATCH],
+                    "requestBody": {
+                        "required": True,
+                        **_body(ApproachPatch.__name__, ("application/merge-patch+json", "application/json")),
+                    },
                     "responses": {
-                        "200": approach,
+                        "200": _approach("The approach as it is now (Location is set after a rename)",
+                                         **LOCATION),
                         "308": MOVED,
-                        "400": _error("Malformed JSON"),
-                        **AUTH_ERRORS,
-                        "404": _error("No approach has this slug"),
-                        "409": _error("The new slug already names another approach"),
-                        "412": _error("If-Match names an older version"),
-                        "415": _error("Not a JSON body"),
-                        "422": _error("Invalid fields, each named in details"),
+                        **_errors("400", "401", "403", "404", "409", "412", "413", "415", "422", "503"),
                     },
                 },
                 "delete": {
                     "operationId": "deleteApproach",
-                    "security": [{"bearer": []}],
+                    "summary": "Remove an approach no therapist references",
+                    **ADMIN,
+                    "parameters": [IF_MATCH],
                     "responses": {
                         "204": {"description": "Deleted"},
                         "308": MOVED,
-                        **AUTH_ERRORS,
-                        "404": _error("No approach has this slug"),
-                        "409": _error("Therapists still reference the approach; the message says how many"),
-                        "412": _error("If-Match names an older version"),
+                        **_errors("400", "401", "403", "404", "409", "412", "503"),
                     },
                 },
             },
         },
     }
+
+
+def document_text() -> str:
+    """The document as checked in: ASCII only, so control characters in patterns stay escaped."""
+    return json.dumps(openapi_document(), indent=2) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if "--write" in args:
+        DOCUMENT_PATH.write_text(document_text(), encoding="utf-8")
+    else:
+        sys.stdout.write(document_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

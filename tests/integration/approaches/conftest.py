@@ -15,6 +15,7 @@ from aiohttp import web
 
 from integration_events.approaches import APPROACH_EVENT_TYPES
 from servicekit.envelope import CloudEvent, new_event
+from servicekit.unit_of_work import MongoUnitOfWork
 from services.approaches.app import build_app
 from services.approaches.store import ApproachStore
 from tests.support import auth_header, serving
@@ -46,6 +47,16 @@ class Service:
     @property
     def store(self) -> ApproachStore:
         return ApproachStore(self.app["runtime"].db)
+
+    @property
+    def uow(self) -> MongoUnitOfWork:
+        runtime = self.app["runtime"]
+        return MongoUnitOfWork(runtime.mongo, self.store.begin, runtime.outbox)
+
+    async def reference_count(self, approach: dict) -> int:
+        """How many therapists the service knows to refer to `approach` (by any of its slugs)."""
+        reads = self.store.begin(None)
+        return await reads.references.count([approach["slug"], *approach["previousSlugs"]])
 
     async def create(self, slug: str | None = None, **fields: object) -> dict:
         async with self.http.post("/v1/approaches", json=new_approach_body(slug, **fields),

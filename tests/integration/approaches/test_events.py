@@ -56,8 +56,7 @@ async def test_writes_that_change_nothing_or_are_refused_publish_nothing(service
         THERAPIST_CREATED, therapist_profile(f"t-{created['id']}", 1, created["slug"])))
 
     async def referenced() -> bool:
-        stored = await service.store.find_by_slug(created["slug"])
-        return await service.store.reference_count(stored) == 1
+        return await service.reference_count(created) == 1
 
     await eventually(referenced)
     async with service.http.delete(f"/v1/approaches/{created['slug']}", headers=service.admin) as r:

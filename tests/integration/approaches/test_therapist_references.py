@@ -24,11 +24,6 @@ async def delete_status(service, slug: str) -> tuple[int, dict | None]:
         return response.status, (await response.json() if response.status != 204 else None)
 
 
-async def reference_count(service, approach: dict) -> int:
-    stored = await service.store.find_by_slug(approach["slug"])
-    return await service.store.reference_count(stored)
-
-
 async def test_deleting_an_approach_that_therapists_reference_is_a_409_saying_how_many(
     service, therapist_events
 ):
@@ -47,7 +42,7 @@ async def test_deleting_an_approach_that_therapists_reference_is_a_409_saying_ho
 
 
 async def _count_is(service, approach: dict, expected: int) -> bool:
-    return await reference_count(service, approach) == expected
+    return await service.reference_count(approach) == expected
 
 
 async def test_once_the_last_therapist_drops_the_approach_it_can_be_deleted(service, therapist_events):
@@ -74,7 +69,7 @@ async def test_statements_made_under_an_old_slug_still_count(service, therapist_
 
 
 async def test_a_duplicate_or_older_therapist_event_changes_nothing(service):
-    handle = TherapistReferences(service.store).apply
+    handle = TherapistReferences(service.uow).apply
     approach = await service.create()
     who = therapist_id()
     newer = therapist_event(THERAPIST_UPDATED, therapist_profile(who, 3, approach["slug"]))
@@ -82,21 +77,21 @@ async def test_a_duplicate_or_older_therapist_event_changes_nothing(service):
     assert await handle(newer) == "applied"
     assert await handle(newer) == "stale"
     assert await handle(older) == "stale"
-    assert await reference_count(service, approach) == 1
+    assert await service.reference_count(approach) == 1
 
 
 async def test_a_deleted_therapist_is_not_brought_back_by_a_late_update(service):
-    handle = TherapistReferences(service.store).apply
+    handle = TherapistReferences(service.uow).apply
     approach = await service.create()
     who = therapist_id()
     assert await handle(therapist_event(THERAPIST_DELETED, {"id": who, "version": 5})) == "applied"
     late = therapist_event(THERAPIST_UPDATED, therapist_profile(who, 4, approach["slug"]))
     assert await handle(late) == "stale"
-    assert await reference_count(service, approach) == 0
+    assert await service.reference_count(approach) == 0
 
 
 async def test_an_event_that_is_not_a_valid_therapist_event_is_poison(service):
-    handle = TherapistReferences(service.store).apply
+    handle = TherapistReferences(service.uow).apply
     with pytest.raises(ValidationError):
         await handle(therapist_event(THERAPIST_CREATED, {"id": therapist_id(), "version": 1}))
     with pytest.raises(PoisonEvent):

@@ -1,4 +1,4 @@
-"""The approaches domain: what a valid approach is, merge patches, slug renames, ETags, events."""
+"""The approaches domain: what a valid approach is, merge patches, slug renames, events."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from integration_events.approaches import (
     ApproachSnapshot,
 )
 from integration_events.therapists import TherapistPublicProfile
+from servicekit.errors import InvalidInput
 from servicekit.merge_patch import merge_patch
 from services.approaches import domain
-from services.approaches.domain import ApproachContent, InvalidPatch
+from services.approaches.domain import ApproachContent
 
 T0 = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -35,6 +36,16 @@ def invalid_fields(**fields: object) -> set[str]:
 
 def approach(**fields: object) -> domain.Approach:
     return domain.new_approach(content(**fields), now=T0)
+
+
+def revise(current: domain.Approach, patch: object, now: datetime = T0) -> domain.Approach | None:
+    return domain.revise(current, domain.validated_patch(patch), now=now)
+
+
+def refused_fields(current: domain.Approach, patch: object) -> list[str]:
+    with pytest.raises(InvalidInput) as caught:
+        revise(current, patch)
+    return [detail["field"] for detail in caught.value.details]
 
 
 @pytest.mark.parametrize("slug", ["cbt", "emdr", "relational-therapy", "ifs-2", "12-step"])
@@ -58,6 +69,19 @@ def test_name_and_slug_are_required():
 
 def test_a_blank_name_is_rejected():
     assert invalid_fields(name="   ") == {"name"}
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x1b", "\x0c", "\x7f", "\x85"])
+def test_control_characters_in_text_are_refused_naming_the_field(control):
+    assert invalid_fields(name=f"Relational{control}Therapy") == {"name"}
+    assert invalid_fields(aliases=[f"RT{control}"]) == {"aliases.0"}
+    assert invalid_fields(sections={"whatItIs": f"x{control}"}) == {"sections.whatItIs"}
+
+
+def test_line_breaks_and_tabs_are_text_kept_as_written():
+    description, summary = "First.\r\n\r\n\tSecond, indented.", "One line.\nAnother."
+    written = content(description=description, summary=summary)
+    assert (written.description, written.summary) == (description, summary)
 
 
 def test_the_summary_is_one_paragraph():
@@ -103,73 +127,72 @@ def test_merge_patch_follows_rfc_7396():
 def test_revising_changes_the_fields_given_and_advances_the_version():
     current = approach(summary="Old.", aliases=["RT"])
     later = datetime(2025, 2, 1, tzinfo=UTC)
-    revised = domain.revise(current, {"summary": "New.", "sections": {"howItWorks": "Talking."}}, now=later)
+    revised = revise(current, {"summary": "New.", "sections": {"howItWorks": "Talking."}}, now=later)
     assert revised is not None
     assert (revised.summary, revised.aliases, revised.sections.howItWorks) == ("New.", ["RT"], "Talking.")
     assert (revised.version, revised.id, revised.createdAt, revised.updatedAt) == (2, current.id, T0, later)
 
 
 def test_null_removes_a_field_back_to_its_default():
-    revised = domain.revise(approach(aliases=["RT"], summary="Kept."), {"aliases": None})
+    revised = revise(approach(aliases=["RT"], summary="Kept."), {"aliases": None})
     assert revised is not None and revised.aliases == [] and revised.summary == "Kept."
 
 
-def test_removing_a_required_field_is_invalid():
-    with pytest.raises(ValidationError):
-        domain.revise(approach(), {"name": None})
+def test_null_empties_one_section_and_keeps_the_others():
+    current = approach(sections={"whatItIs": "Kept.", "howItWorks": "Gone."})
+    revised = revise(current, {"sections": {"howItWorks": None}})
+    assert revised is not None and (revised.sections.whatItIs, revised.sections.howItWorks) == ("Kept.", "")
+
+
+@pytest.mark.parametrize("field", ["slug", "name"])
+def test_null_for_a_required_field_is_refused_naming_it(field):
+    assert refused_fields(approach(), {field: None}) == [field]
+
+
+def test_a_patched_approach_must_be_valid_as_a_whole():
+    assert refused_fields(approach(), {"related": ["relational-therapy"]}) == ["(body)"]
 
 
 def test_a_patch_that_changes_nothing_makes_no_new_version():
     current = approach(summary="Same.")
-    assert domain.revise(current, {"summary": "Same."}) is None
-    assert domain.revise(current, {}) is None
+    assert revise(current, {"summary": "Same."}) is None
+    assert revise(current, {}) is None
 
 
 @pytest.mark.parametrize("field", domain.READ_ONLY_FIELDS)
 def test_read_only_fields_cannot_be_patched(field):
-    with pytest.raises(InvalidPatch) as caught:
-        domain.revise(approach(), {field: "x"})
+    with pytest.raises(InvalidInput) as caught:
+        domain.validated_patch({field: "x"})
     assert caught.value.details == [{"field": field, "message": "is read-only"}]
 
 
 def test_a_patch_must_be_an_object():
-    with pytest.raises(InvalidPatch):
-        domain.revise(approach(), ["slug", "x"])
+    with pytest.raises(InvalidInput):
+        domain.validated_patch(["slug", "x"])
+
+
+def test_a_patch_names_only_fields_an_approach_has():
+    assert set(refused_fields(approach(), {"colour": "blue", "sections": {"history": "y"}})) == {
+        "colour", "sections.history"}
 
 
 def test_renaming_keeps_the_old_slug_as_a_previous_slug():
-    renamed = domain.revise(approach(), {"slug": "relational-psychotherapy"})
+    renamed = revise(approach(), {"slug": "relational-psychotherapy"})
     assert renamed is not None
     assert renamed.previousSlugs == ["relational-therapy"]
     assert renamed.slugs == ["relational-psychotherapy", "relational-therapy"]
 
 
 def test_renaming_back_to_a_former_slug_makes_it_current_again():
-    renamed = domain.revise(approach(), {"slug": "relational-psychotherapy"})
-    back = domain.revise(renamed, {"slug": "relational-therapy"})
+    renamed = revise(approach(), {"slug": "relational-psychotherapy"})
+    back = revise(renamed, {"slug": "relational-therapy"})
     assert back is not None
     assert (back.slug, back.previousSlugs) == ("relational-therapy", ["relational-psychotherapy"])
 
 
-def test_the_etag_names_version_and_identity():
+def test_the_revision_names_version_and_identity():
     current = approach()
-    assert current.etag == f'"1-{current.id}"'
-
-
-def test_if_none_match_uses_weak_comparison_over_a_list():
-    etag = '"1-abc"'
-    assert domain.none_match('"0-x", W/"1-abc"', etag)
-    assert domain.none_match("*", etag)
-    assert not domain.none_match('"2-abc"', etag)
-    assert not domain.none_match(None, etag)
-
-
-def test_if_match_takes_the_etag_the_bare_version_or_a_star():
-    current = approach()
-    for header in (None, current.etag, "1", '"1"', "*", f'"0-x", {current.etag}'):
-        assert domain.if_match_holds(header, current), header
-    for header in ("2", '"2"', '"1-someone-else"'):
-        assert not domain.if_match_holds(header, current), header
+    assert current.revision == f"1-{current.id}"
 
 
 def test_created_and_updated_events_carry_the_approach_snapshot():
@@ -178,7 +201,7 @@ def test_created_and_updated_events_carry_the_approach_snapshot():
     assert (event.type, event.subject, event.version) == (APPROACH_CREATED, current.id, 1)
     snapshot = ApproachSnapshot.model_validate(event.data)
     assert (snapshot.slug, snapshot.issues, snapshot.related) == ("relational-therapy", ["anxiety"], ["emdr"])
-    renamed = domain.revise(current, {"slug": "relational-psychotherapy"})
+    renamed = revise(current, {"slug": "relational-psychotherapy"})
     updated = domain.updated_event(renamed)
     assert updated.type == APPROACH_UPDATED
     assert ApproachSnapshot.model_validate(updated.data).previousSlugs == ["relational-therapy"]
