@@ -1,15 +1,19 @@
-"""The demo therapists: deterministic, valid against the event contract, and as messy as real listings."""
+"""The demo therapists: deterministic, accepted by the profiles service, as messy as real listings,
+and large sets streamed quickly."""
 
 from __future__ import annotations
 
-import copy
+import itertools
+import random
 import re
+import time
 from datetime import UTC, datetime
 
 import pytest
 import zipcodes
 
-from devstack.demo.therapists import DemoTherapist, demo_therapists
+from devstack.demo.therapists import DemoTherapist, demo_therapists, iter_demo_therapists
+from devstack.demo.wordbanks import word_banks
 from integration_events.therapists import TherapistPublicProfile
 from integration_events.vocabulary import (
     AGE_GROUPS,
@@ -20,8 +24,10 @@ from integration_events.vocabulary import (
     TAXONOMY_CODES,
     US_STATES,
 )
+from services.profiles.domain import TherapistProfile, public_view
 
-DEMO_APPROACH_SLUGS = set("""
+DEMO_APPROACH_SLUGS = set(
+    """
     relational-therapy cognitive-behavioral-therapy dialectical-behavior-therapy emdr
     psychodynamic-therapy person-centered-therapy internal-family-systems
     acceptance-and-commitment-therapy emotionally-focused-therapy narrative-therapy
@@ -32,7 +38,8 @@ DEMO_APPROACH_SLUGS = set("""
     structural-family-therapy play-therapy art-therapy interpersonal-psychotherapy
     mentalization-based-treatment sensorimotor-psychotherapy attachment-based-therapy
     feminist-therapy psychoanalytic-therapy multicultural-counseling
-""".split())
+""".split()
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,22 +52,27 @@ def statements(therapists) -> list[tuple[str, str]]:
     return [pair for therapist in therapists for pair in therapist.statements]
 
 
-def public_view(therapist: DemoTherapist, number: int) -> dict:
-    """What the profiles service would publish: private fields removed, identity and stamps added."""
-    profile = copy.deepcopy(therapist.profile)
-    del profile["email"], profile["phone"]
-    for licence in profile["licences"]:
-        if not licence.pop("numberPublic"):
-            del licence["number"]
-    for location in profile["locations"]:
-        if location["isPrivate"]:
-            del location["street"]
-    now = datetime(2025, 6, 1, tzinfo=UTC).isoformat()
-    return profile | {
-        "id": f"t{number}", "version": 1, "createdAt": now, "updatedAt": now,
-        "availabilityConfirmedAt": therapist.availability,
-        "approaches": [{"slug": slug, "statement": text} for slug, text in therapist.statements],
-    }
+def stored_profile(therapist: DemoTherapist, number: int) -> TherapistProfile:
+    """The profile the profiles service would hold once the demo loader has created it."""
+    created = datetime(2025, 6, 1, tzinfo=UTC)
+    return TherapistProfile.model_validate(
+        therapist.profile
+        | {
+            "id": f"t{number}",
+            "ownerSub": f"demo-therapist-{number:03d}",
+            "version": 1,
+            "createdAt": created,
+            "updatedAt": created,
+            "availabilityConfirmedAt": therapist.availability,
+            "approaches": [{"slug": slug, "statement": text} for slug, text in therapist.statements],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def published(therapists) -> list[tuple[DemoTherapist, TherapistPublicProfile]]:
+    """Each therapist with what the profiles service publishes of them (its own public view)."""
+    return [(t, public_view(stored_profile(t, number))) for number, t in enumerate(therapists)]
 
 
 def npi_is_valid(npi: str) -> bool:
@@ -78,21 +90,67 @@ def test_the_same_seed_gives_the_same_therapists(therapists):
     assert demo_therapists(seed=7) != therapists
 
 
+def test_a_smaller_set_is_the_beginning_of_a_larger_one(therapists):
+    assert demo_therapists(40) == therapists[:40]
+    assert list(itertools.islice(iter_demo_therapists(10_000), 300)) == therapists
+
+
 def test_there_are_300_therapists_by_default(therapists):
     assert len(therapists) == 300
 
 
-def test_every_public_view_validates_against_the_event_contract(therapists):
-    for number, therapist in enumerate(therapists):
-        public = TherapistPublicProfile.model_validate(public_view(therapist, number))
-        assert public.displayName == therapist.profile["displayName"]
+def test_every_public_view_validates_against_the_event_contract(published):
+    for therapist, public in published:
+        event_data = TherapistPublicProfile.model_validate(public.model_dump(mode="json"))
+        assert event_data.displayName == therapist.profile["displayName"]
+        assert [a.slug for a in event_data.approaches] == [slug for slug, _ in therapist.statements]
 
 
-def test_public_view_carries_no_private_field(therapists):
-    for number, therapist in enumerate(therapists):
-        text = str(public_view(therapist, number))
+def test_public_view_carries_no_private_field(published):
+    hidden_numbers = hidden_streets = 0
+    for therapist, public in published:
+        text = public.model_dump_json()
         assert therapist.profile["email"] not in text
         assert therapist.profile["phone"] not in text
+        for written, shown in zip(therapist.profile["licences"], public.licences, strict=True):
+            if not written["numberPublic"]:
+                assert shown.number is None
+                hidden_numbers += 1
+        for written, shown in zip(therapist.profile["locations"], public.locations, strict=True):
+            if written["isPrivate"]:
+                assert written["street"] not in text
+                assert shown.street is None and shown.point is None
+                hidden_streets += 1
+    assert hidden_numbers > 100 and hidden_streets > 20  # there was something to hide
+
+
+def test_every_sentence_of_the_word_banks_expands_with_the_known_placeholders():
+    banks = word_banks()
+    sentences = [
+        *banks.suites,
+        *itertools.chain(*banks.prose.values(), *banks.family_lines.values(), *banks.language_lines.values()),
+    ]
+    sentences += [t for approach in banks.approaches.values() for t in (*approach.core, *approach.short)]
+    fill = dict.fromkeys(
+        ("approach", "other_approach", "issue", "issue2", "issue3", "client", "city", "number", "floor"), "x"
+    )
+    for sentence in sentences:
+        assert not re.search(r"[{}<>|]", sentence.expand(random.Random(0), fill)), sentence
+
+
+def test_a_large_set_streams_in_linear_time_with_unique_names():
+    # The benchmark directory has 250,000 therapists: generation must not slow down as it goes
+    # (each name is checked against those already drawn) and must never repeat a name.
+    names: set[str] = set()
+    stream = iter_demo_therapists(4_000, seed=3)
+    halves = []
+    for _ in range(2):
+        started = time.process_time()  # CPU time: other processes on the machine do not count
+        names.update(t.profile["displayName"].lower() for t in itertools.islice(stream, 2_000))
+        halves.append(time.process_time() - started)
+    assert len(names) == 4_000
+    assert halves[1] < 2 * halves[0] + 0.5, halves
+    assert sum(halves) < 30, halves  # ~0.7 ms a therapist on a 2-core development machine
 
 
 def test_private_fields_are_present_in_the_create_bodies(therapists):
@@ -169,8 +227,12 @@ def test_display_names_are_unique_and_written_in_many_styles(therapists):
 
 def test_titles_include_the_usual_professions(therapists):
     titles = {t.profile["title"] for t in therapists}
-    for title in ("Licensed Clinical Social Worker", "Licensed Professional Counselor Candidate",
-                  "Licensed Clinical Mental Health Counselor", "Clinical Psychologist"):
+    for title in (
+        "Licensed Clinical Social Worker",
+        "Licensed Professional Counselor Candidate",
+        "Licensed Clinical Mental Health Counselor",
+        "Clinical Psychologist",
+    ):
         assert title in titles
 
 

@@ -16,7 +16,11 @@ def test_zip_codes_and_cities_resolve_offline():
 
 
 def test_a_zip_code_typed_into_the_city_field_is_understood():
-    assert geo.city_point("78701", None) == geo.zip_point("78701")
+    downtown_austin = geo.Point(30.27, -97.74)
+    typed_in_city = geo.city_point("78701", None)
+    assert typed_in_city is not None
+    assert geo.distance_km(typed_in_city, downtown_austin) < 5
+    assert typed_in_city == geo.zip_point("78701") == geo.city_point("78701", "TX")
 
 
 def test_an_unknown_place_has_no_point():

@@ -42,6 +42,7 @@ async def test_an_approach_event_refreshes_the_approach_page(gw, publisher):
     async def renamed():
         return (await gw.data(APPROACH_PAGE, {"slug": "emdr"}))["approach"]["name"] == "EMDR Therapy"
 
+    assert not await renamed()  # the cached page, until the event says otherwise
     await publish(publisher, APPROACH_UPDATED, approach_event("emdr", "EMDR Therapy", 2))
     await eventually(renamed)
 
@@ -53,14 +54,16 @@ async def test_every_replica_invalidates_its_own_cache(infra, publisher):
         for replica in (one, two):
             await replica.data(THERAPIST, {"id": "t0003"})
         stub.profiles["t0003"]["title"] = "Clinical Psychologist"
+
+        async def retitled(replica) -> bool:
+            data = await replica.data(THERAPIST, {"id": "t0003"})
+            return data["therapist"]["title"] == "Clinical Psychologist"
+
+        for replica in (one, two):
+            assert not await retitled(replica)  # each serves its own cached copy
         await publish(publisher, THERAPIST_UPDATED, {"id": "t0003", "version": 2})
         for replica in (one, two):
-
-            async def retitled(replica=replica):
-                data = await replica.data(THERAPIST, {"id": "t0003"})
-                return data["therapist"]["title"] == "Clinical Psychologist"
-
-            await eventually(retitled)
+            await eventually(lambda replica=replica: retitled(replica))
 
 
 async def test_visitors_in_different_rotation_buckets_get_their_own_cached_order(gw):
