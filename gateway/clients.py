@@ -1,4 +1,4 @@
-"""Calls to the profiles, approaches and search services (their REST APIs, INTERFACES.md).
+"""Calls to the profiles, approaches and search services over their REST APIs (their OpenAPI documents).
 
 Reads go through the shared read cache, tagged with what they were built from; each read
 records its tags (and, for search, the visitor's rotation bucket) in the request's

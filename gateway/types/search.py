@@ -50,7 +50,7 @@ class TherapistFilter:
     ageGroup: str | None = None
 
 
-# GraphQL filter field -> the search service's query parameter (INTERFACES.md).
+# GraphQL filter field -> the search service's query parameter (services/search/openapi.json).
 REPEATED_PARAMS = {
     "approaches": "approach", "issues": "issue", "formats": "format",
     "newClientStatus": "newClientStatus", "languages": "language",

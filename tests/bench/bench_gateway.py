@@ -3,7 +3,7 @@
 Run with `./dev bench tests/bench/bench_gateway.py -s`. Three processes share the machine's two
 cores: the gateway (one process, exactly as `python -m gateway` builds it, plus one extra route
 `/static` that serves the page's bytes as a static JSON response for comparison), local aiohttp
-stand-ins for the services serving realistic INTERFACES.md payloads (NOT the real services:
+stand-ins for the services serving realistic payloads of their OpenAPI documents (NOT the real services:
 those are measured by the end-to-end benchmarks), and the load generator (50 keep-alive
 connections, one request in flight on each).
 

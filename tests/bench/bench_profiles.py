@@ -4,7 +4,7 @@
 Merge Patch, validation, the profile and its outbox event in one transaction) on the embedded
 database. The baseline is 20 concurrent bare transactions touching the same documents: the
 profile (a `$set` and `$inc` of its version) and one outbox document.
-Goals (issue 3): at least 300 updates/s, and throughput and p95 each within 2x of the baseline.
+Goals: at least 300 updates/s, and throughput and p95 each within 2x of the baseline.
 
 The two kinds of run alternate (bare, HTTP, bare, HTTP, bare, HTTP, bare), so that a change in
 the machine or the database over the run weighs on both alike; each kind's figures pool its runs.

@@ -1,5 +1,5 @@
-"""Small stand-ins for the profiles, approaches and search services, serving the shapes of
-INTERFACES.md, so the gateway's own logic (batching, caching, error mapping) can be observed.
+"""Small stand-ins for the profiles, approaches and search services, serving the shapes of the
+services' OpenAPI documents, so the gateway's own logic (batching, caching, error mapping) can be observed.
 
 Every call is recorded, so tests can count what the gateway asked for. End-to-end behaviour
 against the real services is covered by the end-to-end tests, not here.
@@ -15,6 +15,7 @@ from aiohttp import web
 
 from servicekit.http import json_response
 from services.search.index import FACET_NAMES
+from tests.integration.gateway.contract import checking_middleware
 
 NOW = "2025-05-20T10:00:00+00:00"
 STATEMENT = (
@@ -103,6 +104,10 @@ class StubDirectory:
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     cards: list[dict[str, Any]] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
+    # Answers the stand-ins gave that the real services' documents do not allow; a test that makes
+    # a stand-in answer nonsense on purpose turns the check off.
+    contract_violations: list[str] = field(default_factory=list)
+    contract_checked: bool = True
 
     @classmethod
     def with_demo_data(cls, therapists: int = 30) -> StubDirectory:
@@ -218,16 +223,21 @@ class StubDirectory:
             k: {**current[k], **v} if isinstance(v, dict) and isinstance(current.get(k), dict) else v
             for k, v in patch.items()
         }
-        updated = {**current, **merged, "version": current["version"] + 1, "email": "private@example.org"}
-        self.profiles[request.match_info["id"]] = {k: v for k, v in updated.items() if k != "email"}
-        return json_response(updated)
+        updated = {**current, **merged, "version": current["version"] + 1}
+        self.profiles[request.match_info["id"]] = updated
+        return json_response(self._owner_view(updated))
 
     async def put_statement(self, request: web.Request) -> web.Response:
         body = await request.json()
         self._record("profiles", request, body)
         if (error := self._writer_error(request)) is not None:
             return error
-        return json_response(self.profiles[request.match_info["id"]])
+        return json_response(self._owner_view(self.profiles[request.match_info["id"]]))
+
+    @staticmethod
+    def _owner_view(public: dict[str, Any]) -> dict[str, Any]:
+        """What the profiles service answers a profile's owner: the public view and the private parts."""
+        return {**public, "ownerSub": f"owner-of-{public['id']}", "email": "private@example.org"}
 
     # -- search -------------------------------------------------------------------------------------
 
@@ -321,7 +331,10 @@ class StubDirectory:
         async def healthz(_: web.Request) -> web.Response:
             return json_response({"status": "ok"})
 
-        approaches, profiles, search = web.Application(), web.Application(), web.Application()
+        approaches, profiles, search = (
+            web.Application(middlewares=[checking_middleware(name, self.contract_violations)])
+            for name in ("approaches", "profiles", "search")
+        )
         approaches.router.add_get("/v1/approaches", self.list_approaches)
         approaches.router.add_get("/v1/approaches/{slug}", self.get_approach)
         profiles.router.add_get("/v1/therapists/{id}", self.get_profile)

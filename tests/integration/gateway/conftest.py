@@ -56,6 +56,8 @@ async def running_gateway(infra, stub: StubDirectory, **changes: Any) -> AsyncIt
         await asyncio.wait_for(gateway.listener.consuming.wait(), 15)
         http = await stack.enter_async_context(aiohttp.ClientSession())
         yield RunningGateway(url, stub, gateway, http)
+    # The stand-ins answered only what the real services may answer.
+    assert not stub.contract_checked or stub.contract_violations == []
 
 
 @pytest.fixture
