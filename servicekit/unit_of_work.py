@@ -47,10 +47,15 @@ class Transaction:
     def __init__(self, session: AsyncClientSession | None = None) -> None:
         self.session = session
         self.events: list[CloudEvent] = []
+        self.commit_actions: list[Callable[[], None]] = []
 
     def emit(self, event: CloudEvent) -> None:
         """Announce `event` if, and only if, this transaction commits."""
         self.events.append(event)
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once this transaction has committed (a cache of what it wrote, say)."""
+        self.commit_actions.append(action)
 
 
 Tx = TypeVar("Tx", bound=Transaction)
@@ -102,17 +107,19 @@ class MongoUnitOfWork(Generic[Tx]):
         return self.begin(None)
 
     async def run(self, work: Callable[[Tx], Awaitable[T]]) -> T:
-        async def attempt(session: AsyncClientSession) -> tuple[T, list[tuple[str, CloudEvent]]]:
+        async def attempt(session: AsyncClientSession) -> tuple[T, Tx, list[tuple[str, CloudEvent]]]:
             tx = self.begin(session)
             result = await work(tx)
             if tx.events and self.outbox is None:
                 raise RuntimeError("this service publishes no events: it has no outbox")
             rows = [await self.outbox.add(event, session) for event in tx.events] if tx.events else []
-            return result, rows
+            return result, tx, rows
 
-        result, rows = await run_in_transaction(self.client, attempt)
+        result, tx, rows = await run_in_transaction(self.client, attempt)
         if rows:
             self.outbox.hand_over(rows)
+        for action in tx.commit_actions:
+            action()
         return result
 
 
@@ -140,4 +147,6 @@ class InMemoryUnitOfWork(Generic[Tx]):
             raise
         self.commits += 1
         self.published.extend(tx.events)
+        for action in tx.commit_actions:
+            action()
         return result

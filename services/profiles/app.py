@@ -1,4 +1,5 @@
-"""Composition root of the profiles service: connections, collections, consumer and routes."""
+"""Composition root of the profiles service: connections, collections, use cases' unit of work,
+consumer and routes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from integration_events.subscriptions import PROFILES_APPROACH_EVENTS
 from servicekit.http import create_app, json_response
 from servicekit.runtime import ServiceRuntime
 from servicekit.settings import ServiceSettings
+from servicekit.unit_of_work import MongoUnitOfWork
 from services.profiles.api import ProfilesApi
 from services.profiles.consumers import ApproachCatalogue
 from services.profiles.openapi import openapi_document
@@ -19,8 +21,9 @@ CATALOGUE = web.AppKey("profiles.catalogue", ApproachCatalogue)
 
 def build_app(settings: ServiceSettings, *, relay_poll_interval: float = 1.0) -> web.Application:
     runtime = ServiceRuntime(settings, relay_poll_interval=relay_poll_interval)
-    store = ProfileStore(runtime.mongo, runtime.db, runtime.outbox)
-    catalogue = ApproachCatalogue(store)
+    store = ProfileStore(runtime.db)
+    uow = MongoUnitOfWork(runtime.mongo, store.begin, runtime.outbox)
+    catalogue = ApproachCatalogue(uow)
     runtime.prepare(store.create_indexes)
     runtime.consume(PROFILES_APPROACH_EVENTS, catalogue)
 
@@ -28,10 +31,11 @@ def build_app(settings: ServiceSettings, *, relay_poll_interval: float = 1.0) ->
     app["runtime"] = runtime
     app[STORE] = store
     app[CATALOGUE] = catalogue
-    app.router.add_routes(ProfilesApi(store, runtime.verifier).routes())
+    app.router.add_routes(ProfilesApi(uow, runtime.verifier).routes())
+    document = openapi_document()
 
     async def openapi(_: web.Request) -> web.Response:
-        return json_response(openapi_document())
+        return json_response(document)
 
     app.router.add_get("/openapi.json", openapi)
     runtime.attach(app)

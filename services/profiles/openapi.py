@@ -1,240 +1,251 @@
-"""The service's OpenAPI 3.1 document, generated from the pydantic models that validate requests
-and shape responses, so the document cannot drift from what the service does."""
+"""The profiles service's OpenAPI 3.1 document, built from the pydantic models that validate its
+requests and shape its answers, so that it says exactly what the service accepts.
+
+The document is checked in as `openapi.json` beside this module; a unit test fails when the two
+differ. `python -m services.profiles.openapi` prints it, `--write` rewrites the file.
+"""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
+import json
+import re
+import sys
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from integration_events.therapists import TherapistPublicProfile
+from servicekit.errors import ErrorBody
+from services.profiles.api import ListingQuery
 from services.profiles.domain import (
     ApproachStatementText,
     AvailabilityConfirmation,
     NewTherapistProfile,
-    ProfileContent,
+    ProfilePatch,
+    PublicProfilePage,
     TherapistProfile,
 )
 
+DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
 REF = "#/components/schemas/{model}"
-JSON_CONTENT = ("application/json",)
-PATCH_CONTENT = ("application/merge-patch+json", "application/json")
+JSON = ("application/json",)
+MERGE_PATCH = ("application/merge-patch+json", "application/json")
 
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    details: list[dict[str, Any]]
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
-
-ERROR_STATUSES = {
-    "400": "Malformed JSON or an empty body",
-    "401": "No bearer token, or one that is not valid (expired, wrong audience, wrong signature)",
-    "403": "A valid token that may not do this (not the owner, not an admin, no therapist role)",
-    "404": "No such therapist profile (or statement)",
-    "409": "The account already has a profile, or the profile kept changing concurrently",
-    "412": "If-Match does not name the current version",
-    "413": "The body is too large",
-    "415": "The body is not JSON",
-    "422": "The input is well-formed but not valid; `details` names each field",
-    "503": "MongoDB is unavailable; nothing was changed",
+ERRORS = {
+    400: "Malformed JSON, an empty body, or a query parameter or header that is not valid (named)",
+    401: "No bearer token, or one that is not valid (expired, wrong audience, wrong signature)",
+    403: "A valid token that may not do this (not the owner, not an admin, no therapist role)",
+    404: "No such therapist profile (or statement)",
+    409: "The account already has a profile, or the profile kept changing concurrently",
+    412: "If-Match does not name the current version",
+    413: "The body is too large",
+    415: "The body is not JSON",
+    422: "The input is well-formed but not valid; `details` names each field",
+    503: "MongoDB is unavailable; nothing was changed",
 }
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": REF.format(model=name)}
-
-
-def _referenced_object(prop: dict[str, Any], schemas: dict[str, Any]) -> str | None:
-    """The component an object-valued property refers to (`$ref`, possibly `| null`)."""
-    options = prop.get("anyOf", [prop])
-    for option in options:
-        ref = option.get("$ref", "")
-        name = ref.rsplit("/", 1)[-1]
-        if name and schemas.get(name, {}).get("type") == "object":
-            return name
-    return None
-
-
-def _merge_patch_component(name: str, schemas: dict[str, Any]) -> str:
-    """A JSON Merge Patch (RFC 7396) variant of an object schema: nothing required, any field
-    may be null (removes it), nested objects are patches themselves, arrays are replaced whole."""
-    patch_name = f"{name}MergePatch"
-    if patch_name in schemas:
-        return patch_name
-    original = schemas[name]
-    schemas[patch_name] = {}  # reserve the name (guards against cycles)
-    properties = {}
-    for key, prop in original.get("properties", {}).items():
-        nested = _referenced_object(prop, schemas)
-        if nested is not None:
-            value: dict[str, Any] = _ref(_merge_patch_component(nested, schemas))
-        else:
-            value = {k: v for k, v in prop.items() if k != "default"}
-            options = [o for o in value.pop("anyOf", [value]) if o.get("type") != "null"]
-            value = options[0] if len(options) == 1 else {"anyOf": options}
-        properties[key] = {"anyOf": [value, {"type": "null"}]}
-    schemas[patch_name] = {
-        "type": "object", "title": f"{original.get('title', name)} (merge patch)",
-        "description": "JSON Merge Patch (RFC 7396): give only what changes; null removes a field.",
-        "properties": properties, "additionalProperties": False,
-    }
-    return patch_name
-
-
-def _body(name: str, media_types: tuple[str, ...] = JSON_CONTENT) -> dict[str, Any]:
-    return {"required": True, "content": {media: {"schema": _ref(name)} for media in media_types}}
-
-
-def _responses(ok_status: str, ok_name: str | None, description: str, *errors: str,
-               headers: tuple[str, ...] = ("ETag",)) -> dict[str, Any]:
-    ok: dict[str, Any] = {"description": description}
-    if ok_name is not None:
-        ok["content"] = {"application/json": {"schema": _ref(ok_name)}}
-    if headers:
-        ok["headers"] = {header: {"$ref": f"#/components/headers/{header}"} for header in headers}
-    responses = {ok_status: ok}
-    for status in errors:
-        responses[status] = {
-            "description": ERROR_STATUSES[status],
-            "content": {"application/json": {"schema": _ref("ErrorBody")}},
-        }
-    return responses
-
-
-ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+BODY_ERRORS = (400, 413, 415, 422)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 503)
+HEADERS = {
+    "ETag": {"description": "The profile's version, quoted", "schema": {"type": "string"}},
+    "Location": {"description": "Where the new profile lives", "schema": {"type": "string"}},
+}
 IF_MATCH = {
-    "name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
-    "description": "The version the change is based on (`3`, `\"3\"` or the ETag); stale -> 412",
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1},
+    "description": 'The version the change is based on (`3`, `"3"` or the ETag): stale 412, garbled 400',
 }
-AUTH = [{"bearerAuth": []}]
-WRITE_ERRORS = ("400", "401", "403", "404", "409", "412", "413", "415", "422", "503")
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1},
+    "description": "An ETag the client holds; 304 if it is current",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Operation:
+    """One route of the document: `route` is "method path"; `answer` is the success status, its
+    description and the model of its body (None for no body)."""
+
+    route: str
+    operation_id: str
+    summary: str
+    answer: tuple[int, str, type[BaseModel] | None]
+    headers: tuple[str, ...] = ("ETag",)
+    errors: tuple[int, ...] = WRITE_ERRORS
+    body: type[BaseModel] | None = None
+    media_types: tuple[str, ...] = JSON
+    query: type[BaseModel] | None = None
+    parameters: tuple[dict[str, Any], ...] = ()
+    secured: bool = True
+
+
+OPERATIONS = (
+    Operation(
+        "get /v1/therapists",
+        "listTherapists",
+        "Every profile's public view, in pages (for rebuilding read models)",
+        answer=(200, "A page of public profiles", PublicProfilePage),
+        headers=(),
+        errors=(400, 503),
+        query=ListingQuery,
+        secured=False,
+    ),
+    Operation(
+        "post /v1/therapists",
+        "createTherapist",
+        "Create the caller's therapist profile",
+        answer=(201, "The new profile (owner's view)", TherapistProfile),
+        headers=("ETag", "Location"),
+        errors=(401, 403, 409, 503, *BODY_ERRORS),
+        body=NewTherapistProfile,
+    ),
+    Operation(
+        "get /v1/therapists/{id}",
+        "getTherapist",
+        "The public view of a profile",
+        answer=(200, "The public profile", TherapistPublicProfile),
+        errors=(400, 404, 503),
+        parameters=(IF_NONE_MATCH,),
+        secured=False,
+    ),
+    Operation(
+        "patch /v1/therapists/{id}",
+        "patchTherapist",
+        "Change a profile (JSON Merge Patch)",
+        answer=(200, "The changed profile (owner's view)", TherapistProfile),
+        errors=(*WRITE_ERRORS, *BODY_ERRORS),
+        body=ProfilePatch,
+        media_types=MERGE_PATCH,
+        parameters=(IF_MATCH,),
+    ),
+    Operation(
+        "delete /v1/therapists/{id}",
+        "deleteTherapist",
+        "Delete a profile everywhere",
+        answer=(204, "Deleted", None),
+        headers=(),
+        parameters=(IF_MATCH,),
+    ),
+    Operation(
+        "get /v1/therapists/{id}/private",
+        "getTherapistPrivate",
+        "The whole profile, for its owner or an admin",
+        answer=(200, "The owner's view", TherapistProfile),
+        errors=(401, 403, 404, 503),
+    ),
+    Operation(
+        "put /v1/therapists/{id}/approaches/{slug}",
+        "putApproachStatement",
+        "Set the therapist's statement for an approach (up to 2,000 characters)",
+        answer=(200, "The changed profile (owner's view)", TherapistProfile),
+        errors=(*WRITE_ERRORS, *BODY_ERRORS),
+        body=ApproachStatementText,
+        parameters=(IF_MATCH,),
+    ),
+    Operation(
+        "delete /v1/therapists/{id}/approaches/{slug}",
+        "deleteApproachStatement",
+        "Remove the statement for an approach",
+        answer=(204, "Removed", None),
+        parameters=(IF_MATCH,),
+    ),
+    Operation(
+        "post /v1/therapists/{id}/availability",
+        "confirmAvailability",
+        "Confirm the new-client status now (sets status and availabilityConfirmedAt)",
+        answer=(200, "The changed profile (owner's view)", TherapistProfile),
+        errors=(*WRITE_ERRORS, *BODY_ERRORS),
+        body=AvailabilityConfirmation,
+        parameters=(IF_MATCH,),
+    ),
+)
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", path)
+    ]
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema()
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in schema.get("required", ()),
+            "description": prop.pop("description", ""),
+            "schema": {key: value for key, value in prop.items() if key != "title"},
+        }
+        for name, prop in schema["properties"].items()
+    ]
+
+
+def _operation(op: Operation, ref: dict[type[BaseModel], dict[str, str]]) -> dict[str, Any]:
+    status, description, model = op.answer
+    answer: dict[str, Any] = {"description": description}
+    if model is not None:
+        answer["content"] = {"application/json": {"schema": ref[model]}}
+    if op.headers:
+        answer["headers"] = {name: {"$ref": f"#/components/headers/{name}"} for name in op.headers}
+    responses = {str(status): answer}
+    if IF_NONE_MATCH in op.parameters:
+        responses["304"] = {
+            "description": "Not modified: the client's copy is current",
+            "headers": answer["headers"],
+        }
+    error = {"content": {"application/json": {"schema": ref[ErrorBody]}}}
+    responses |= {str(code): {"description": ERRORS[code], **error} for code in sorted(op.errors)}
+    parameters = [*_path_parameters(op.route), *op.parameters]
+    if op.query is not None:
+        parameters += _query_parameters(op.query)
+    document: dict[str, Any] = {"operationId": op.operation_id, "summary": op.summary}
+    if parameters:
+        document["parameters"] = parameters
+    if op.secured:
+        document["security"] = [{"bearerAuth": []}]
+    if op.body is not None:
+        schema = {"schema": ref[op.body]}
+        document["requestBody"] = {"required": True, "content": {media: schema for media in op.media_types}}
+    document["responses"] = responses
+    return document
 
 
 @cache
 def _document() -> dict[str, Any]:
-    models: list[tuple[type[BaseModel], Any]] = [
-        (NewTherapistProfile, "validation"), (ProfileContent, "validation"),
-        (TherapistProfile, "serialization"), (TherapistPublicProfile, "serialization"),
-        (ApproachStatementText, "validation"), (AvailabilityConfirmation, "validation"),
-        (ErrorBody, "serialization"),
-    ]
-    keys, generated = models_json_schema(models, ref_template=REF)
-    schemas = generated["$defs"]
-    name = {(model, mode): key["$ref"].rsplit("/", 1)[-1] for (model, mode), key in keys.items()}
-    profile = name[(TherapistProfile, "serialization")]
-    public = name[(TherapistPublicProfile, "serialization")]
-    patch = _merge_patch_component(name[(ProfileContent, "validation")], schemas)
-
-    paths = {
-        "/v1/therapists": {
-            "get": {
-                "operationId": "listTherapists",
-                "summary": "Every profile's public view, in pages (for rebuilding read models)",
-                "parameters": [
-                    {"name": "first", "in": "query", "required": False,
-                     "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
-                    {"name": "after", "in": "query", "required": False, "schema": {"type": "string"},
-                     "description": "The `next` of the previous page"},
-                ],
-                "responses": {
-                    "200": {"description": "A page of public profiles", "content": {"application/json": {
-                        "schema": {"type": "object", "required": ["items", "next"], "properties": {
-                            "items": {"type": "array", "items": _ref(public)},
-                            "next": {"type": ["string", "null"]},
-                        }}}}},
-                    "400": {"description": ERROR_STATUSES["400"],
-                            "content": {"application/json": {"schema": _ref("ErrorBody")}}},
-                    "503": {"description": ERROR_STATUSES["503"],
-                            "content": {"application/json": {"schema": _ref("ErrorBody")}}},
-                },
-            },
-            "post": {
-                "operationId": "createTherapist", "summary": "Create the caller's therapist profile",
-                "security": AUTH, "requestBody": _body(name[(NewTherapistProfile, "validation")]),
-                "responses": _responses("201", profile, "The new profile (owner's view)",
-                                        "400", "401", "403", "409", "413", "415", "422", "503",
-                                        headers=("ETag", "Location")),
-            },
-        },
-        "/v1/therapists/{id}": {
-            "parameters": [ID],
-            "get": {
-                "operationId": "getTherapist", "summary": "The public view of a profile",
-                "parameters": [{"name": "If-None-Match", "in": "header", "required": False,
-                                "schema": {"type": "string"},
-                                "description": "An ETag the client holds; 304 if it is current"}],
-                "responses": {**_responses("200", public, "The public profile", "404", "503"),
-                              "304": {"description": "Not modified: the client's copy is current"}},
-            },
-            "patch": {
-                "operationId": "patchTherapist", "summary": "Change a profile (JSON Merge Patch)",
-                "security": AUTH, "parameters": [IF_MATCH], "requestBody": _body(patch, PATCH_CONTENT),
-                "responses": _responses("200", profile, "The changed profile (owner's view)", *WRITE_ERRORS),
-            },
-            "delete": {
-                "operationId": "deleteTherapist", "summary": "Delete a profile everywhere",
-                "security": AUTH, "parameters": [IF_MATCH],
-                "responses": _responses("204", None, "Deleted", "401", "403", "404", "409", "412", "503",
-                                        headers=()),
-            },
-        },
-        "/v1/therapists/{id}/private": {
-            "parameters": [ID],
-            "get": {
-                "operationId": "getTherapistPrivate",
-                "summary": "The whole profile, for its owner or an admin", "security": AUTH,
-                "responses": _responses("200", profile, "The owner's view", "401", "403", "404", "503"),
-            },
-        },
-        "/v1/therapists/{id}/approaches/{slug}": {
-            "parameters": [ID, SLUG],
-            "put": {
-                "operationId": "putApproachStatement",
-                "summary": "Set the therapist's statement for an approach (up to 2,000 characters)",
-                "security": AUTH, "parameters": [IF_MATCH],
-                "requestBody": _body(name[(ApproachStatementText, "validation")]),
-                "responses": _responses("200", profile, "The changed profile (owner's view)", *WRITE_ERRORS),
-            },
-            "delete": {
-                "operationId": "deleteApproachStatement", "summary": "Remove the statement for an approach",
-                "security": AUTH, "parameters": [IF_MATCH],
-                "responses": _responses("204", None, "Removed", *WRITE_ERRORS),
-            },
-        },
-        "/v1/therapists/{id}/availability": {
-            "parameters": [ID],
-            "post": {
-                "operationId": "confirmAvailability",
-                "summary": "Confirm the new-client status now (sets status and availabilityConfirmedAt)",
-                "security": AUTH, "parameters": [IF_MATCH],
-                "requestBody": _body(name[(AvailabilityConfirmation, "validation")]),
-                "responses": _responses("200", profile, "The changed profile (owner's view)", *WRITE_ERRORS),
-            },
-        },
-    }
+    bodies = dict.fromkeys(op.body for op in OPERATIONS if op.body is not None)
+    answers = dict.fromkeys([*(op.answer[2] for op in OPERATIONS if op.answer[2] is not None), ErrorBody])
+    keys, generated = models_json_schema(
+        [(model, "validation") for model in bodies] + [(model, "serialization") for model in answers],
+        ref_template=REF,
+    )
+    ref = {model: schema for (model, _), schema in keys.items()}
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        method, path = op.route.split(" ")
+        paths.setdefault(path, {})[method] = _operation(op, ref)
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Therapist directory: profiles", "version": "1.0.0",
+            "title": "Therapist directory: profiles",
+            "version": "1.0.0",
             "description": "Therapists' own profiles. Private fields (email, phone, unpublished licence "
-                           "numbers, private street addresses) appear only in the owner's view.",
+            "numbers, private street addresses) appear only in the owner's view.",
         },
         "paths": paths,
         "components": {
-            "schemas": schemas,
-            "headers": {
-                "ETag": {"description": "The profile's version, quoted", "schema": {"type": "string"}},
-                "Location": {"description": "Where the new profile lives", "schema": {"type": "string"}},
-            },
+            "schemas": generated["$defs"],
+            "headers": HEADERS,
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }
@@ -242,3 +253,14 @@ def _document() -> dict[str, Any]:
 
 def openapi_document() -> dict[str, Any]:
     return copy.deepcopy(_document())
+
+
+def document_text() -> str:
+    return json.dumps(openapi_document(), indent=2) + "\n"
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--write"]:
+        DOCUMENT_PATH.write_text(document_text(), encoding="utf-8")
+    else:
+        sys.stdout.write(document_text())

@@ -1,36 +1,32 @@
-"""The profiles service's MongoDB collections.
+"""The profiles service's MongoDB collections, as the repositories its use cases work with.
 
 - `therapists`: one document per profile (`_id` = profile id), private fields included; at most
   one per owner account (`ownerSub`, unique).
-- `deleted_therapists`: a tombstone (id, last version) per deleted profile.
+- `deleted_therapists`: a tombstone (id, version of the deletion, time) per deleted profile.
 - `known_approaches`: the approaches learnt from approach events (id, slug, previous slugs,
   version, deleted flag), to check the slugs therapists write statements for.
-- `outbox`: events written in the same transaction as the change they announce.
+
+`ProfileStore.begin(session)` binds the repositories to a transaction's session (or to none, for
+reads) for `servicekit.unit_of_work.MongoUnitOfWork`, which writes the emitted events to the
+outbox in the same transaction.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.asynchronous.mongo_client import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
-from integration_events.approaches import ApproachDeleted, ApproachSnapshot
-from servicekit.envelope import CloudEvent
-from servicekit.outbox import Outbox
-from servicekit.unit_of_work import run_in_transaction
-from services.profiles.domain import TherapistProfile, now
+from servicekit.unit_of_work import Transaction
+from services.profiles.domain import ProfileExists, TherapistProfile, VersionConflict
 
 TOP_LEVEL_TIMES = ("createdAt", "updatedAt", "availabilityConfirmedAt")
 RECENT_LIMIT = 10_000
-
-
-class VersionConflict(Exception):
-    """The profile changed (or vanished) since it was read; nothing was written."""
 
 
 def to_document(profile: TherapistProfile) -> dict[str, Any]:
@@ -48,101 +44,94 @@ def from_document(document: dict[str, Any]) -> TherapistProfile:
     return TherapistProfile.model_validate(fields)
 
 
-class ProfileStore:
-    def __init__(self, client: AsyncMongoClient, db: AsyncDatabase, outbox: Outbox) -> None:
-        self.client = client
-        self.therapists = db["therapists"]
-        self.tombstones = db["deleted_therapists"]
-        self.approaches = db["known_approaches"]
-        self.outbox = outbox
-        # Profiles this process wrote last, to spare a read before the next write. Safe because
-        # every write names the version it replaces: a stale entry only costs a conflict and a re-read.
-        self._recent: OrderedDict[str, TherapistProfile] = OrderedDict()
+class RecentProfiles:
+    """The profiles this process wrote last, to spare the read before the next write. Safe
+    because every write names the version it replaces: a stale entry only costs a conflict and
+    a re-read."""
 
-    async def create_indexes(self) -> None:
-        await self.therapists.create_index("ownerSub", unique=True, name="one_profile_per_account")
-        await self.approaches.create_index("slug")
-        await self.approaches.create_index("previousSlugs")
+    def __init__(self, limit: int = RECENT_LIMIT) -> None:
+        self.limit = limit
+        self._profiles: OrderedDict[str, TherapistProfile] = OrderedDict()
 
-    # --- profiles -------------------------------------------------------------------------
+    def get(self, therapist_id: str) -> TherapistProfile | None:
+        return self._profiles.get(therapist_id)
 
-    async def find(self, therapist_id: str, *, recent_ok: bool = False) -> TherapistProfile | None:
+    def remember(self, profile: TherapistProfile) -> None:
+        self._profiles[profile.id] = profile
+        self._profiles.move_to_end(profile.id)
+        if len(self._profiles) > self.limit:
+            self._profiles.popitem(last=False)
+
+    def forget(self, therapist_id: str) -> None:
+        self._profiles.pop(therapist_id, None)
+
+
+class MongoProfiles:
+    """Therapist profiles, seen from one transaction (or from none, for reads)."""
+
+    def __init__(self, store: ProfileStore, tx: ProfilesTransaction) -> None:
+        self.therapists = store.therapists
+        self.tombstones = store.tombstones
+        self.recent = store.recent
+        self.tx = tx
+        self.session = tx.session
+
+    async def get(self, therapist_id: str, *, recent_ok: bool = False) -> TherapistProfile | None:
         """The profile from MongoDB, or (`recent_ok`) as this process last wrote it."""
-        if recent_ok and (recent := self._recent.get(therapist_id)) is not None:
+        if recent_ok and (recent := self.recent.get(therapist_id)) is not None:
             return recent
-        document = await self.therapists.find_one({"_id": therapist_id})
+        document = await self.therapists.find_one({"_id": therapist_id}, session=self.session)
         return from_document(document) if document is not None else None
-
-    def _remember(self, profile: TherapistProfile) -> None:
-        self._recent[profile.id] = profile
-        self._recent.move_to_end(profile.id)
-        if len(self._recent) > RECENT_LIMIT:
-            self._recent.popitem(last=False)
-
-    def _forget(self, therapist_id: str) -> None:
-        self._recent.pop(therapist_id, None)
 
     async def page(self, after: str | None, limit: int) -> list[TherapistProfile]:
         """Profiles in id order, after `after`: a stable walk for rebuilding read models."""
         query = {"_id": {"$gt": after}} if after else {}
-        documents = await self.therapists.find(query, sort=[("_id", 1)], limit=limit).to_list()
+        documents = await self.therapists.find(
+            query, sort=[("_id", 1)], limit=limit, session=self.session
+        ).to_list()
         return [from_document(document) for document in documents]
 
     async def id_owned_by(self, owner_sub: str) -> str | None:
-        document = await self.therapists.find_one({"ownerSub": owner_sub}, {"_id": 1})
+        document = await self.therapists.find_one({"ownerSub": owner_sub}, {"_id": 1}, session=self.session)
         return document["_id"] if document is not None else None
 
-    async def insert(self, profile: TherapistProfile, event: CloudEvent) -> None:
-        """Store a new profile and its event; DuplicateKeyError if its owner has one already."""
-
-        async def work(session: AsyncClientSession) -> None:
-            await self.therapists.insert_one(to_document(profile), session=session)
-            return await self.outbox.add(event, session)
-
-        self.outbox.hand_over([await run_in_transaction(self.client, work)])
-        self._remember(profile)
-
-    async def replace(self, profile: TherapistProfile, event: CloudEvent) -> None:
-        """Store the next version of a profile and its event; VersionConflict if it moved on."""
-
-        async def work(session: AsyncClientSession) -> None:
-            result = await self.therapists.replace_one(
-                {"_id": profile.id, "version": profile.version - 1}, to_document(profile), session=session
-            )
-            if result.matched_count != 1:
-                raise VersionConflict(profile.id)
-            return await self.outbox.add(event, session)
-
-        await self._committed(profile.id, work)
-        self._remember(profile)
-
-    async def delete(self, profile: TherapistProfile, event: CloudEvent) -> None:
-        """Remove a profile, leave its tombstone and store its event; VersionConflict if it moved on."""
-
-        async def work(session: AsyncClientSession) -> None:
-            result = await self.therapists.delete_one(
-                {"_id": profile.id, "version": profile.version}, session=session
-            )
-            if result.deleted_count != 1:
-                raise VersionConflict(profile.id)
-            await self.tombstones.replace_one(
-                {"_id": profile.id}, {"version": event.version, "deletedAt": now()},
-                upsert=True, session=session,
-            )
-            return await self.outbox.add(event, session)
-
-        await self._committed(profile.id, work)
-        self._forget(profile.id)
-
-    async def _committed(self, therapist_id: str, work: Any) -> None:
+    async def add(self, profile: TherapistProfile) -> None:
+        """Store a new profile; ProfileExists if its owner has one already."""
         try:
-            row = await run_in_transaction(self.client, work)
-        except VersionConflict:
-            self._forget(therapist_id)
-            raise
-        self.outbox.hand_over([row])
+            await self.therapists.insert_one(to_document(profile), session=self.session)
+        except DuplicateKeyError:
+            raise ProfileExists(None) from None
+        self.tx.after_commit(lambda: self.recent.remember(profile))
 
-    # --- approaches learnt from events -------------------------------------------------
+    async def replace(self, profile: TherapistProfile) -> None:
+        """Store the next version of a profile; VersionConflict if it moved on."""
+        result = await self.therapists.replace_one(
+            {"_id": profile.id, "version": profile.version - 1}, to_document(profile), session=self.session
+        )
+        if result.matched_count != 1:
+            self.recent.forget(profile.id)
+            raise VersionConflict(profile.id)
+        self.tx.after_commit(lambda: self.recent.remember(profile))
+
+    async def remove(self, profile: TherapistProfile, *, version: int, at: datetime) -> None:
+        """Remove a profile and leave its tombstone at `version`; VersionConflict if it moved on."""
+        self.recent.forget(profile.id)
+        result = await self.therapists.delete_one(
+            {"_id": profile.id, "version": profile.version}, session=self.session
+        )
+        if result.deleted_count != 1:
+            raise VersionConflict(profile.id)
+        await self.tombstones.replace_one(
+            {"_id": profile.id}, {"version": version, "deletedAt": at}, upsert=True, session=self.session
+        )
+
+
+class MongoKnownApproaches:
+    """The approaches learnt from approach events, seen from one transaction (or from none)."""
+
+    def __init__(self, store: ProfileStore, session: AsyncClientSession | None) -> None:
+        self.approaches = store.approaches
+        self.session = session
 
     async def current_slugs(self, slugs: Iterable[str]) -> dict[str, str]:
         """Each given slug the directory knows (current or previous) -> the approach's current slug."""
@@ -152,6 +141,7 @@ class ProfileStore:
         found = await self.approaches.find(
             {"deleted": False, "$or": [{"slug": {"$in": wanted}}, {"previousSlugs": {"$in": wanted}}]},
             {"slug": 1, "previousSlugs": 1},
+            session=self.session,
         ).to_list()
         mapping: dict[str, str] = {}
         for approach in found:
@@ -161,25 +151,38 @@ class ProfileStore:
         mapping.update({approach["slug"]: approach["slug"] for approach in found})
         return {slug: mapping[slug] for slug in wanted if slug in mapping}
 
-    async def learn_approach(self, approach: ApproachSnapshot) -> str:
-        return await self._record_approach(approach.id, approach.version, {
-            "slug": approach.slug, "name": approach.name, "previousSlugs": approach.previousSlugs,
-            "deleted": False,
-        })
+    async def version_of(self, approach_id: str) -> int | None:
+        document = await self.approaches.find_one({"_id": approach_id}, {"version": 1}, session=self.session)
+        return document["version"] if document is not None else None
 
-    async def forget_approach(self, approach: ApproachDeleted) -> str:
-        # A tombstone, so that a late created/updated event cannot bring it back.
-        return await self._record_approach(approach.id, approach.version, {
-            "slug": approach.slug, "previousSlugs": [], "deleted": True,
-        })
+    async def record(self, approach_id: str, version: int, fields: dict[str, Any]) -> None:
+        await self.approaches.update_one(
+            {"_id": approach_id}, {"$set": {**fields, "version": version}}, upsert=True, session=self.session
+        )
 
-    async def _record_approach(self, approach_id: str, version: int, fields: dict[str, Any]) -> str:
-        try:
-            result = await self.approaches.update_one(
-                {"_id": approach_id, "version": {"$lt": version}},
-                {"$set": {**fields, "version": version}},
-                upsert=True,
-            )
-        except DuplicateKeyError:  # we hold this version or a newer one already
-            return "stale"
-        return "applied" if result.upserted_id is not None or result.modified_count else "stale"
+
+class ProfilesTransaction(Transaction):
+    """The profiles service's repositories, bound to one transaction (or, with no session, for reads)."""
+
+    def __init__(self, store: ProfileStore, session: AsyncClientSession | None = None) -> None:
+        super().__init__(session)
+        self.profiles = MongoProfiles(store, self)
+        self.approaches = MongoKnownApproaches(store, session)
+
+
+class ProfileStore:
+    """The service's collections, and what outlives one transaction (the recent profiles)."""
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.therapists = db["therapists"]
+        self.tombstones = db["deleted_therapists"]
+        self.approaches = db["known_approaches"]
+        self.recent = RecentProfiles()
+
+    async def create_indexes(self) -> None:
+        await self.therapists.create_index("ownerSub", unique=True, name="one_profile_per_account")
+        await self.approaches.create_index("slug")
+        await self.approaches.create_index("previousSlugs")
+
+    def begin(self, session: AsyncClientSession | None) -> ProfilesTransaction:
+        return ProfilesTransaction(self, session)

@@ -63,3 +63,19 @@ async def test_reads_see_the_committed_state():
 
     await uow.run(work)
     assert uow.reads().shelf.items == {"a": 3}
+
+
+async def test_after_commit_actions_run_only_when_the_work_commits():
+    uow = InMemoryUnitOfWork(Shelf(), ShelfTransaction)
+    done: list[str] = []
+
+    async def work(tx: ShelfTransaction, fail: bool) -> None:
+        tx.after_commit(lambda: done.append("remembered"))
+        if fail:
+            raise LookupError("the change itself failed")
+
+    with pytest.raises(LookupError):
+        await uow.run(lambda tx: work(tx, True))
+    assert done == []
+    await uow.run(lambda tx: work(tx, False))
+    assert done == ["remembered"]

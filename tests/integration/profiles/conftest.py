@@ -88,6 +88,10 @@ class ProfilesService:
         """The outcome of the service's approach-event handler for `event`."""
         return await self.app[CATALOGUE].apply(event)
 
+    async def known_slugs(self, *slugs: str) -> dict[str, str]:
+        """The slugs the service knows among `slugs`, each mapped to its approach's current slug."""
+        return await self.store.begin(None).approaches.current_slugs(slugs)
+
 
 def approach_event(event_type: str, data: BaseModel) -> CloudEvent:
     return new_event(type=event_type, source="/tests", subject=data.id, data=data.model_dump(mode="json"))

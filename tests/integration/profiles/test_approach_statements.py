@@ -112,7 +112,7 @@ async def test_an_approach_event_from_the_broker_makes_its_slug_usable(infra, pr
         exchange = await channel.get_exchange("directory.events")
         await exchange.publish(aio_pika.Message(event.to_json(), type=event.type), routing_key=event.type)
     for _ in range(100):
-        if await profiles.store.current_slugs([slug]):
+        if await profiles.known_slugs(slug):
             break
         await asyncio.sleep(0.05)
     sub = new_sub()
@@ -133,7 +133,7 @@ async def test_a_deleted_approach_is_no_longer_accepted_and_a_late_update_does_n
     assert await profiles.handle(approach_event(APPROACH_DELETED, deleted)) == "applied"
     late = snapshot.model_copy(update={"version": 2})
     assert await profiles.handle(approach_event(APPROACH_UPDATED, late)) == "stale"
-    assert await profiles.store.current_slugs([slug]) == {}
+    assert await profiles.known_slugs(slug) == {}
 
 
 async def test_a_repeated_approach_event_changes_nothing(profiles):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import uuid
 
 import aiohttp
@@ -15,8 +14,8 @@ from tests.support import serving, token
 
 
 async def test_writes_answer_503_with_a_clear_message_while_mongodb_is_down(infra):
-    settings = dataclasses.replace(
-        infra.settings("profiles"), mongodb_uri=f"mongodb://127.0.0.1:{free_port()}/?directConnection=true"
+    settings = infra.settings("profiles").model_copy(
+        update={"mongodb_uri": f"mongodb://127.0.0.1:{free_port()}/?directConnection=true"}
     )
     headers = {"Authorization": f"Bearer {token(new_sub())}"}
     async with serving(build_app(settings), settings.port) as url, aiohttp.ClientSession() as http:
@@ -36,9 +35,8 @@ async def test_writes_answer_503_with_a_clear_message_while_mongodb_is_down(infr
 
 
 async def test_writes_succeed_while_rabbitmq_is_down_and_the_event_waits_in_the_outbox(infra):
-    settings = dataclasses.replace(
-        infra.settings("profiles", database=f"profiles_nobroker_{uuid.uuid4().hex[:8]}"),
-        amqp_url=f"amqp://guest:guest@127.0.0.1:{free_port()}/",
+    settings = infra.settings("profiles", database=f"profiles_nobroker_{uuid.uuid4().hex[:8]}").model_copy(
+        update={"amqp_url": f"amqp://guest:guest@127.0.0.1:{free_port()}/"}
     )
     app = build_app(settings)
     async with serving(app, settings.port) as url, aiohttp.ClientSession() as http:

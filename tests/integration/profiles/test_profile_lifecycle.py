@@ -26,17 +26,25 @@ async def test_a_second_profile_for_the_same_account_is_a_409_naming_the_first(p
     assert reply.body["error"]["details"][0]["id"] == first["id"]
 
 
-async def test_what_the_therapist_wrote_is_kept_exactly_apart_from_control_characters(profiles):
+async def test_what_the_therapist_wrote_is_kept_exactly(profiles):
     created = await profiles.create(
         displayName="dr. ÉLODIE  van der Berg,\u00a0LCSW #A-10231",
         title="Licensed Professional Counselor Candidate",
         location={"city": "78704", "state": "TX"},
-        bio={"about": "I work with “stuck” feelings — gently.\nSecond line.\u0007"},
+        bio={"about": "I work with “stuck” feelings — gently.\nSecond line.\tTabbed."},
     )
     public = (await profiles.call("GET", f"/v1/therapists/{created['id']}")).body
     assert public["displayName"] == "dr. ÉLODIE  van der Berg,\u00a0LCSW #A-10231"
     assert public["location"] == {"city": "78704", "state": "TX"}
-    assert public["bio"]["about"] == "I work with “stuck” feelings — gently.\nSecond line."
+    assert public["bio"]["about"] == "I work with “stuck” feelings — gently.\nSecond line.\tTabbed."
+
+
+async def test_text_with_a_control_character_is_a_422_naming_the_field(profiles):
+    reply = await profiles.call(
+        "POST", "/v1/therapists", sub=new_sub(), json={**MINIMAL, "bio": {"about": "Second line.\u0007"}}
+    )
+    assert reply.status == 422
+    assert [d["field"] for d in reply.body["error"]["details"]] == ["bio.about"]
 
 
 async def test_the_city_may_be_empty_or_absent(profiles):
@@ -133,6 +141,45 @@ async def test_a_patch_removing_a_required_field_is_a_422_naming_it(profiles):
     reply = await profiles.call("PATCH", f"/v1/therapists/{created['id']}", sub=sub, json={"title": None})
     assert reply.status == 422
     assert reply.body["error"]["details"][0]["field"] == "title"
+
+
+async def test_a_patch_may_set_to_null_only_what_may_be_left_out(profiles):
+    sub = new_sub()
+    created = await profiles.create(sub, bio={"about": "About me."})
+    path = f"/v1/therapists/{created['id']}"
+    required = {
+        "displayName": {"displayName": None},
+        "location": {"location": None},
+        "location.state": {"location": {"state": None}},
+    }
+    for field, body in required.items():
+        reply = await profiles.call("PATCH", path, sub=sub, json=body)
+        assert reply.status == 422, body
+        assert reply.body["error"]["details"][0]["field"] == field
+    reply = await profiles.call("PATCH", path, sub=sub, json={"bio": None})
+    assert reply.status == 200 and reply.body["bio"] == {"about": "", "approach": "", "helpWith": ""}
+
+
+async def test_a_number_is_not_a_boolean(profiles):
+    reply = await profiles.call(
+        "POST", "/v1/therapists", sub=new_sub(), json={**MINIMAL, "money": {"freeConsultation": 0}}
+    )
+    assert reply.status == 422
+    assert reply.body["error"]["details"][0]["field"] == "money.freeConsultation"
+
+
+async def test_an_empty_if_match_is_a_400_naming_the_header(profiles):
+    sub = new_sub()
+    created = await profiles.create(sub)
+    reply = await profiles.call(
+        "PATCH",
+        f"/v1/therapists/{created['id']}",
+        sub=sub,
+        json={"pronouns": "he/him"},
+        headers={"If-Match": ""},
+    )
+    assert reply.status == 400
+    assert reply.body["error"]["details"][0]["field"] == "If-Match"
 
 
 async def test_a_patch_that_changes_nothing_keeps_the_version(profiles):

@@ -1,0 +1,95 @@
+"""In-memory repositories for the profiles use cases: the same contract as `services.profiles.store`
+(versions checked on every write, one profile per account), held in plain dictionaries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from servicekit.clock import FixedClock
+from servicekit.unit_of_work import InMemoryUnitOfWork, Transaction
+from services.profiles.domain import ProfileExists, TherapistProfile, VersionConflict
+
+
+class Directory:
+    """What the service holds: profiles by id, tombstones, the approaches it has learnt."""
+
+    def __init__(self) -> None:
+        self.profiles: dict[str, TherapistProfile] = {}
+        self.tombstones: dict[str, dict[str, Any]] = {}
+        self.approaches: dict[str, dict[str, Any]] = {}
+        # What `get(recent_ok=True)` may answer instead of the held version, like the store's cache.
+        self.recent: dict[str, TherapistProfile] = {}
+
+
+class InMemoryProfiles:
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+
+    async def get(self, therapist_id: str, *, recent_ok: bool = False) -> TherapistProfile | None:
+        if recent_ok and therapist_id in self.directory.recent:
+            return self.directory.recent[therapist_id]
+        return self.directory.profiles.get(therapist_id)
+
+    async def page(self, after: str | None, limit: int) -> list[TherapistProfile]:
+        ids = sorted(i for i in self.directory.profiles if after is None or i > after)[:limit]
+        return [self.directory.profiles[i] for i in ids]
+
+    async def id_owned_by(self, owner_sub: str) -> str | None:
+        return next((p.id for p in self.directory.profiles.values() if p.ownerSub == owner_sub), None)
+
+    async def add(self, profile: TherapistProfile) -> None:
+        if await self.id_owned_by(profile.ownerSub) is not None:
+            raise ProfileExists(None)
+        self.directory.profiles[profile.id] = profile
+
+    async def replace(self, profile: TherapistProfile) -> None:
+        held = self.directory.profiles.get(profile.id)
+        if held is None or held.version != profile.version - 1:
+            raise VersionConflict(profile.id)
+        self.directory.profiles[profile.id] = profile
+
+    async def remove(self, profile: TherapistProfile, *, version: int, at: datetime) -> None:
+        held = self.directory.profiles.get(profile.id)
+        if held is None or held.version != profile.version:
+            raise VersionConflict(profile.id)
+        del self.directory.profiles[profile.id]
+        self.directory.tombstones[profile.id] = {"version": version, "deletedAt": at}
+
+
+class InMemoryApproaches:
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+
+    async def current_slugs(self, slugs: Iterable[str]) -> dict[str, str]:
+        known = [a for a in self.directory.approaches.values() if not a["deleted"]]
+        mapping = {old: a["slug"] for a in known for old in a["previousSlugs"]}
+        mapping |= {a["slug"]: a["slug"] for a in known}
+        return {slug: mapping[slug] for slug in set(slugs) if slug in mapping}
+
+    async def version_of(self, approach_id: str) -> int | None:
+        held = self.directory.approaches.get(approach_id)
+        return held["version"] if held is not None else None
+
+    async def record(self, approach_id: str, version: int, fields: dict[str, Any]) -> None:
+        self.directory.approaches[approach_id] = {
+            **self.directory.approaches.get(approach_id, {}),
+            **fields,
+            "version": version,
+        }
+
+
+class InMemoryTransaction(Transaction):
+    def __init__(self, directory: Directory) -> None:
+        super().__init__()
+        self.profiles = InMemoryProfiles(directory)
+        self.approaches = InMemoryApproaches(directory)
+
+
+def unit_of_work() -> InMemoryUnitOfWork[InMemoryTransaction]:
+    return InMemoryUnitOfWork(Directory(), InMemoryTransaction)
+
+
+def clock() -> FixedClock:
+    return FixedClock()
