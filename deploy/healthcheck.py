@@ -12,12 +12,11 @@ import sys
 import urllib.error
 import urllib.request
 
-from servicekit.settings import DEFAULT_PORTS, env_int
+from servicekit.settings import DEFAULT_PORTS, service_port
 
 
 def probe_url(service: str, path: str = "/readyz") -> str:
-    port = env_int(f"{service.upper()}_PORT", DEFAULT_PORTS[service])
-    return f"http://127.0.0.1:{port}{path}"
+    return f"http://127.0.0.1:{service_port(service)}{path}"
 
 
 def main(argv: list[str]) -> int:

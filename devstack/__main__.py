@@ -21,7 +21,7 @@ from pathlib import Path
 import aiohttp
 
 from devstack.embedded_mongo import EmbeddedMongo, die_with_parent, free_port
-from servicekit.settings import DEFAULT_PORTS, env_int, service_urls
+from servicekit.settings import DEFAULT_PORTS, Environment, service_urls
 
 SERVICE_COMMANDS: dict[str, list[str]] = {
     "approaches": [sys.executable, "-m", "services.approaches"],
@@ -87,7 +87,7 @@ async def wait_until_ready(urls: dict[str, str], timeout: float = 90.0) -> None:
 
 
 def embedded_mongo_port() -> int:
-    wanted = env_int("EMBEDDED_MONGODB_PORT", 27017)
+    wanted = Environment().embedded_mongodb_port
     try:
         import socket
 

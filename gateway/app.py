@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import aiohttp
-from aiohttp import web
+import aiohttp_cors
+from aiohttp import hdrs, web
 
 from gateway.cache import BoundedMap, TaggedCache
 from gateway.clients import ServiceClients
@@ -22,7 +23,8 @@ from servicekit.settings import ServiceSettings
 from servicekit.tracing import client_trace_config
 
 BACKENDS = ("profiles", "approaches", "search")
-CORS_HEADERS = "Authorization, Content-Type, X-Visitor-Session, X-Request-Id"
+# What a browser page from an allowed origin may send.
+CORS_REQUEST_HEADERS = ("Authorization", "Content-Type", "X-Visitor-Session", "X-Request-Id")
 
 
 class Gateway:
@@ -81,27 +83,23 @@ class Gateway:
 GATEWAY = web.AppKey("gateway", Gateway)
 
 
-def cors_middleware(allowed: tuple[str, ...]):
-    allow_any = "*" in allowed
+def allow_cross_origin(app: web.Application, origins: tuple[str, ...]) -> None:
+    """Let browser pages from `origins` ("*" = any) call every route of `app` (aiohttp-cors)."""
+    options = aiohttp_cors.ResourceOptions(
+        allow_headers=CORS_REQUEST_HEADERS, expose_headers=("X-Request-Id",), max_age=600,
+        allow_methods=("GET", "POST"),
+    )
+    cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
+    for route in list(app.router.routes()):
+        cors.add(route)
+    app.on_response_prepare.append(_vary_on_origin)
 
-    @web.middleware
-    async def middleware(request: web.Request, handler):
-        origin = request.headers.get("Origin")
-        permitted = origin is not None and (allow_any or origin in allowed)
-        if request.method == "OPTIONS" and permitted and "Access-Control-Request-Method" in request.headers:
-            response: web.StreamResponse = web.Response(status=204)
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-            response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
-            response.headers["Access-Control-Max-Age"] = "600"
-        else:
-            response = await handler(request)
-        if permitted:
-            response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Access-Control-Expose-Headers"] = "X-Request-Id"
-            response.headers["Vary"] = "Origin"
-        return response
 
-    return middleware
+async def _vary_on_origin(_: web.Request, response: web.StreamResponse) -> None:
+    # aiohttp-cors names the caller's origin but leaves out `Vary: Origin`, which a cache needs to
+    # keep one origin's answer from another.
+    if hdrs.ACCESS_CONTROL_ALLOW_ORIGIN in response.headers:
+        response.headers.add(hdrs.VARY, hdrs.ORIGIN)
 
 
 def build_app(settings: GatewaySettings | ServiceSettings) -> web.Application:
@@ -111,11 +109,11 @@ def build_app(settings: GatewaySettings | ServiceSettings) -> web.Application:
     app = create_app(
         "gateway", {"rabbitmq": gateway.rabbitmq_ready, "backends": gateway.backends_ready}
     )
-    if settings.cors_allow_origins:
-        app.middlewares.append(cors_middleware(settings.cors_allow_origins))
     app[GATEWAY] = gateway
     app.cleanup_ctx.append(gateway.lifecycle)
     app.router.add_route("GET", "/graphql", gateway.view)
     app.router.add_route("POST", "/graphql", gateway.view)
     add_web_routes(app)
+    if settings.cors_allow_origins:
+        allow_cross_origin(app, settings.cors_allow_origins)
     return app

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-from servicekit.settings import ServiceSettings, env, env_float, env_int
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-
-def env_bool(name: str, default: bool) -> bool:
-    return env(name, "true" if default else "false").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in env(name, "").split(",") if item.strip())
+from servicekit.settings import READ_ENVIRONMENT, ServiceSettings
 
 
-@dataclass(frozen=True)
-class QueryLimits:
+class QueryLimits(BaseModel):
     """What one GraphQL document may ask for."""
+
+    model_config = ConfigDict(frozen=True)
 
     max_depth: int = 10
     max_tokens: int = 2000
@@ -27,8 +22,9 @@ class QueryLimits:
     max_body_bytes: int = 64 * 1024
 
 
-@dataclass(frozen=True)
-class GatewaySettings:
+class GatewaySettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     service: ServiceSettings
     limits: QueryLimits = QueryLimits()
     # Origins allowed to call the gateway from a browser; "*" allows any.
@@ -54,26 +50,38 @@ class GatewaySettings:
 
     @classmethod
     def from_env(cls) -> GatewaySettings:
-        manifest = env("GATEWAY_PERSISTED_QUERIES", "")
-        return cls(
-            service=ServiceSettings.from_env("gateway"),
-            limits=QueryLimits(
-                max_depth=env_int("GATEWAY_MAX_DEPTH", QueryLimits.max_depth),
-                max_tokens=env_int("GATEWAY_MAX_TOKENS", QueryLimits.max_tokens),
-                max_aliases=env_int("GATEWAY_MAX_ALIASES", QueryLimits.max_aliases),
-                max_body_bytes=env_int("GATEWAY_MAX_BODY_BYTES", QueryLimits.max_body_bytes),
-            ),
-            cors_allow_origins=env_list("CORS_ALLOW_ORIGINS"),
-            graphiql=env_bool("GATEWAY_GRAPHIQL", True),
-            persisted_queries_manifest=Path(manifest) if manifest else None,
-            persisted_queries_only=env_bool("GATEWAY_PERSISTED_QUERIES_ONLY", False),
-            response_cache_entries=env_int("GATEWAY_RESPONSE_CACHE_ENTRIES", 20_000),
-            read_cache_entries=env_int("GATEWAY_READ_CACHE_ENTRIES", 50_000),
-            cache_ttl_seconds=env_float("GATEWAY_CACHE_TTL_SECONDS", 600.0),
-            search_settle_seconds=env_float("GATEWAY_SEARCH_SETTLE_SECONDS", 5.0),
-            settling_ttl_seconds=env_float("GATEWAY_SETTLING_TTL_SECONDS", 0.05),
-            backend_timeout_seconds=env_float("GATEWAY_BACKEND_TIMEOUT_SECONDS", 5.0),
-        )
+        given = GatewayEnvironment().model_dump(exclude_none=True)
+        limits = {name: given.pop(name) for name in QueryLimits.model_fields if name in given}
+        return cls(service=ServiceSettings.from_env("gateway"), limits=QueryLimits(**limits), **given)
 
-    def replace(self, **changes: object) -> GatewaySettings:
-        return dataclasses.replace(self, **changes)
+
+class GatewayEnvironment(BaseSettings):
+    """The gateway's own variables, `GATEWAY_<FIELD>` (and `CORS_ALLOW_ORIGINS`); one left unset
+    keeps `GatewaySettings`' default."""
+
+    model_config = READ_ENVIRONMENT | SettingsConfigDict(env_prefix="GATEWAY_")
+
+    max_depth: int | None = None
+    max_tokens: int | None = None
+    max_aliases: int | None = None
+    max_body_bytes: int | None = None
+    # A comma-separated list, e.g. `https://app.example.org,https://admin.example.org`.
+    cors_allow_origins: Annotated[tuple[str, ...] | None, NoDecode] = Field(
+        None, validation_alias="CORS_ALLOW_ORIGINS"
+    )
+    graphiql: bool | None = None
+    persisted_queries_manifest: Path | None = Field(None, validation_alias="GATEWAY_PERSISTED_QUERIES")
+    persisted_queries_only: bool | None = None
+    response_cache_entries: int | None = None
+    read_cache_entries: int | None = None
+    cache_ttl_seconds: float | None = None
+    search_settle_seconds: float | None = None
+    settling_ttl_seconds: float | None = None
+    backend_timeout_seconds: float | None = None
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
+        return value

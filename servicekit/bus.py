@@ -15,6 +15,7 @@ import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue, AbstractRobustConnection
 
 from integration_events.subscriptions import DURABLE_SUBSCRIPTIONS, Subscription
+from servicekit.backoff import until_it_succeeds
 from servicekit.envelope import CONTENT_TYPE, CloudEvent
 from servicekit.tracing import message_headers, publish_span
 
@@ -76,32 +77,31 @@ class EventBus:
         await asyncio.wait_for(self._connected.wait(), timeout)
 
     async def _connect_until_up(self) -> None:
-        delay = 0.2
-        while True:
-            try:
-                connection = await aio_pika.connect_robust(
-                    self.url, client_properties={"connection_name": self.service}
+        # Broker down or refusing: keep trying, for as long as it takes.
+        await until_it_succeeds("amqp_connect_failed")(self._connect)
+        self._connected.set()
+        log.info("amqp_connected")
+
+    async def _connect(self) -> None:
+        connection = await aio_pika.connect_robust(
+            self.url, client_properties={"connection_name": self.service}
+        )
+        try:
+            channel = await connection.channel(publisher_confirms=True)
+            exchange = await channel.declare_exchange(
+                self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
+            )
+            for subscription in DURABLE_SUBSCRIPTIONS:
+                await declare_subscription(
+                    channel, subscription, exchange=self.exchange_name,
+                    dead_letter_exchange=self.dead_letter_exchange,
+                    delivery_limit=self.delivery_limit,
                 )
-                channel = await connection.channel(publisher_confirms=True)
-                exchange = await channel.declare_exchange(
-                    self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
-                )
-                for subscription in DURABLE_SUBSCRIPTIONS:
-                    await declare_subscription(
-                        channel, subscription, exchange=self.exchange_name,
-                        dead_letter_exchange=self.dead_letter_exchange,
-                        delivery_limit=self.delivery_limit,
-                    )
-            except Exception as exc:  # broker down or refusing: keep trying
-                log.warning("amqp_connect_failed", error=str(exc), retry_in=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-                continue
-            self.connection = connection
-            self._publisher = exchange
-            self._connected.set()
-            log.info("amqp_connected")
-            return
+        except BaseException:
+            await connection.close()
+            raise
+        self.connection = connection
+        self._publisher = exchange
 
     @property
     def is_connected(self) -> bool:

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from pymongo.errors import ConnectionFailure
 
 from integration_events.subscriptions import Subscription
+from servicekit.backoff import delay_before_retry, until_it_succeeds
 from servicekit.bus import EventBus, declare_subscription
 from servicekit.envelope import CloudEvent, InvalidEnvelope, describe_validation_error
 from servicekit.metrics import (
@@ -118,15 +119,11 @@ class EventConsumer:
         )
 
     async def _handle_once_database_answers(self, event: CloudEvent) -> str:
-        delay = self.retry_base_delay
-        while True:
-            try:
-                return await self.handle(event)
-            except ConnectionFailure as exc:
-                log.warning("event_waits_for_database", event_id=event.id, event_type=event.type,
-                            error=str(exc)[:200], retry_in=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+        waiting = until_it_succeeds(
+            "event_waits_for_database", retry_on=ConnectionFailure, first_delay=self.retry_base_delay,
+            event_id=event.id, event_type=event.type,
+        )
+        return await waiting(self.handle, event)
 
     async def _retry_or_dead_letter(
         self, message: AbstractIncomingMessage, event: CloudEvent, exc: Exception
@@ -142,7 +139,8 @@ class EventConsumer:
             "event_handling_failed", event_id=event.id, event_type=event.type, attempt=attempt,
             error=repr(exc),
         )
-        await asyncio.sleep(min(self.retry_base_delay * 2**previous, 5.0))
+        # The broker counts the deliveries, so a redelivered event backs off as a retry loop would.
+        await asyncio.sleep(delay_before_retry(attempt, self.retry_base_delay))
         await message.nack(requeue=True)
 
     async def _dead_letter(

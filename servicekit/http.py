@@ -165,6 +165,8 @@ def _error_middleware(service: str):
 
 def create_app(service: str, readiness: Mapping[str, ReadinessCheck]) -> web.Application:
     """A service's aiohttp application with the shared middleware and operational routes."""
+    # OpenTelemetry's server middleware goes before these (servicekit.tracing instruments aiohttp),
+    # so the request's span sees the status the error middleware sets.
     app = web.Application(
         middlewares=[tracing_middleware(service), _error_middleware(service)], client_max_size=MAX_BODY_BYTES
     )

@@ -23,7 +23,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 
-from servicekit.settings import DEFAULT_AMQP_URL, env
+from servicekit.settings import Environment
 
 REPLAY_COUNT_HEADER = "directory-replay-count"
 
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("queue", help="the consuming queue, e.g. search.events")
     parser.add_argument("--dry-run", action="store_true", help="list what would move; move nothing")
     parser.add_argument("--limit", type=int, default=None, help="move at most this many messages")
-    parser.add_argument("--amqp-url", default=env("AMQP_URL", DEFAULT_AMQP_URL),
+    parser.add_argument("--amqp-url", default=Environment().amqp_url,
                         help="broker URL (default: $AMQP_URL)")
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:

@@ -11,19 +11,17 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-import structlog
 from aiohttp import web
 
 from integration_events.subscriptions import Subscription
 from servicekit.auth import TokenVerifier
+from servicekit.backoff import until_it_succeeds
 from servicekit.bus import EventBus
 from servicekit.consumer import EventApplier, EventConsumer
 from servicekit.http import ReadinessCheck
 from servicekit.mongo import connect, is_reachable
 from servicekit.outbox import Outbox, OutboxRelay
 from servicekit.settings import ServiceSettings
-
-log = structlog.get_logger(__name__)
 
 Preparation = Callable[[], Awaitable[None]]
 # A readiness probe must answer quickly: while MongoDB is down the driver would otherwise hold
@@ -81,16 +79,8 @@ class ServiceRuntime:
         return {"mongodb": mongodb, "rabbitmq": rabbitmq, "prepared": prepared}
 
     async def _prepare_then_consume(self) -> None:
-        delay = 0.2
         for step in self.preparations:
-            while True:
-                try:
-                    await step()
-                    break
-                except Exception as exc:
-                    log.warning("startup_step_failed", step=step.__qualname__, error=str(exc))
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 5.0)
+            await until_it_succeeds("startup_step_failed", step=step.__qualname__)(step)
         self.prepared.set()
         for consumer in self.consumers:
             consumer.start()

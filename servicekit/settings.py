@@ -1,59 +1,102 @@
 """Configuration read from environment variables, with local development defaults.
 
 Every service and the gateway are configured only through the environment, so the same
-image runs on a laptop, in compose and in Kubernetes.
+image runs on a laptop, in compose and in Kubernetes. pydantic-settings reads it: a
+`BaseSettings` class names each variable (its field in capitals, after the class's prefix) with
+its development default, and an empty variable counts as unset. The settings the code is handed
+(`ServiceSettings`, `AuthSettings`) are plain frozen values built from those, so a test builds
+them directly without the environment getting a say.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017/?directConnection=true"
 EVENTS_EXCHANGE = "directory.events"
 DEAD_LETTER_EXCHANGE = "directory.dead-letter"
+DEFAULT_DELIVERY_LIMIT = 5
 
 DEFAULT_PORTS = {"gateway": 8000, "profiles": 8001, "approaches": 8002, "search": 8003}
 
-
-def env(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
+# How every variable is read: an empty value (`FOO=` in a compose file) means "use the default".
+READ_ENVIRONMENT = SettingsConfigDict(env_ignore_empty=True, frozen=True)
 
 
-def env_int(name: str, default: int) -> int:
-    return int(env(name, str(default)))
+class Environment(BaseSettings):
+    """The variables every process reads (`BIND_HOST`, `MONGODB_URI`, `AMQP_URL`, ...)."""
+
+    model_config = READ_ENVIRONMENT
+
+    bind_host: str = "127.0.0.1"
+    mongodb_uri: str = DEFAULT_MONGODB_URI
+    amqp_url: str = DEFAULT_AMQP_URL
+    events_exchange: str = EVENTS_EXCHANGE
+    dead_letter_exchange: str = DEAD_LETTER_EXCHANGE
+    event_delivery_limit: int = DEFAULT_DELIVERY_LIMIT
+    auth_jwt_secret: str = Field(DEVELOPMENT_JWT_SECRET, repr=False)
+    auth_audience: str = "therapy-directory"
+    auth_jwks_url: str | None = None
+    # The port `./dev up` gives its embedded MongoDB server, when that port is free.
+    embedded_mongodb_port: int = 27017
 
 
-def env_float(name: str, default: float) -> float:
-    return float(env(name, str(default)))
+class ServiceEnvironment(BaseSettings):
+    """The variables named after one service: `<SERVICE>_PORT`, `<SERVICE>_DB`, `<SERVICE>_URL`."""
+
+    model_config = READ_ENVIRONMENT
+
+    port: int | None = None
+    db: str | None = None
+    url: str | None = None
+
+    @classmethod
+    def of(cls, service: str) -> ServiceEnvironment:
+        return cls(_env_prefix=f"{service.upper()}_")
 
 
-@dataclass(frozen=True)
-class AuthSettings:
-    jwt_secret: str
+def service_port(service: str) -> int:
+    """The port `service` listens on: `<SERVICE>_PORT`, else its default."""
+    port = ServiceEnvironment.of(service).port
+    return DEFAULT_PORTS[service] if port is None else port
+
+
+def service_urls() -> dict[str, str]:
+    """Base URLs of the services, for the gateway and for service-to-service reads."""
+    urls = {}
+    for name in DEFAULT_PORTS:
+        url = ServiceEnvironment.of(name).url or f"http://127.0.0.1:{service_port(name)}"
+        urls[name] = url.rstrip("/")
+    return urls
+
+
+class AuthSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    jwt_secret: str = Field(repr=False)
     audience: str
     jwks_url: str | None
     # Algorithms accepted for the configured key material; never "none".
     algorithms: tuple[str, ...]
 
     @classmethod
-    def from_env(cls) -> AuthSettings:
-        jwks_url = os.environ.get("AUTH_JWKS_URL") or None
-        algorithms = ("RS256", "ES256") if jwks_url else ("HS256",)
+    def from_env(cls, environment: Environment | None = None) -> AuthSettings:
+        env = environment or Environment()
         return cls(
-            jwt_secret=env("AUTH_JWT_SECRET", DEVELOPMENT_JWT_SECRET),
-            audience=env("AUTH_AUDIENCE", "therapy-directory"),
-            jwks_url=jwks_url,
-            algorithms=algorithms,
+            jwt_secret=env.auth_jwt_secret,
+            audience=env.auth_audience,
+            jwks_url=env.auth_jwks_url,
+            algorithms=("RS256", "ES256") if env.auth_jwks_url else ("HS256",),
         )
 
 
-@dataclass(frozen=True)
-class ServiceSettings:
+class ServiceSettings(BaseModel):
     """What one service process needs to know about its surroundings."""
+
+    model_config = ConfigDict(frozen=True)
 
     service: str
     host: str
@@ -65,31 +108,22 @@ class ServiceSettings:
     dead_letter_exchange: str
     auth: AuthSettings
     # How often a consumer retries a message before it is dead-lettered.
-    delivery_limit: int = 5
-    urls: dict[str, str] = field(default_factory=dict)
+    delivery_limit: int = DEFAULT_DELIVERY_LIMIT
+    urls: dict[str, str] = Field(default_factory=dict)
 
     @classmethod
     def from_env(cls, service: str) -> ServiceSettings:
-        upper = service.upper()
+        env = Environment()
         return cls(
             service=service,
-            host=env("BIND_HOST", "127.0.0.1"),
-            port=env_int(f"{upper}_PORT", DEFAULT_PORTS[service]),
-            mongodb_uri=env("MONGODB_URI", DEFAULT_MONGODB_URI),
-            database=env(f"{upper}_DB", service),
-            amqp_url=env("AMQP_URL", DEFAULT_AMQP_URL),
-            events_exchange=env("EVENTS_EXCHANGE", EVENTS_EXCHANGE),
-            dead_letter_exchange=env("DEAD_LETTER_EXCHANGE", DEAD_LETTER_EXCHANGE),
-            auth=AuthSettings.from_env(),
-            delivery_limit=env_int("EVENT_DELIVERY_LIMIT", 5),
+            host=env.bind_host,
+            port=service_port(service),
+            mongodb_uri=env.mongodb_uri,
+            database=ServiceEnvironment.of(service).db or service,
+            amqp_url=env.amqp_url,
+            events_exchange=env.events_exchange,
+            dead_letter_exchange=env.dead_letter_exchange,
+            auth=AuthSettings.from_env(env),
+            delivery_limit=env.event_delivery_limit,
             urls=service_urls(),
         )
-
-
-def service_urls() -> dict[str, str]:
-    """Base URLs of the services, for the gateway and for service-to-service reads."""
-    urls = {}
-    for name, port in DEFAULT_PORTS.items():
-        default = f"http://127.0.0.1:{env_int(f'{name.upper()}_PORT', port)}"
-        urls[name] = env(f"{name.upper()}_URL", default).rstrip("/")
-    return urls

@@ -5,10 +5,14 @@ and in the CloudEvent's `traceparent` extension attribute (copied into the AMQP 
 bus) through RabbitMQ, so a profile write, the event it stores in the outbox and the search
 service's update of its read model share one trace id.
 
-Each piece is a function the shared kit calls with one line:
+HTTP spans come from OpenTelemetry's aiohttp instrumentations: importing this module has every
+aiohttp application made afterwards open a SERVER span per request (its middleware goes first),
+and `client_trace_config()` gives a session CLIENT spans. No library carries the context through
+RabbitMQ, so that part is here. Each piece is a function the shared kit calls with one line:
 - `configure_tracing(service)` once per process (exporter chosen by `OTEL_TRACES_EXPORTER`:
   `none` (default), `console`, or `otlp` when the OTLP exporter package is installed);
-- `tracing_middleware(service)` as the outermost aiohttp middleware (server spans);
+- `tracing_middleware(service)` as the first of an application's own middlewares: it names the
+  service on the request's span and binds the trace id into the JSON logs;
 - `client_trace_config()` in every `aiohttp.ClientSession` (client spans + propagation);
 - `with_current_trace(event)` before an event is stored, so it carries the caller's context;
 - `publish_span(event)` around a publish, `traced_handler(...)` around a consumer's handler.
@@ -19,20 +23,16 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import warnings
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
-from types import SimpleNamespace
 
 import structlog
-from aiohttp import (
-    TraceConfig,
-    TraceRequestEndParams,
-    TraceRequestExceptionParams,
-    TraceRequestStartParams,
-    web,
-)
-from aiohttp.client import ClientSession
+from aiohttp import TraceConfig, web
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.instrumentation._semconv import _StabilityMode
+from opentelemetry.instrumentation.aiohttp_client import create_trace_config
+from opentelemetry.instrumentation.aiohttp_server import AioHttpServerInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider, sampling
 from opentelemetry.sdk.trace.export import (
@@ -41,7 +41,7 @@ from opentelemetry.sdk.trace.export import (
     SimpleSpanProcessor,
     SpanExporter,
 )
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from servicekit.envelope import CloudEvent
@@ -131,21 +131,15 @@ def _trace_id_of(span: trace.Span) -> str | None:
 
 
 @contextlib.contextmanager
-def _logged_span(
-    name: str, parent: otel_context.Context, kind: SpanKind, attributes: dict[str, str]
-) -> Iterator[trace.Span]:
-    """A current span whose trace id is bound into the JSON logs while it is open."""
-    with tracer().start_as_current_span(
-        name, context=parent, kind=kind, attributes=attributes,
-        record_exception=True, set_status_on_exception=True,
-    ) as span:
-        trace_id = _trace_id_of(span)
-        if trace_id:
-            structlog.contextvars.bind_contextvars(trace_id=trace_id)
-        try:
-            yield span
-        finally:
-            structlog.contextvars.unbind_contextvars("trace_id")
+def _trace_id_in_logs(span: trace.Span) -> Iterator[None]:
+    """Bind `span`'s trace id into the JSON logs for the duration of the block."""
+    trace_id = _trace_id_of(span)
+    if trace_id:
+        structlog.contextvars.bind_contextvars(trace_id=trace_id)
+    try:
+        yield
+    finally:
+        structlog.contextvars.unbind_contextvars("trace_id")
 
 
 # --- W3C trace context in plain header mappings --------------------------------------------
@@ -167,83 +161,48 @@ def current_traceparent() -> str | None:
     return inject_headers().get(TRACEPARENT)
 
 
-# --- HTTP server -----------------------------------------------------------------------------
+# --- HTTP server and client -----------------------------------------------------------------
 
-def _route_template(request: web.Request) -> str:
-    resource = request.match_info.route.resource
-    return resource.canonical if resource is not None else "unmatched"
+def _instrument_http_servers() -> None:
+    """Every `web.Application` made from now on opens a SERVER span per request, continuing the
+    caller's trace context, named `METHOD /route/{template}`, with its status (5xx = error).
+
+    The instrumentor does it by replacing `web.Application` with a subclass that puts its
+    middleware first (outermost, so the span sees the status the error middleware sets).
+    """
+    instrumentor = AioHttpServerInstrumentor()
+    if instrumentor.is_instrumented_by_opentelemetry:
+        return
+    # Attributes of the stable HTTP conventions (`http.request.method`, `http.response.status_code`),
+    # as the client spans have; an operator's OTEL_SEMCONV_STABILITY_OPT_IN still decides.
+    os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
+    with warnings.catch_warnings():
+        # aiohttp discourages subclassing Application, which is how the instrumentor works.
+        warnings.filterwarnings("ignore", "Inheritance class", DeprecationWarning)
+        instrumentor.instrument()
+
+
+_instrument_http_servers()
 
 
 def tracing_middleware(service: str):
-    """aiohttp middleware: a SERVER span per request, continuing the caller's trace context.
-
-    Put it first (outermost) so the span sees the final status set by the error middleware.
-    The trace id is bound into the JSON logs for the request's duration.
-    """
+    """aiohttp middleware, first of an application's own: names `service` on the request's span
+    and binds its trace id into the JSON logs for the request's duration."""
 
     @web.middleware
     async def middleware(request: web.Request, handler):
-        route = _route_template(request)
-        parent = extract_context(request.headers)
-        attributes = {"http.request.method": request.method, "http.route": route,
-                      "url.path": request.path, "service.component": service}
-        with _logged_span(f"{request.method} {route}", parent, SpanKind.SERVER, attributes) as span:
-            try:
-                response = await handler(request)
-            except web.HTTPException as exc:
-                span.set_attribute("http.response.status_code", exc.status)
-                raise
-            span.set_attribute("http.response.status_code", response.status)
-            if response.status >= 500:
-                span.set_status(Status(StatusCode.ERROR))
-            return response
+        span = trace.get_current_span()
+        span.set_attribute("service.component", service)
+        with _trace_id_in_logs(span):
+            return await handler(request)
 
     return middleware
-
-
-# --- HTTP client -----------------------------------------------------------------------------
-
-async def _on_request_start(
-    _: ClientSession, ctx: SimpleNamespace, params: TraceRequestStartParams
-) -> None:
-    span = tracer().start_span(
-        f"{params.method} {params.url.host}", kind=SpanKind.CLIENT,
-        attributes={"http.request.method": params.method, "server.address": params.url.host or "",
-                    "url.full": str(params.url.with_query(None))},
-    )
-    ctx.span = span
-    _propagator.inject(params.headers, context=trace.set_span_in_context(span))
-
-
-async def _on_request_end(_: ClientSession, ctx: SimpleNamespace, params: TraceRequestEndParams) -> None:
-    span = getattr(ctx, "span", None)
-    if span is None:
-        return
-    span.set_attribute("http.response.status_code", params.response.status)
-    if params.response.status >= 500:
-        span.set_status(Status(StatusCode.ERROR))
-    span.end()
-
-
-async def _on_request_exception(
-    _: ClientSession, ctx: SimpleNamespace, params: TraceRequestExceptionParams
-) -> None:
-    span = getattr(ctx, "span", None)
-    if span is None:
-        return
-    span.record_exception(params.exception)
-    span.set_status(Status(StatusCode.ERROR, type(params.exception).__name__))
-    span.end()
 
 
 def client_trace_config() -> TraceConfig:
     """For `aiohttp.ClientSession(trace_configs=[client_trace_config()])`: a CLIENT span per
     request whose context goes out in the `traceparent` header."""
-    config = TraceConfig()
-    config.on_request_start.append(_on_request_start)
-    config.on_request_end.append(_on_request_end)
-    config.on_request_exception.append(_on_request_exception)
-    return config
+    return create_trace_config(sem_conv_opt_in_mode=_StabilityMode.HTTP)
 
 
 # --- CloudEvents through RabbitMQ ------------------------------------------------------------
@@ -301,8 +260,10 @@ def traced_handler(
     async def handle_in_span(event: CloudEvent) -> str:
         attributes = {"messaging.system": "rabbitmq", "messaging.message.id": event.id,
                       "messaging.destination.name": queue, "service.component": service or ""}
-        with _logged_span(f"process {event.type}", event_context(event), SpanKind.CONSUMER,
-                          attributes) as span:
+        with tracer().start_as_current_span(
+            f"process {event.type}", context=event_context(event), kind=SpanKind.CONSUMER,
+            attributes=attributes,
+        ) as span, _trace_id_in_logs(span):
             outcome = await handle(event)
             span.set_attribute("directory.event.outcome", outcome)
             return outcome

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from devstack.embedded_mongo import free_port
-from tests.support import TEST_AUTH, serving, wait_ready
+from tests.support import serving, wait_ready
 
 APPS = {
     "approaches": "services.approaches.app",
@@ -39,12 +39,6 @@ class Directory:
             return body["data"]
 
 
-def _settings(infra, name: str, urls: dict[str, str], port: int, run: str):
-    base = infra.settings(name if name != "gateway" else "gateway", urls=urls,
-                          database=f"{name}_e2e_{run}")
-    return dataclasses.replace(base, port=port, auth=TEST_AUTH)
-
-
 @pytest.fixture(scope="module")
 async def directory(infra):
     run = uuid.uuid4().hex[:6]
@@ -54,7 +48,9 @@ async def directory(infra):
     async with AsyncExitStack() as stack:
         http = await stack.enter_async_context(aiohttp.ClientSession())
         for name, module in APPS.items():
-            app = importlib.import_module(module).build_app(_settings(infra, name, urls, ports[name], run))
+            app = importlib.import_module(module).build_app(
+                infra.settings(name, urls=urls, database=f"{name}_e2e_{run}", port=ports[name])
+            )
             apps[name] = app
             await stack.enter_async_context(serving(app, ports[name]))
         for url in urls.values():

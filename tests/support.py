@@ -35,11 +35,11 @@ class TestInfrastructure:
     database_suffix: str
 
     def settings(self, service: str, *, urls: dict[str, str] | None = None,
-                 database: str | None = None) -> ServiceSettings:
+                 database: str | None = None, port: int | None = None) -> ServiceSettings:
         return ServiceSettings(
             service=service,
             host="127.0.0.1",
-            port=free_port(),
+            port=port or free_port(),
             mongodb_uri=self.mongodb_uri,
             database=database or f"{service}{self.database_suffix}",
             amqp_url=self.amqp_url,

@@ -11,6 +11,9 @@ from typing import Any
 import dockerfile as dockerfile_parser
 import yaml
 
+from gateway.settings import GatewayEnvironment
+from servicekit.settings import Environment
+
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 COMPOSE_FILE = DEPLOY / "compose.yaml"
@@ -20,15 +23,30 @@ APP_SERVICES = ("profiles", "approaches", "search", "gateway")
 
 
 def is_read_by_the_processes(name: str) -> bool:
-    """Whether some process reads environment variable `name`: named in the sources, built from
-    a service name by servicekit/settings.py (PROFILES_URL, SEARCH_DB, ...), or OpenTelemetry's."""
+    """Whether some process reads environment variable `name`: a field of the settings read by
+    pydantic-settings, built from a service name (PROFILES_URL, SEARCH_DB, ...), OpenTelemetry's,
+    or named in the sources."""
     if name.startswith("OTEL_") or re.fullmatch(rf"({'|'.join(APP_SERVICES).upper()})_(URL|DB|PORT)", name):
+        return True
+    if name in _settings_variables():
         return True
     return any(
         f'"{name}"' in path.read_text(encoding="utf-8")
         for directory in ("servicekit", "services", "gateway")
         for path in (REPO / directory).rglob("*.py")
     )
+
+
+def _settings_variables() -> set[str]:
+    """The variables pydantic-settings reads for the settings classes: prefix and field name in
+    capitals, or the field's alias."""
+    names = set()
+    for settings in (Environment, GatewayEnvironment):
+        prefix = settings.model_config.get("env_prefix", "")
+        for field_name, info in settings.model_fields.items():
+            alias = info.validation_alias
+            names.add(alias if isinstance(alias, str) else f"{prefix}{field_name}".upper())
+    return names
 
 
 def compose() -> dict[str, Any]:
