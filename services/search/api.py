@@ -1,32 +1,41 @@
-"""The search service's read-only REST API (`/v1`), as agreed in INTERFACES.md.
+"""The search service's read-only REST API (`/v1`): the HTTP adapter. Each handler reads the
+request, calls one use case and writes the answer; `GET /openapi.json` describes them all.
 
 Visitors pass their session in `X-Visitor-Session` (or the `visitor_session` cookie); it is only
 ever reduced to one of 16 rotation buckets, echoed in `X-Rotation-Bucket`. Match answers are
 health data: the handler keeps them in memory for the request only and logs nothing about them.
+Search answers copy each stored card's JSON bytes into the body (with `availabilityStale` and
+`distanceKm` spliced in) instead of parsing and re-encoding it; `domain.SearchPage` documents
+the result.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, get_origin
 
 import orjson
 from aiohttp import web
+from multidict import MultiMapping
+from pydantic import BaseModel
 
-from servicekit.errors import ApiError
+from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.http import json_response, parse_model, read_json
-from services.search import domain
-from services.search.domain import MatchQuestionnaire, parse_search_query
+from services.search import application, domain
+from services.search.domain import (
+    BUCKET_HEADER,
+    MatchQuestionnaire,
+    PageParameters,
+    SearchParameters,
+    invalid_parameter,
+    page_parameters,
+    search_query,
+)
 from services.search.engine import Page, SearchEngine
 from services.search.index import Hit
 from services.search.openapi import openapi_document
 
 VARY = "X-Visitor-Session, Cookie"
-T = TypeVar("T")
 
 
 def visitor_bucket(request: web.Request) -> int:
@@ -34,7 +43,29 @@ def visitor_bucket(request: web.Request) -> int:
     return domain.rotation_bucket(session)
 
 
+def query_parameters(
+    query: MultiMapping[str], model: type[BaseModel], *, once: bool = True
+) -> dict[str, Any]:
+    """The query string as `model`'s input: a repeatable parameter (a tuple field) with every
+    value given, any other with its first. The first parameter the model does not know, or
+    (`once`) that is given more than once, is named in a 400."""
+    fields = model.model_fields
+    values: dict[str, Any] = {}
+    for name in query:
+        field = fields.get(name)
+        if field is None:
+            raise invalid_parameter(name, "unknown parameter")
+        if get_origin(field.annotation) is tuple:
+            values[name] = query.getall(name)
+        elif once and len(query.getall(name)) > 1:
+            raise invalid_parameter(name, "give it once")
+        else:
+            values.setdefault(name, query[name])
+    return values
+
+
 def render_card(hit: Hit, now: datetime) -> dict[str, Any]:
+    """The `SearchCard` of a hit, as JSON-ready data."""
     card = dict(hit.card)
     confirmed = card["availabilityConfirmedAt"]
     card["availabilityStale"] = domain.is_stale(datetime.fromisoformat(confirmed) if confirmed else None, now)
@@ -63,54 +94,30 @@ def _page_info(page: Page) -> dict[str, Any]:
     return {"hasNextPage": page.has_next, "endCursor": page.cursors[-1] if page.cursors else None}
 
 
-def _first(request: web.Request, default: int) -> int:
-    raw = request.query.get("first")
-    if raw is None:
-        return default
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= 100:
-        raise ApiError(
-            400,
-            "invalid_parameter",
-            "Invalid query parameter 'first': an integer from 1 to 100",
-            [{"field": "first", "message": "an integer from 1 to 100"}],
-        )
-    return int(raw)
-
-
-# Engine work runs on a few threads: tantivy releases the GIL while it searches, so one
-# request's search overlaps other requests' HTTP and JSON work on the event loop.
-ENGINE_THREADS = int(os.environ.get("SEARCH_ENGINE_THREADS", "2"))
+def _headers(bucket: int) -> dict[str, str]:
+    return {BUCKET_HEADER: str(bucket), "Vary": VARY}
 
 
 class SearchApi:
-    def __init__(self, engine: SearchEngine) -> None:
+    def __init__(self, engine: SearchEngine, clock: Clock = SYSTEM_CLOCK) -> None:
         self.engine = engine
-        self.pool = ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="search-engine")
+        self.clock = clock
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-
-    async def _run(self, work: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.pool, work, *args)
-
-    def register(self, router: web.UrlDispatcher) -> None:
-        router.add_get("/v1/therapists", self.search)
-        router.add_get("/v1/therapists/{id}", self.therapist)
-        router.add_get("/v1/approaches/{slug}/specialists", self.specialists)
-        router.add_post("/v1/match", self.match)
-        router.add_get("/openapi.json", self.openapi)
-
-    @staticmethod
-    def _respond(body: dict[str, Any], bucket: int) -> web.Response:
-        return json_response(body, headers={"X-Rotation-Bucket": str(bucket), "Vary": VARY})
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/v1/therapists", self.search),
+            web.get("/v1/therapists/{id}", self.therapist),
+            web.get("/v1/approaches/{slug}/specialists", self.specialists),
+            web.post("/v1/match", self.match),
+            web.get("/openapi.json", self.openapi),
+        ]
 
     async def search(self, request: web.Request) -> web.Response:
-        query = parse_search_query(request.query)
+        query = search_query(query_parameters(request.query, SearchParameters))
         bucket = visitor_bucket(request)
-        page = await self._run(self.engine.search, query, bucket)
-        now = domain.now_utc()
-        # The same document as {"totalCount", "pageInfo", "edges": [{"cursor", "node"}], "facets"},
-        # with each stored card copied in as bytes.
+        page = await application.search_therapists(query, bucket, self.engine)
+        now = self.clock.now()
+        # A `SearchPage`, with each stored card copied in as bytes.
         edges = b",".join(
             b'{"cursor":' + orjson.dumps(c) + b',"node":' + render_card_json(h, now) + b"}"
             for h, c in zip(page.hits, page.cursors, strict=True)
@@ -128,62 +135,36 @@ class SearchApi:
                 b"}",
             ]
         )
-        return web.Response(
-            body=body,
-            content_type="application/json",
-            headers={"X-Rotation-Bucket": str(bucket), "Vary": VARY},
-        )
+        return web.Response(body=body, content_type="application/json", headers=_headers(bucket))
 
     async def therapist(self, request: web.Request) -> web.Response:
-        index = self.engine.current()
-        with index.pinned():
-            hit = index.card(request.match_info["id"])
-        if hit is None:
-            raise ApiError(404, "not_found", "No therapist with this id is listed")
-        return json_response(render_card(hit, domain.now_utc()))
+        hit = await application.read_card(request.match_info["id"], self.engine)
+        return json_response(render_card(hit, self.clock.now()))
 
     async def specialists(self, request: web.Request) -> web.Response:
-        unknown = set(request.query) - {"first", "after"}
-        if unknown:
-            name = sorted(unknown)[0]
-            raise ApiError(
-                400,
-                "invalid_parameter",
-                f"Invalid query parameter '{name}': unknown parameter",
-                [{"field": name, "message": "unknown parameter"}],
-            )
+        paging = page_parameters(query_parameters(request.query, PageParameters, once=False))
         bucket = visitor_bucket(request)
-        page, slug = await self._run(
-            self.engine.specialists,
-            request.match_info["slug"],
-            _first(request, 20),
-            request.query.get("after") or None,
-            bucket,
-        )
-        now = domain.now_utc()
+        found = await application.find_specialists(request.match_info["slug"], paging, bucket, self.engine)
+        now = self.clock.now()
         edges = []
-        for hit, cursor in zip(page.hits, page.cursors, strict=True):
-            statement = next((a["statement"] for a in hit.card["approaches"] if a["slug"] == slug), "")
+        for hit, cursor in zip(found.page.hits, found.page.cursors, strict=True):
+            statement = next((a["statement"] for a in hit.card["approaches"] if a["slug"] == found.slug), "")
             edges.append({"cursor": cursor, "statement": statement, "node": render_card(hit, now)})
-        return self._respond({"totalCount": page.total, "pageInfo": _page_info(page), "edges": edges}, bucket)
+        body = {"totalCount": found.page.total, "pageInfo": _page_info(found.page), "edges": edges}
+        return json_response(body, headers=_headers(bucket))
 
     async def match(self, request: web.Request) -> web.Response:
         answers = parse_model(MatchQuestionnaire, await read_json(request))
         bucket = visitor_bucket(request)
-        total, matches = await self._run(self.engine.match, answers, bucket)
-        now = domain.now_utc()
-        response = self._respond(
-            {
-                "totalCount": total,
-                "edges": [
-                    {"node": render_card(hit, now), "score": score, "reasons": reasons}
-                    for hit, score, reasons in matches
-                ],
-            },
-            bucket,
+        found = await application.match_therapists(answers, bucket, self.engine, self.clock)
+        now = self.clock.now()
+        edges = [
+            {"node": render_card(m.hit, now), "score": m.score, "reasons": m.reasons} for m in found.matches
+        ]
+        return json_response(
+            {"totalCount": found.total, "edges": edges},
+            headers={**_headers(bucket), "Cache-Control": "no-store"},
         )
-        response.headers["Cache-Control"] = "no-store"
-        return response
 
     async def openapi(self, _: web.Request) -> web.Response:
         return json_response(openapi_document())

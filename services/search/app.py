@@ -44,13 +44,13 @@ def build_app(
     app["runtime"] = runtime
     app["read_model"] = store
     app["index_sync"] = sync
-    api = SearchApi(SearchEngine(sync.current))
-    api.register(app.router)
+    engine = SearchEngine(sync.current)
+    app.router.add_routes(SearchApi(engine).routes())
     runtime.attach(app)
 
     async def stop_sync(_: web.Application) -> None:
         await sync.stop()
-        api.close()
+        engine.close()
 
     app.on_shutdown.append(stop_sync)
     return app

@@ -1,4 +1,5 @@
-"""Answering searches, approach pages and matches from this replica's index.
+"""Answering searches, approach pages and matches from this replica's index (matching's own
+query is in `matches.py`).
 
 Pagination is keyset-based: a cursor carries the sort key and id of the last item, so items
 inserted or removed before it do not shift the next page. Lists without text are ordered by a
@@ -10,23 +11,30 @@ distance to the place, then id.
 
 from __future__ import annotations
 
+import asyncio
 import math
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import tantivy
-from tantivy import Occur, Query
+from tantivy import Query
 
-from servicekit.errors import ApiError
 from services.search import domain, geo
-from services.search.domain import MatchQuestionnaire, SearchQuery, Sort
-from services.search.index import SCHEMA, Hit, SearchIndex, all_of, any_of, fee_at_most, one_of, term
+from services.search.domain import MatchQuestionnaire, SearchQuery, Sort, unknown_place
+from services.search.index import SCHEMA, UNSIGNED_MAX, Hit, SearchIndex, all_of, any_of, fee_at_most, term
+from services.search.matches import Candidates, candidates
 
 DEFAULT_ZIP_RADIUS_KM = 40.0
 # Searches with at most this many matches are answered from one engine execution.
 SMALL_RESULT = 2000
+# Engine work runs on a few threads: tantivy releases the GIL while it searches, so one
+# request's search overlaps other requests' HTTP and JSON work on the event loop.
+ENGINE_THREADS = int(os.environ.get("SEARCH_ENGINE_THREADS", "2"))
+T = TypeVar("T")
 
 
 @dataclass
@@ -38,18 +46,27 @@ class Page:
     facets: dict[str, list[dict[str, Any]]] | None = None
 
 
-def _unknown_place(parameter: str) -> ApiError:
-    return ApiError(
-        400,
-        "unknown_place",
-        f"The {parameter} given is not a known US place",
-        [{"field": parameter, "message": "not found in the offline place list"}],
-    )
-
-
 class SearchEngine:
-    def __init__(self, current: Callable[[], SearchIndex]) -> None:
+    """Searches, approach pages and matches over the current index of this replica.
+
+    Each answer pins one searcher for its whole work, so a commit landing meanwhile never mixes
+    the hit addresses of two searchers.
+    """
+
+    def __init__(self, current: Callable[[], SearchIndex], *, threads: int = ENGINE_THREADS) -> None:
         self.current = current
+        self.threads = threads
+        self._pool: ThreadPoolExecutor | None = None
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` on one of the engine's threads."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="search-engine")
+        return await asyncio.get_running_loop().run_in_executor(self._pool, work, *args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     # ---------------------------------------------------------------------------- search
 
@@ -58,12 +75,12 @@ class SearchEngine:
         if q.zip:
             center = geo.zip_point(q.zip)
             if center is None:
-                raise _unknown_place("zip")
+                raise unknown_place("zip")
             return center, q.radius_km or DEFAULT_ZIP_RADIUS_KM
         if q.city and (q.radius_km or q.sort is Sort.DISTANCE):
             center = geo.city_point(q.city, q.state)
             if center is None:
-                raise _unknown_place("city")
+                raise unknown_place("city")
             return center, q.radius_km
         return None, None
 
@@ -229,8 +246,10 @@ class SearchEngine:
         position = 0
         if after:
             key, _, position = domain.decode_cursor(after, sort)
+            # Keys are unsigned 64-bit: one outside that range (a forged cursor) pages from its end.
+            bound = min(max(int(key), 0), UNSIGNED_MAX)
             below = Query.range_query(
-                SCHEMA, field, tantivy.FieldType.Unsigned, upper_bound=int(key), include_upper=False
+                SCHEMA, field, tantivy.FieldType.Unsigned, upper_bound=bound, include_upper=False
             )
             query = all_of(query, below)
             position += 1
@@ -317,78 +336,9 @@ class SearchEngine:
 
     # ---------------------------------------------------------------------------- matching
 
-    def match(
-        self, answers: MatchQuestionnaire, bucket: int
-    ) -> tuple[int, list[tuple[Hit, float, list[str]]]]:
+    def match(self, answers: MatchQuestionnaire, bucket: int) -> Candidates:
+        """The therapists who pass the questionnaire's hard filters, the best by preference points
+        first (with distances from the client's place, if given)."""
         index = self.current()
         with index.pinned():
-            return self._match(index, answers, bucket)
-
-    def _match(
-        self, index: SearchIndex, answers: MatchQuestionnaire, bucket: int
-    ) -> tuple[int, list[tuple[Hit, float, list[str]]]]:
-        state = answers.state
-        hard: list[Query] = [
-            one_of(term("licensed_state", state), term("telehealth_state", state)),
-            term("new_client_status", domain.ACCEPTING),
-        ]
-        payment = answers.payment
-        ways_to_pay = []
-        if payment.insurance:
-            ways_to_pay.append(term("insurance", payment.insurance))
-        if payment.maxFee is not None:
-            ways_to_pay.append(fee_at_most(payment.maxFee))
-        if ways_to_pay:
-            hard.append(one_of(*ways_to_pay))
-        if payment.needsSlidingScale:
-            hard.append(term("sliding_scale", "true"))
-        if answers.ageGroup:
-            hard.append(term("age_group", answers.ageGroup))
-        center = None
-        if answers.zip:
-            center = geo.zip_point(answers.zip)
-            if center is None:
-                raise _unknown_place("zip")
-        elif answers.city:
-            center = geo.city_point(answers.city, state)
-        if answers.format == "in_person":
-            hard.append(term("format", "in_person"))
-            if center is None:
-                hard.append(term("state", state))  # a state of practice
-        elif answers.format == "online":
-            hard.append(one_of(term("format", "video"), term("format", "phone")))
-            hard.append(term("telehealth_state", state))
-        base = all_of(*hard)
-        if answers.format == "in_person" and center is not None:
-            base = all_of(base, index.within(base, center, domain.IN_PERSON_RADIUS_KM))
-        weights = domain.MATCH_WEIGHTS
-        prefs = answers.preferences
-        wanted: list[tuple[Query, float]] = []
-        wanted += [(term("issue", c), weights["concern"]) for c in answers.concerns]
-        wanted += [(term("issue_top", c), weights["top_concern"]) for c in answers.concerns]
-        wanted += [(term("approach", index.approaches.resolve(s)), weights["style"]) for s in answers.style]
-        wanted += [(term("language", lang), weights["language"]) for lang in prefs.languages]
-        if prefs.gender:
-            wanted.append((term("gender", prefs.gender.lower()), weights["gender"]))
-        if prefs.lgbtq:
-            wanted.append((term("lgbtq", "true"), weights["lgbtq"]))
-        if prefs.faith:
-            wanted.append((term("faith", prefs.faith.lower()), weights["faith"]))
-        if prefs.raceEthnicity:
-            wanted.append((term("race", prefs.raceEthnicity.lower()), weights["race"]))
-        scored = Query.boolean_query(
-            [(Occur.Must, Query.const_score_query(base, 1.0))]
-            + [(Occur.Should, Query.const_score_query(q, w)) for q, w in wanted]
-        )
-        result = index.searcher.search(scored, limit=answers.first, count=True, weight_by_field=f"w_{bucket}")
-        hits = index.load(result.hits, center)
-        now = domain.now_utc()
-        matches = []
-        for hit in hits:
-            distance = hit.distance_km if answers.format != "online" else None
-            score, reasons = domain.match_reasons(
-                answers, hit.card, hit.licensed, distance, index.approaches.names, now
-            )
-            matches.append((hit, score, reasons))
-        matches.sort(key=lambda m: -m[0].key)
-        return result.count, matches
+            return candidates(index, answers, bucket)

@@ -1,128 +1,111 @@
-"""`GET /openapi.json`: the search API's OpenAPI 3.1 document.
+"""The search service's OpenAPI 3.1 document, generated from the pydantic models that validate
+its requests (query parameters, the match questionnaire) and document its answers (`SearchCard`
+and the pages around it, `ErrorBody`), so it says exactly what the service accepts and answers.
 
-The match request schema is generated from the pydantic model the API validates with; the
-query parameters are listed from the same names the parser accepts.
+Checked in as `services/search/openapi.json` (a unit test fails when it differs):
+
+    python -m services.search.openapi          # print the document
+    python -m services.search.openapi --write  # rewrite openapi.json from the code
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
-from services.search.domain import FORMATS, NEW_CLIENT_STATUSES, MatchQuestionnaire
-from services.search.index import FACET_NAMES
+from pydantic import BaseModel, TypeAdapter
 
-_STR = {"type": "string"}
-_NUM = {"type": "number"}
-_INT = {"type": "integer"}
-_BOOL = {"type": "boolean"}
+from servicekit.errors import ErrorBody
+from services.search.domain import (
+    BUCKET_HEADER,
+    ROTATION_BUCKETS,
+    VISITOR_COOKIE,
+    VISITOR_HEADER,
+    MatchPage,
+    MatchQuestionnaire,
+    PageParameters,
+    SearchCard,
+    SearchPage,
+    SearchParameters,
+    SpecialistsPage,
+)
 
+DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
+REF = "#/components/schemas/{model}"
+MODELS: tuple[type[BaseModel], ...] = (
+    SearchPage, SpecialistsPage, MatchPage, SearchCard, MatchQuestionnaire, ErrorBody,
+)  # fmt: skip
 
-def _array(items: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "array", "items": items}
-
-
-def _param(name: str, schema: dict[str, Any], description: str, *, repeat: bool = False) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": _array(schema) if repeat else schema,
-        **({"explode": True} if repeat else {}),
-    }
-
-
-CARD = {
-    "type": "object",
-    "required": ["id", "displayName", "title", "location", "availabilityStale", "updatedAt"],
-    "properties": {
-        "id": _STR,
-        "displayName": _STR,
-        "title": _STR,
-        "location": {"type": "object", "properties": {"city": _STR, "state": _STR}},
-        "pronouns": {"type": ["string", "null"]},
-        "photoUrl": {"type": ["string", "null"]},
-        "newClientStatus": {"type": ["string", "null"], "enum": [*NEW_CLIENT_STATUSES, None]},
-        "availabilityConfirmedAt": {"type": ["string", "null"], "format": "date-time"},
-        "availabilityStale": {**_BOOL, "description": "Availability not confirmed for 60 days (demoted)"},
-        "formats": _array({"enum": list(FORMATS)}),
-        "telehealthStates": _array(_STR),
-        "languages": _array(_STR),
-        "approaches": _array({"type": "object", "properties": {"slug": _STR, "statement": _STR}}),
-        "issues": _array({"type": "object", "properties": {"slug": _STR, "top": _BOOL}}),
-        "money": {"type": "object"},
-        "identity": {"type": "object"},
-        "ageGroups": _array(_STR),
-        "distanceKm": {**_NUM, "description": "Only when a place filter with a radius is given"},
-        "updatedAt": {"type": "string", "format": "date-time"},
-    },
-}
-PAGE_INFO = {
-    "type": "object",
-    "properties": {"hasNextPage": _BOOL, "endCursor": {"type": ["string", "null"]}},
-}
-FACET = _array({"type": "object", "properties": {"value": _STR, "count": _INT}})
-ERROR = {
-    "type": "object",
-    "properties": {
-        "error": {
-            "type": "object",
-            "properties": {"code": _STR, "message": _STR, "details": _array({"type": "object"})},
-        }
-    },
+# What the service answers for each status, wherever the operation can answer it.
+ERRORS = {
+    "400": "A query parameter, the cursor or the place is invalid (named in details), or the body "
+    "is empty or not JSON",
+    "404": "No therapist with this id is listed",
+    "413": "The body is larger than 1 MiB",
+    "415": "Not a JSON body",
+    "422": "The answers are invalid (fields named in details, values not echoed)",
+    "503": "The index is still being built, or MongoDB is unavailable; retry shortly",
 }
 VISITOR = {
-    "name": "X-Visitor-Session",
+    "name": VISITOR_HEADER,
     "in": "header",
     "required": False,
-    "schema": _STR,
-    "description": "Opaque visitor session; mapped to one of 16 rotation buckets (or cookie visitor_session)",
+    "schema": {"type": "string"},
+    "description": f"Opaque visitor session; mapped to one of {ROTATION_BUCKETS} rotation buckets "
+    f"(or cookie {VISITOR_COOKIE})",
+}
+ROTATED = {
+    BUCKET_HEADER: {"schema": {"type": "string"}, "description": "The visitor's rotation bucket"},
+    "Vary": {"schema": {"type": "string"}, "description": "The visitor headers the order depends on"},
 }
 
 
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": REF.format(model=name)}
 
 
-def _errors() -> dict[str, Any]:
-    return {
-        "400": _json(ERROR, "A parameter is invalid (named in details)"),
-        "422": _json(ERROR, "The body is invalid (fields named in details)"),
-    }
+def _answer(
+    description: str, model: type[BaseModel], headers: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    answer = {"description": description, "content": {"application/json": {"schema": _ref(model.__name__)}}}
+    return {**answer, "headers": headers} if headers else answer
 
 
-SEARCH_PARAMETERS = [
-    _param("text", _STR, "Free text over names, titles, approaches, statements and bios"),
-    _param("approach", _STR, "Approach slug (any of; old slugs resolve)", repeat=True),
-    _param("issue", _STR, "Issue slug (any of)", repeat=True),
-    _param("state", _STR, "Two-letter state code"),
-    _param("city", _STR, "City name"),
-    _param("zip", _STR, "Five-digit ZIP code (default radius 40 km)"),
-    _param("radius", _NUM, "Distance from zip or city"),
-    _param("radiusUnit", {"enum": ["km", "mi"]}, "Unit of radius (default km)"),
-    _param("telehealthState", _STR, "Offers telehealth in this state"),
-    _param("format", {"enum": list(FORMATS)}, "Session format (any of)", repeat=True),
-    _param("newClientStatus", {"enum": list(NEW_CLIENT_STATUSES)}, "Any of", repeat=True),
-    _param("insurance", _STR, "Insurance plan id"),
-    _param("maxFee", _INT, "Lowest session fee (or sliding-scale floor) at most this, USD"),
-    _param("slidingScale", _BOOL, "Offers a sliding scale"),
-    _param("language", _STR, "BCP-47 language (any of)", repeat=True),
-    _param("gender", _STR, "Self-described gender"),
-    _param("lgbtq", _BOOL, "Identifies as LGBTQ+"),
-    _param("raceEthnicity", _STR, "Self-described race or ethnicity"),
-    _param("faith", _STR, "Self-described faith"),
-    _param("ageGroup", _STR, "Age group served"),
-    _param("sort", {"enum": ["relevance", "distance", "freshness"]}, "Default relevance"),
-    _param("first", {**_INT, "minimum": 1, "maximum": 100}, "Page size (default 20)"),
-    _param("after", _STR, "Cursor of the last item seen"),
-]
+def _errors(*statuses: str) -> dict[str, Any]:
+    return {status: _answer(ERRORS[status], ErrorBody) for status in statuses}
+
+
+def _schemas() -> dict[str, Any]:
+    _, definitions = TypeAdapter.json_schemas(
+        [(model.__name__, "validation", TypeAdapter(model)) for model in MODELS], ref_template=REF
+    )
+    return definitions["$defs"]
+
+
+def documented_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The query parameters a parameters model reads, each with the schema it validates."""
+    found = []
+    for name, schema in model.model_json_schema()["properties"].items():
+        schema = {k: v for k, v in schema.items() if k not in ("title", "default")}
+        description = schema.pop("description")
+        parameter = {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": description,
+            "schema": schema,
+        }
+        if schema.get("type") == "array":
+            parameter |= {"style": "form", "explode": True}
+        found.append(parameter)
+    return found
 
 
 @functools.cache
 def openapi_document() -> dict[str, Any]:
-    match_schema = MatchQuestionnaire.model_json_schema(ref_template="#/components/schemas/{model}")
-    definitions = match_schema.pop("$defs", {})
     return {
         "openapi": "3.1.0",
         "info": {
@@ -130,104 +113,81 @@ def openapi_document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "Read-only search, approach pages and matching over public therapist cards.",
         },
+        "components": {"schemas": _schemas()},
         "paths": {
             "/v1/therapists": {
                 "get": {
                     "operationId": "searchTherapists",
-                    "parameters": [*SEARCH_PARAMETERS, VISITOR],
+                    "summary": "Cards matching text and filters, in fair order, with facet counts",
+                    "parameters": [*documented_parameters(SearchParameters), VISITOR],
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "totalCount": _INT,
-                                    "pageInfo": PAGE_INFO,
-                                    "edges": _array(
-                                        {"type": "object", "properties": {"cursor": _STR, "node": CARD}}
-                                    ),
-                                    "facets": {
-                                        "type": "object",
-                                        "properties": {name: FACET for name in FACET_NAMES},
-                                    },
-                                },
-                            },
-                            "Matching cards, facet counts over all matches",
-                        ),
-                        **_errors(),
+                        "200": _answer("Matching cards, facet counts over all matches", SearchPage, ROTATED),
+                        **_errors("400", "503"),
                     },
                 }
             },
             "/v1/therapists/{id}": {
                 "get": {
                     "operationId": "getTherapistCard",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": _STR}],
-                    "responses": {"200": _json(CARD, "The card"), "404": _json(ERROR, "Not listed")},
+                    "summary": "One listed therapist's card",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {"200": _answer("The card", SearchCard), **_errors("404", "503")},
                 }
             },
             "/v1/approaches/{slug}/specialists": {
                 "get": {
                     "operationId": "approachSpecialists",
+                    "summary": "Therapists practising an approach (old slugs resolve), in rotation order",
                     "parameters": [
-                        {"name": "slug", "in": "path", "required": True, "schema": _STR},
-                        SEARCH_PARAMETERS[-2],
-                        SEARCH_PARAMETERS[-1],
+                        {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+                        *documented_parameters(PageParameters),
                         VISITOR,
                     ],
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "totalCount": _INT,
-                                    "pageInfo": PAGE_INFO,
-                                    "edges": _array(
-                                        {
-                                            "type": "object",
-                                            "properties": {"cursor": _STR, "statement": _STR, "node": CARD},
-                                        }
-                                    ),
-                                },
-                            },
+                        "200": _answer(
                             "Therapists practising the approach, each with their statement",
+                            SpecialistsPage,
+                            ROTATED,
                         ),
-                        **_errors(),
+                        **_errors("400", "503"),
                     },
                 }
             },
             "/v1/match": {
                 "post": {
                     "operationId": "findMatch",
-                    "parameters": [VISITOR],
+                    "summary": "Find Your Match: therapists who fit a questionnaire, with why",
                     "description": "Answers are used for this request only: never stored or logged.",
+                    "parameters": [VISITOR],
                     "requestBody": {
                         "required": True,
-                        "content": {"application/json": {"schema": match_schema}},
+                        "content": {"application/json": {"schema": _ref(MatchQuestionnaire.__name__)}},
                     },
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "totalCount": _INT,
-                                    "edges": _array(
-                                        {
-                                            "type": "object",
-                                            "properties": {
-                                                "node": CARD,
-                                                "score": _NUM,
-                                                "reasons": _array(_STR),
-                                            },
-                                        }
-                                    ),
-                                },
-                            },
-                            "Matches with the reasons they matched",
-                        ),
-                        **_errors(),
-                        "415": _json(ERROR, "Not JSON"),
+                        "200": _answer("Matches with the reasons they matched", MatchPage, ROTATED),
+                        **_errors("400", "413", "415", "422", "503"),
                     },
                 }
             },
         },
-        "components": {"schemas": {"Card": CARD, "Error": ERROR, **definitions}},
     }
+
+
+def document_text() -> str:
+    """The document as checked in (ASCII only)."""
+    return json.dumps(openapi_document(), indent=2) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if "--write" in args:
+        DOCUMENT_PATH.write_text(document_text(), encoding="utf-8")
+    else:
+        sys.stdout.write(document_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

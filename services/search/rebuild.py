@@ -26,7 +26,7 @@ from integration_events.therapists import TherapistPublicProfile
 from servicekit.logs import configure_logging
 from servicekit.mongo import connect
 from servicekit.settings import ServiceSettings
-from services.search.consumers import practice_points
+from services.search.application import practice_points
 from services.search.store import THERAPISTS, ReadModel, therapist_fields
 
 log = structlog.get_logger(__name__)

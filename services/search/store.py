@@ -6,8 +6,6 @@ locations' coordinates (`{"profile": ..., "points": [[lat, lon], ...]}`). Nothin
 a listing here (the index does), and a replica builds its index from a scan of every document:
 as one string a listing costs MongoDB and the driver one value to decode and encode, where a
 profile as a document is a few hundred and coordinates as arrays a few more objects each.
-Read models written before hold `profile` (JSON text, or earlier an embedded document) and
-`points` beside it; `stored_listing` reads every form, and each write replaces the old fields.
 A delete leaves a tombstone (`deleted: true` with its version), so a late update never brings a
 deleted therapist back.
 `approaches`: `{_id (approach id), version, deleted, slug, name, aliases, previousSlugs}`.
@@ -32,10 +30,6 @@ META = "meta"
 REBUILD_MARKER = "rebuild"
 
 
-# Fields of therapist documents written before `listing`; each event's write removes them.
-LEGACY_THERAPIST_FIELDS = ("profile", "points")
-
-
 def listing_text(profile: dict[str, Any], points: list[list[float]]) -> str:
     """A listed therapist's public profile and practice points as the read model stores them."""
     return orjson.dumps({"profile": profile, "points": points}).decode()
@@ -49,13 +43,10 @@ def therapist_fields(profile: dict[str, Any], points: list[list[float]]) -> dict
 def stored_listing(doc: dict[str, Any]) -> tuple[dict[str, Any], list[list[float]]] | None:
     """The public profile and practice points of a read-model document (None for a tombstone)."""
     listing = doc.get("listing")
-    if listing is not None:
-        parsed = orjson.loads(listing)
-        return parsed["profile"], parsed["points"]
-    profile = doc.get("profile")  # a document written before `listing`
-    if profile is None:
+    if listing is None:
         return None
-    return (orjson.loads(profile) if isinstance(profile, str) else profile), doc.get("points") or []
+    parsed = orjson.loads(listing)
+    return parsed["profile"], parsed["points"]
 
 
 class ReadModel:
@@ -75,18 +66,10 @@ class ReadModel:
         await self.approaches.create_index([("previousSlugs", ASCENDING)])
 
     async def write_if_newer(
-        self,
-        collection: str,
-        doc_id: str,
-        version: int,
-        fields: dict[str, Any],
-        unset: tuple[str, ...] = (),
+        self, collection: str, doc_id: str, version: int, fields: dict[str, Any]
     ) -> bool:
-        """Upsert `fields` (removing `unset`) unless a document of this version or newer exists;
-        True if applied."""
-        update: dict[str, Any] = {"$set": {"version": version, **fields, "appliedAt": datetime.now(UTC)}}
-        if unset:
-            update["$unset"] = dict.fromkeys(unset, "")
+        """Upsert `fields` unless a document of this version or newer exists; True if applied."""
+        update = {"$set": {"version": version, **fields, "appliedAt": datetime.now(UTC)}}
         try:
             result = await self.db[collection].update_one(
                 {"_id": doc_id, "version": {"$lt": version}}, update, upsert=True
@@ -115,25 +98,23 @@ class ReadModel:
         marker = await self.db[META].find_one({"_id": REBUILD_MARKER})
         return [marker["collection"]] if marker else []
 
-    async def _write_everywhere(
-        self, base: str, doc_id: str, version: int, fields: dict[str, Any], unset: tuple[str, ...] = ()
-    ) -> bool:
-        applied = await self.write_if_newer(base, doc_id, version, fields, unset)
+    async def _write_everywhere(self, base: str, doc_id: str, version: int, fields: dict[str, Any]) -> bool:
+        applied = await self.write_if_newer(base, doc_id, version, fields)
         for target in await self.rebuild_targets():
             if target.startswith(base + "_"):
-                await self.write_if_newer(target, doc_id, version, fields, unset)
+                await self.write_if_newer(target, doc_id, version, fields)
         return applied
 
     async def put_therapist(
         self, therapist_id: str, version: int, profile: dict[str, Any], points: list[list[float]]
     ) -> bool:
         return await self._write_everywhere(
-            THERAPISTS, therapist_id, version, therapist_fields(profile, points), LEGACY_THERAPIST_FIELDS
+            THERAPISTS, therapist_id, version, therapist_fields(profile, points)
         )
 
     async def delete_therapist(self, therapist_id: str, version: int) -> bool:
         return await self._write_everywhere(
-            THERAPISTS, therapist_id, version, {"deleted": True, "listing": None}, LEGACY_THERAPIST_FIELDS
+            THERAPISTS, therapist_id, version, {"deleted": True, "listing": None}
         )
 
     async def put_approach(self, approach_id: str, version: int, fields: dict[str, Any]) -> bool:

@@ -21,7 +21,8 @@ import structlog
 from prometheus_client import Gauge
 from pymongo.errors import PyMongoError
 
-from services.search import domain
+from servicekit.clock import SYSTEM_CLOCK, Clock
+from servicekit.errors import Unavailable
 from services.search.index import BUILD_HEAP, SearchIndex
 from services.search.store import APPROACHES, THERAPISTS, ReadModel
 
@@ -44,9 +45,12 @@ INDEX_BUILD_DOCUMENTS = Gauge(
 
 
 class IndexSync:
-    def __init__(self, store: ReadModel, *, max_await_ms: int = 200) -> None:
+    """Builds this replica's index, keeps it current, and hands it to the readers (`current`)."""
+
+    def __init__(self, store: ReadModel, *, max_await_ms: int = 200, clock: Clock = SYSTEM_CLOCK) -> None:
         self.store = store
         self.max_await_ms = max_await_ms
+        self.clock = clock
         self.index: SearchIndex | None = None
         self.ready = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -56,15 +60,9 @@ class IndexSync:
         self.build_first_batch_seconds: float | None = None
 
     def current(self) -> SearchIndex:
+        """The index to read; Unavailable until the first build is done."""
         if self.index is None:
-            from servicekit.errors import ApiError
-
-            raise ApiError(
-                503,
-                "index_not_ready",
-                "The search index is still being built; retry shortly",
-                headers={"Retry-After": "2"},
-            )
+            raise Unavailable("The search index is still being built; retry shortly", code="index_not_ready")
         return self.index
 
     # ------------------------------------------------------------------ start-up and rebuilds
@@ -83,13 +81,12 @@ class IndexSync:
     async def build(self) -> SearchIndex:
         """A complete index from the read model as it is now."""
         started = time.perf_counter()
-        # One indexing thread: it keeps up with this thread's preparing of documents, and with
-        # two, each thread builds its own segments (their term dictionaries twice, more to merge):
-        # ~10 % more CPU for the build on a machine whose other core also serves the database.
+        # One indexing thread keeps up with this thread's preparing of documents; with two, each
+        # builds segments of its own, whose term dictionaries are written twice and then merged.
         index = SearchIndex(writer_heap=BUILD_HEAP, writer_threads=1)
         for doc in await self.store.live_approaches():
             index.approaches.put(doc)
-        now = domain.now_utc()
+        now = self.clock.now()
         # MongoDB prepares the next batches while this process indexes the current one.
         batches: asyncio.Queue[list[dict[str, Any]] | None] = asyncio.Queue(maxsize=4)
         reader = asyncio.create_task(self._read_batches(batches))
@@ -249,7 +246,7 @@ class IndexSync:
         if doc is None:  # gone before the lookup: a later change or tombstone will follow
             return
         async with index.lock:
-            index.apply(doc, domain.now_utc())
+            index.apply(doc, self.clock.now())
 
     async def _approach_changed(self, index: SearchIndex, doc: dict[str, Any]) -> None:
         touched = index.approaches.put(doc)
@@ -257,7 +254,7 @@ class IndexSync:
         await self._reindex(index, ids)
 
     async def _reindex(self, index: SearchIndex, ids: list[str]) -> None:
-        now = domain.now_utc()
+        now = self.clock.now()
         for start in range(0, len(ids), 500):
             docs = await self.store.therapists_by_id(ids[start : start + 500])
             async with index.lock:
@@ -272,7 +269,7 @@ class IndexSync:
             await asyncio.sleep(STALENESS_SWEEP_SECONDS)
             try:
                 index = self.current()
-                await self._reindex(index, index.ids_turning_stale(domain.now_utc()))
+                await self._reindex(index, index.ids_turning_stale(self.clock.now()))
             except Exception as exc:
                 log.warning("staleness_sweep_failed", error=str(exc))
 

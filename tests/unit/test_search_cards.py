@@ -10,9 +10,10 @@ import pytest
 from tantivy import Query
 
 from integration_events.therapists import TherapistPublicProfile
+from servicekit.clock import SYSTEM_CLOCK
 from services.search import domain, geo
 from services.search.api import render_card, render_card_json
-from services.search.consumers import practice_points
+from services.search.application import practice_points
 from services.search.index import FacetCodeRows, SearchIndex
 from services.search.store import stored_listing, therapist_fields
 from tests.integration.search.conftest import profile
@@ -77,47 +78,41 @@ def indexed(*profiles: dict) -> SearchIndex:
     index = SearchIndex()
     for n, data in enumerate(profiles):
         points = [[30.27 + n / 100, -97.74]]
-        index.apply({"_id": data["id"], "version": 1, **therapist_fields(data, points)}, domain.now_utc())
+        index.apply({"_id": data["id"], "version": 1, **therapist_fields(data, points)}, SYSTEM_CLOCK.now())
     index.commit_blocking()
     return index
 
 
-def test_every_stored_form_of_a_listing_indexes_alike():
-    """The read model keeps profile and points as one JSON text (`listing`); read models written
-    before hold `profile` as JSON text or as a document, with `points` beside it."""
-    data = stored(displayName="Soren Quillfield, LPC", title="Licensed Professional Counselor")
+def test_a_listing_is_stored_as_one_text_and_read_back_as_it_was():
+    data = stored(displayName="Soren Quillfield, LPC")
     points = [[30.27, -97.74]]
-    forms = [
-        therapist_fields(data, points),
-        {"deleted": False, "profile": orjson.dumps(data).decode(), "points": points},
-        {"deleted": False, "profile": data, "points": points},
-    ]
-    assert isinstance(forms[0]["listing"], str) and set(forms[0]) == {"deleted", "listing"}
-    for form in forms:
-        assert stored_listing(form) == (data, points)
+    fields = therapist_fields(data, points)
+    assert set(fields) == {"deleted", "listing"} and isinstance(fields["listing"], str)
+    assert stored_listing(fields) == (data, points)
     assert stored_listing({"deleted": True, "listing": None}) is None
-    assert stored_listing({"deleted": True, "profile": None, "points": []}) is None
-    cards = []
-    for form in forms:
-        index = SearchIndex()
-        index.apply({"_id": data["id"], "version": 1, **form}, domain.now_utc())
-        index.commit_blocking()
-        with index.pinned():
-            query = index.parse_text("quillfield counselor")
-            hits = index.load(index.top(query, 5), geo.Point(30.27, -97.74))
-        assert [h.id for h in hits] == [data["id"]]
-        assert hits[0].distance_km is not None and hits[0].distance_km < 0.1
-        cards.append(hits[0].card)
-    assert cards[0] == cards[1] == cards[2] == domain.card_from_profile(data, {})
+
+
+def test_an_indexed_listing_is_found_by_text_with_its_distance_and_card():
+    data = stored(displayName="Soren Quillfield, LPC", title="Licensed Professional Counselor")
+    index = SearchIndex()
+    index.apply(
+        {"_id": data["id"], "version": 1, **therapist_fields(data, [[30.27, -97.74]])}, SYSTEM_CLOCK.now()
+    )
+    index.commit_blocking()
+    with index.pinned():
+        hits = index.load(index.top(index.parse_text("quillfield counselor"), 5), geo.Point(30.27, -97.74))
+    assert [h.id for h in hits] == [data["id"]]
+    assert hits[0].distance_km is not None and hits[0].distance_km < 0.1
+    assert hits[0].card == domain.card_from_profile(data, {})
 
 
 @pytest.mark.parametrize("confirmed_days_ago", [3, 90, None])
 def test_a_search_result_card_is_the_rendered_card_byte_for_byte(confirmed_days_ago):
     confirmed = None
     if confirmed_days_ago is not None:
-        confirmed = (domain.now_utc() - timedelta(days=confirmed_days_ago)).isoformat()
+        confirmed = (SYSTEM_CLOCK.now() - timedelta(days=confirmed_days_ago)).isoformat()
     index = indexed(stored(displayName='Ilse "Availability" Fennick', availabilityConfirmedAt=confirmed))
-    now = domain.now_utc()
+    now = SYSTEM_CLOCK.now()
     with index.pinned():
         [hit] = index.load(index.top(Query.all_query(), 1), geo.Point(30.3, -97.7))
     assert render_card_json(hit, now) == orjson.dumps(render_card(hit, now))
@@ -188,7 +183,7 @@ def test_facet_code_rows_widen_grow_and_move_to_32_bits_without_losing_a_row():
 def test_versions_applied_before_one_commit_leave_only_the_newest_and_a_tombstone_wins():
     """Documents wait to be handed to the engine in runs; a newer version's delete of the older
     one must still reach it, and so must a tombstone's, with more than one run before the commit."""
-    now = domain.now_utc()
+    now = SYSTEM_CLOCK.now()
     first = stored(displayName="Amara Westmarch, LPC")
     gone = stored(displayName="Idris Torvane, LMFT")
     index = SearchIndex()

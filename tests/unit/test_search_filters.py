@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from multidict import MultiDict
 
-from servicekit.errors import ApiError
-from services.search.domain import Sort, parse_search_query
+from servicekit.errors import BadRequest
+from servicekit.http import STATUS_OF
+from services.search.api import query_parameters
+from services.search.domain import PageParameters, SearchParameters, Sort, page_parameters, search_query
 
 
 def parse(*pairs: tuple[str, str]):
-    return parse_search_query(MultiDict(pairs))
+    return search_query(query_parameters(MultiDict(pairs), SearchParameters))
 
 
 def test_defaults_are_relevance_and_twenty_per_page():
@@ -36,6 +38,11 @@ def test_booleans_and_numbers_are_parsed():
     )
 
 
+def test_values_are_trimmed_and_empty_ones_are_not_given():
+    query = parse(("text", "  grief  "), ("state", " "), ("first", ""), ("format", " video "), ("format", ""))
+    assert query.text == "grief" and query.state is None and query.first == 20 and query.formats == ("video",)
+
+
 @pytest.mark.parametrize(
     ("pairs", "parameter"),
     [
@@ -56,7 +63,32 @@ def test_booleans_and_numbers_are_parsed():
     ],
 )
 def test_bad_parameters_are_400s_naming_the_parameter(pairs, parameter):
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(BadRequest) as caught:
         parse(*pairs)
-    assert caught.value.status == 400
+    assert STATUS_OF[type(caught.value)] == 400 and caught.value.code == "invalid_parameter"
     assert caught.value.details[0]["field"] == parameter
+
+
+def test_a_bad_parameter_is_named_with_what_is_wrong_with_it():
+    with pytest.raises(BadRequest) as caught:
+        parse(("radius", "far"))
+    assert caught.value.message == "Invalid query parameter 'radius': must be a number"
+    assert caught.value.details == [{"field": "radius", "message": "must be a number"}]
+
+
+def test_the_first_bad_parameter_is_the_one_named():
+    with pytest.raises(BadRequest) as caught:
+        parse(("state", "TX"), ("colour", "blue"), ("state", "CA"))
+    assert caught.value.details[0]["field"] == "state"
+    with pytest.raises(BadRequest) as caught:
+        parse(("lgbtq", "maybe"), ("radius", "far"))
+    assert caught.value.details[0]["field"] == "radius"
+
+
+def test_an_approach_page_takes_a_page_size_and_a_cursor_only():
+    paging = page_parameters(query_parameters(MultiDict([("first", "5"), ("after", "abc")]), PageParameters))
+    assert (paging.first, paging.after) == (5, "abc")
+    assert page_parameters({}).first == 20
+    for pairs in ([("first", "0")], [("first", "")], [("first", "x")], [("sort", "freshness")]):
+        with pytest.raises(BadRequest):
+            page_parameters(query_parameters(MultiDict(pairs), PageParameters, once=False))

@@ -14,7 +14,7 @@ KILLED_REPLICA = (
     "import os, signal\n"
     "from services.search.index import SearchIndex\n"
     "index = SearchIndex()\n"
-    "print(index.files.name, flush=True)\n"
+    "print(index.folder.path, flush=True)\n"
     "os.kill(os.getpid(), signal.SIGKILL)\n"
 )
 
@@ -22,8 +22,14 @@ KILLED_REPLICA = (
 def test_the_folder_of_a_killed_replica_is_removed_and_live_ones_are_kept(tmp_path, monkeypatch):
     monkeypatch.setenv(INDEX_DIR_ENV, str(tmp_path))
     live = SearchIndex()
-    killed = subprocess.run([sys.executable, "-c", KILLED_REPLICA], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, INDEX_DIR_ENV: str(tmp_path)}, timeout=60)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_REPLICA],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, INDEX_DIR_ENV: str(tmp_path)},
+        timeout=60,
+    )
     abandoned = killed.stdout.strip()
     assert killed.returncode == -9, killed.stderr
     assert Path(abandoned, "tantivy").is_dir()
@@ -33,14 +39,14 @@ def test_the_folder_of_a_killed_replica_is_removed_and_live_ones_are_kept(tmp_pa
     assert remove_abandoned_indexes() == [abandoned]
 
     assert not Path(abandoned).exists()
-    assert Path(live.files.name, "tantivy").is_dir() and unknown.is_dir()
+    assert Path(live.folder.path, "tantivy").is_dir() and unknown.is_dir()
     assert remove_abandoned_indexes() == []
 
 
 def test_an_index_removes_its_own_folder_when_it_is_dropped(tmp_path, monkeypatch):
     monkeypatch.setenv(INDEX_DIR_ENV, str(tmp_path))
     index = SearchIndex()
-    folder = Path(index.files.name)
+    folder = Path(index.folder.path)
     assert folder.is_dir()
     del index
     assert not folder.exists()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from servicekit.errors import ApiError
+from servicekit.errors import BadRequest
 from services.search import domain
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -74,6 +74,6 @@ def test_a_cursor_round_trips_its_key_id_and_position():
 
 @pytest.mark.parametrize("cursor", ["not-base64!", "e30", domain.encode_cursor("freshness", 1, "t", 0)])
 def test_a_foreign_or_broken_cursor_is_a_400(cursor):
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(BadRequest) as caught:
         domain.decode_cursor(cursor, "relevance")
-    assert caught.value.status == 400 and caught.value.details[0]["field"] == "after"
+    assert caught.value.code == "invalid_cursor" and caught.value.details[0]["field"] == "after"

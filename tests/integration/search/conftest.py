@@ -124,6 +124,7 @@ class Search:
                 and index
                 and index.versions.get(therapist_id, 0) >= version
                 and not index.dirty
+                and not index.lock.locked()  # a commit under way is not searchable yet
             )
 
         await self.eventually(stored)

@@ -249,10 +249,18 @@ async def test_a_text_word_matches_the_other_forms_of_that_word_only(search):
     """The long text is indexed word by word; a query word finds every form with its stem."""
     tag = f"wf{uuid.uuid4().hex[:8]}"
     statement = [{"slug": "relational-therapy", "statement": "Plain talk."}]
-    couples = profile(bio={"helpWith": f"{tag} Couples and families.", "approach": "Listening closely.",
-                           "about": "Runs mountain trails."}, approaches=statement)
-    workers = profile(bio={"helpWith": f"{tag} Workers and their employers.", "approach": "Calm.",
-                           "about": "Reads."}, approaches=statement)
+    couples = profile(
+        bio={
+            "helpWith": f"{tag} Couples and families.",
+            "approach": "Listening closely.",
+            "about": "Runs mountain trails.",
+        },
+        approaches=statement,
+    )
+    workers = profile(
+        bio={"helpWith": f"{tag} Workers and their employers.", "approach": "Calm.", "about": "Reads."},
+        approaches=statement,
+    )
     for therapist in (couples, workers):
         await search.put_therapist(therapist)
     for therapist in (couples, workers):

@@ -6,10 +6,9 @@ import asyncio
 import uuid
 
 import aio_pika
-import orjson
 
 from integration_events.subscriptions import SEARCH_EVENTS
-from integration_events.therapists import THERAPIST_CREATED, TherapistPublicProfile
+from integration_events.therapists import THERAPIST_CREATED
 from services.search.store import stored_listing
 from tests.integration.search.conftest import approach, profile
 
@@ -127,36 +126,3 @@ async def test_after_an_approach_rename_specialists_are_found_under_the_new_slug
     assert card["approaches"] == [{"slug": new, "statement": "Talking it through."}]
     assert (await search.search(approach=old, text="oakhollow"))["totalCount"] >= 1
     assert (await search.search(text="conversation"))["totalCount"] >= 1
-
-
-async def test_a_therapist_stored_in_the_older_form_is_served_and_rewritten_by_its_next_event(search):
-    """Read models written before `listing` held `profile` (JSON text) and `points`: a replica
-    serves such a document, and the next event replaces those fields with `listing`."""
-    data = profile(displayName="Orrin Vasselbrook, LMFT")
-    public = TherapistPublicProfile.model_validate(data).model_dump(mode="json")
-    store = search.app["read_model"]
-    await store.therapists.insert_one(
-        {
-            "_id": data["id"],
-            "version": 1,
-            "deleted": False,
-            "profile": orjson.dumps(public).decode(),
-            "points": [[30.27, -97.74]],
-        }
-    )
-    await search.settled(data["id"], 1)
-    assert (await search.card(data["id"]))["displayName"] == "Orrin Vasselbrook, LMFT"
-    body = await search.search(text="vasselbrook", zip="78701", radius="5")
-    assert [e["node"]["id"] for e in body["edges"]] == [data["id"]]
-
-    await search.put_therapist({**data, "version": 2, "title": "Marriage and Family Therapist"})
-    stored = await search.settled(data["id"], 2)
-    assert "profile" not in stored and "points" not in stored
-    listed, points = stored_listing(stored)
-    assert listed["title"] == "Marriage and Family Therapist" and points
-    assert (await search.card(data["id"]))["title"] == "Marriage and Family Therapist"
-
-    await search.delete_therapist(data["id"], 3)
-    gone = await search.settled(data["id"], 3)
-    assert gone["deleted"] is True and gone["listing"] is None and stored_listing(gone) is None
-    assert await search.card(data["id"]) is None

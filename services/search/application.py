@@ -1,0 +1,136 @@
+"""The search service's use cases: searches, approach pages, matches and cards answered from
+this replica's index, and therapist and approach events applied to the shared read model.
+
+Engine work is blocking (tantivy releases the GIL while it searches), so it runs on the
+engine's threads and the event loop keeps serving meanwhile; a card read is one term lookup and
+runs inline. Read-model writes are each one version-conditional upsert, so they need no
+transaction: a duplicate or older event changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from integration_events.approaches import ApproachDeleted, ApproachSnapshot
+from integration_events.therapists import TherapistDeleted, TherapistPublicProfile
+from servicekit.clock import Clock
+from servicekit.consumer import Outcome
+from servicekit.errors import NotFound
+from services.search import geo
+from services.search.domain import MatchQuestionnaire, PageParameters, SearchQuery, match_reasons
+from services.search.engine import Page, SearchEngine
+from services.search.index import Hit
+from services.search.store import ReadModel
+
+# --------------------------------------------------------------------------------------- reading
+
+
+async def search_therapists(query: SearchQuery, bucket: int, engine: SearchEngine) -> Page:
+    """A page of the cards matching `query` in the visitor's rotation `bucket`, with the total
+    and the facet counts of every match."""
+    return await engine.run(engine.search, query, bucket)
+
+
+@dataclass
+class Specialists:
+    """An approach page: its therapists, and the approach's current slug (renames resolved)."""
+
+    page: Page
+    slug: str
+
+
+async def find_specialists(
+    slug: str, paging: PageParameters, bucket: int, engine: SearchEngine
+) -> Specialists:
+    page, canonical = await engine.run(engine.specialists, slug, paging.first, paging.after, bucket)
+    return Specialists(page, canonical)
+
+
+@dataclass
+class Match:
+    hit: Hit
+    score: float
+    reasons: list[str]
+
+
+@dataclass
+class Matches:
+    total: int
+    matches: list[Match]
+
+
+async def match_therapists(
+    answers: MatchQuestionnaire, bucket: int, engine: SearchEngine, clock: Clock
+) -> Matches:
+    """The therapists who fit the questionnaire, best first, each with why it matched. The
+    answers stay in memory for this call only."""
+    found = await engine.run(engine.match, answers, bucket)
+    now = clock.now()
+    matches = []
+    for hit in found.hits:
+        distance = hit.distance_km if answers.format != "online" else None
+        score, reasons = match_reasons(answers, hit.card, hit.licensed, distance, found.approach_names, now)
+        matches.append(Match(hit, score, reasons))
+    return Matches(found.total, matches)
+
+
+async def read_card(therapist_id: str, engine: SearchEngine) -> Hit:
+    """A listed therapist's card; NotFound if none is listed under this id."""
+    index = engine.current()
+    with index.pinned():
+        hit = index.card(therapist_id)
+    if hit is None:
+        raise NotFound("No therapist with this id is listed")
+    return hit
+
+
+# --------------------------------------------------------------------------------------- events
+
+
+def practice_points(profile: TherapistPublicProfile) -> list[list[float]]:
+    """Coordinates of each practice location (own point, ZIP, or city), else the primary city.
+
+    Placed once, when the event is applied, so every replica indexes the same coordinates."""
+    points = []
+    for location in profile.locations:
+        found = geo.locate(
+            zip_code=location.postalCode,
+            city=location.city,
+            state=location.state,
+            point=(location.point.lat, location.point.lon) if location.point else None,
+        )
+        if found is not None:
+            points.append([round(found.lat, 5), round(found.lon, 5)])
+    if not points:
+        found = geo.city_point(profile.location.city, profile.location.state)
+        if found is not None:
+            points.append([round(found.lat, 5), round(found.lon, 5)])
+    return [list(p) for p in dict.fromkeys(tuple(p) for p in points)]
+
+
+def _outcome(applied: bool) -> Outcome:
+    return Outcome.APPLIED if applied else Outcome.STALE
+
+
+async def apply_therapist_event(
+    change: TherapistPublicProfile | TherapistDeleted, store: ReadModel
+) -> Outcome:
+    """A therapist's new public profile (listed with its practice points) or its removal (a
+    tombstone that no late update can overwrite)."""
+    if isinstance(change, TherapistDeleted):
+        return _outcome(await store.delete_therapist(change.id, change.version))
+    profile = change.model_dump(mode="json")
+    return _outcome(await store.put_therapist(change.id, change.version, profile, practice_points(change)))
+
+
+async def apply_approach_event(change: ApproachSnapshot | ApproachDeleted, store: ReadModel) -> Outcome:
+    """An approach's name, aliases and earlier slugs (what the index resolves), or its removal."""
+    if isinstance(change, ApproachDeleted):
+        return _outcome(await store.delete_approach(change.id, change.version, change.slug))
+    fields = {
+        "slug": change.slug,
+        "name": change.name,
+        "aliases": change.aliases,
+        "previousSlugs": change.previousSlugs,
+    }
+    return _outcome(await store.put_approach(change.id, change.version, fields))

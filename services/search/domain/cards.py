@@ -1,0 +1,125 @@
+"""Cards: what search shows of a therapist (public data only), and the rules read off a profile.
+
+A card is built once, when a profile is indexed, from the stored public profile
+(`TherapistPublicProfile` in JSON form); each answer adds `availabilityStale` (and `distanceKm`
+for a search around a place), so `SearchCard` is the card as the service answers it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from integration_events.therapists import (
+    ApproachStatement,
+    Identity,
+    IssueTreated,
+    Money,
+    NewClientStatus,
+    PrimaryLocation,
+    SessionFormat,
+)
+
+STALE_AFTER = timedelta(days=60)
+
+
+class SearchCard(BaseModel):
+    """A therapist as search, approach pages and matching list them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    displayName: str
+    title: str
+    location: PrimaryLocation
+    pronouns: str | None
+    photoUrl: str | None
+    newClientStatus: NewClientStatus | None
+    availabilityConfirmedAt: datetime | None
+    availabilityStale: bool = Field(description="Availability not confirmed for 60 days (demoted)")
+    formats: list[SessionFormat]
+    telehealthStates: list[str]
+    languages: list[str]
+    approaches: list[ApproachStatement] = Field(description="Current slugs (renamed ones resolved)")
+    issues: list[IssueTreated]
+    money: Money
+    identity: Identity
+    ageGroups: list[str]
+    updatedAt: datetime
+    # Absent (never null) unless the search had a place and a radius.
+    distanceKm: float | SkipJsonSchema[None] = Field(
+        default=None, description="Only when a place filter with a radius is given"
+    )
+
+
+# What is added to a stored card when it is answered.
+ANSWER_FIELDS = ("availabilityStale", "distanceKm")
+
+
+def is_stale(confirmed_at: datetime | None, now: datetime) -> bool:
+    return confirmed_at is None or now - confirmed_at > STALE_AFTER
+
+
+def card_from_profile(profile: dict[str, Any], canonical_slug: dict[str, str]) -> dict[str, Any]:
+    """The stored card (a `SearchCard` less `ANSWER_FIELDS`, in JSON form) of a stored public
+    profile; approach slugs are resolved to their current slug (renames)."""
+    seen: set[str] = set()
+    approaches = []
+    for item in profile["approaches"]:
+        slug = canonical_slug.get(item["slug"], item["slug"])
+        if slug not in seen:
+            seen.add(slug)
+            approaches.append({"slug": slug, "statement": item["statement"]})
+    money = profile["money"]
+    return {
+        "id": profile["id"],
+        "displayName": profile["displayName"],
+        "title": profile["title"],
+        "location": {"city": profile["location"]["city"], "state": profile["location"]["state"]},
+        "pronouns": profile.get("pronouns"),
+        "photoUrl": profile.get("photoUrl"),
+        "newClientStatus": profile.get("newClientStatus"),
+        "availabilityConfirmedAt": profile.get("availabilityConfirmedAt"),
+        "formats": profile["formats"],
+        "telehealthStates": profile["telehealthStates"],
+        "languages": profile["languages"],
+        "approaches": approaches,
+        "issues": [{"slug": i["slug"], "top": i["top"]} for i in profile["issues"]],
+        "money": {
+            "fees": money["fees"],
+            "slidingScale": money["slidingScale"],
+            "freeConsultation": money["freeConsultation"],
+            "insurance": money["insurance"],
+            "outOfNetworkSuperbill": money["outOfNetworkSuperbill"],
+        },
+        "identity": profile["identity"],
+        "ageGroups": profile["ageGroups"],
+        "updatedAt": profile["updatedAt"],
+    }
+
+
+def lowest_fee(profile: dict[str, Any]) -> int | None:
+    """What the cheapest regular session can cost: the lowest fee or the sliding scale's floor."""
+    money = profile["money"]
+    amounts = [f["amountUsd"] for f in money["fees"] if f["sessionType"] != "intake"]
+    if money["slidingScale"] is not None:
+        amounts.append(money["slidingScale"]["minUsd"])
+    return min(amounts) if amounts else None
+
+
+def licensed_states(profile: dict[str, Any]) -> list[str]:
+    """States where the therapist may practise: licences, else the practice locations' states."""
+    states = {lic["state"].upper() for lic in profile["licences"]}
+    if not states:
+        states = {
+            profile["location"]["state"].upper(),
+            *(loc["state"].upper() for loc in profile["locations"]),
+        }
+    return sorted(states)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
