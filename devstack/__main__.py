@@ -43,7 +43,10 @@ class Supervisor:
     def start(self, name: str) -> None:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
         self.processes[name] = subprocess.Popen(
-            SERVICE_COMMANDS[name], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            SERVICE_COMMANDS[name],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             preexec_fn=die_with_parent,
         )
 
@@ -51,8 +54,11 @@ class Supervisor:
         while not self.stopping:
             for name, process in list(self.processes.items()):
                 if process.poll() is not None and not self.stopping:
-                    print(f"! {name} exited with {process.returncode}; restarting "
-                          f"(see {self.log_dir / (name + '.log')})", flush=True)
+                    print(
+                        f"! {name} exited with {process.returncode}; restarting "
+                        f"(see {self.log_dir / (name + '.log')})",
+                        flush=True,
+                    )
                     await asyncio.sleep(1)
                     self.start(name)
             await asyncio.sleep(0.5)
@@ -103,10 +109,10 @@ async def run(var: Path, *, load_demo: bool) -> None:
     env = dict(os.environ)
     mongo = None
     if not env.get("MONGODB_URI"):
-        mongo = EmbeddedMongo(storage=str(var / "mongodb"), port=embedded_mongo_port(),
-                              log_path=log_dir / "mongodb.log")
-        print(f"Starting the embedded MongoDB-compatible server (data in {var / 'mongodb'}) ...",
-              flush=True)
+        mongo = EmbeddedMongo(
+            storage=str(var / "mongodb"), port=embedded_mongo_port(), log_path=log_dir / "mongodb.log"
+        )
+        print(f"Starting the embedded MongoDB-compatible server (data in {var / 'mongodb'}) ...", flush=True)
         env["MONGODB_URI"] = mongo.start()
     supervisor = Supervisor(env, log_dir)
     stop = asyncio.Event()
@@ -136,7 +142,7 @@ async def run(var: Path, *, load_demo: bool) -> None:
 
 EXAMPLE_QUERY = (
     '{ approach(slug: \\"relational-therapy\\") { name specialists(first: 3) '
-    '{ totalCount edges { statement node { displayName } } } } }'
+    "{ totalCount edges { statement node { displayName } } } } }"
 )
 
 
@@ -146,9 +152,9 @@ def print_summary(urls: dict[str, str], log_dir: Path) -> None:
         f"""
 The directory is running.
   GraphQL (and GraphiQL in a browser): {gateway}/graphql
-  Profiles REST:   {urls['profiles']}/v1/therapists      (OpenAPI: /openapi.json)
-  Approaches REST: {urls['approaches']}/v1/approaches    (OpenAPI: /openapi.json)
-  Search REST:     {urls['search']}/v1/therapists        (OpenAPI: /openapi.json)
+  Profiles REST:   {urls["profiles"]}/v1/therapists      (OpenAPI: /openapi.json)
+  Approaches REST: {urls["approaches"]}/v1/approaches    (OpenAPI: /openapi.json)
+  Search REST:     {urls["search"]}/v1/therapists        (OpenAPI: /openapi.json)
   Logs:            {log_dir}
 Try:
   curl -s {gateway}/graphql -H 'Content-Type: application/json' \\

@@ -118,12 +118,24 @@ class EmbeddedMongo:
             Path(self.storage).mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [_command(), "--host", "127.0.0.1", "--port", str(self.port),
-             "--storage-path", self.storage, "--log-level", "WARNING",
-             # Keeps quiet change streams' resume tokens inside the oplog window.
-             "--noop-heartbeat-seconds", "10",
-             *(["--cache-size", self.cache_size] if self.cache_size else [])],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                _command(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--storage-path",
+                self.storage,
+                "--log-level",
+                "WARNING",
+                # Keeps quiet change streams' resume tokens inside the oplog window.
+                "--noop-heartbeat-seconds",
+                "10",
+                *(["--cache-size", self.cache_size] if self.cache_size else []),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
             env={**SERVER_ALLOCATOR, **os.environ},
             preexec_fn=functools.partial(die_with_parent, signal.SIGTERM),
         )

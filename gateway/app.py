@@ -34,18 +34,27 @@ class Gateway:
         self.settings = settings
         service = settings.service
         self.read_cache, self.response_cache = (
-            TaggedCache(entries, settings.cache_ttl_seconds, settle_seconds=settings.search_settle_seconds,
-                        settling_ttl=settings.settling_ttl_seconds)
+            TaggedCache(
+                entries,
+                settings.cache_ttl_seconds,
+                settle_seconds=settings.search_settle_seconds,
+                settling_ttl=settings.settling_ttl_seconds,
+            )
             for entries in (settings.read_cache_entries, settings.response_cache_entries)
         )
         self.rotation_buckets = BoundedMap(100_000)
         self.bus = EventBus(
-            service.amqp_url, service="gateway", exchange=service.events_exchange,
-            dead_letter_exchange=service.dead_letter_exchange, delivery_limit=service.delivery_limit,
+            service.amqp_url,
+            service="gateway",
+            exchange=service.events_exchange,
+            dead_letter_exchange=service.dead_letter_exchange,
+            delivery_limit=service.delivery_limit,
         )
         self.listener = ChangeEventListener(self.bus, (self.read_cache, self.response_cache))
         self.view = DirectoryGraphQLView(
-            build_schema(settings.limits), settings, read_cache=self.read_cache,
+            build_schema(settings.limits),
+            settings,
+            read_cache=self.read_cache,
             response_cache=self.response_cache,
             persisted=PersistedQueries.from_manifest(
                 settings.persisted_queries_manifest, only_registered=settings.persisted_queries_only
@@ -56,11 +65,15 @@ class Gateway:
 
     async def lifecycle(self, _: web.Application) -> AsyncIterator[None]:
         self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30), raise_for_status=False,
+            connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30),
+            raise_for_status=False,
             trace_configs=[client_trace_config()],  # the caller's trace continues into the services
         )
         self.clients = ServiceClients(
-            self.session, self.settings.urls, self.read_cache, self.rotation_buckets,
+            self.session,
+            self.settings.urls,
+            self.read_cache,
+            self.rotation_buckets,
             timeout_seconds=self.settings.backend_timeout_seconds,
         )
         self.view.clients = self.clients
@@ -86,7 +99,9 @@ GATEWAY = web.AppKey("gateway", Gateway)
 def allow_cross_origin(app: web.Application, origins: tuple[str, ...]) -> None:
     """Let browser pages from `origins` ("*" = any) call every route of `app` (aiohttp-cors)."""
     options = aiohttp_cors.ResourceOptions(
-        allow_headers=CORS_REQUEST_HEADERS, expose_headers=("X-Request-Id",), max_age=600,
+        allow_headers=CORS_REQUEST_HEADERS,
+        expose_headers=("X-Request-Id",),
+        max_age=600,
         allow_methods=("GET", "POST"),
     )
     cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
@@ -106,9 +121,7 @@ def build_app(settings: GatewaySettings | ServiceSettings) -> web.Application:
     if isinstance(settings, ServiceSettings):
         settings = GatewaySettings(service=settings)
     gateway = Gateway(settings)
-    app = create_app(
-        "gateway", {"rabbitmq": gateway.rabbitmq_ready, "backends": gateway.backends_ready}
-    )
+    app = create_app("gateway", {"rabbitmq": gateway.rabbitmq_ready, "backends": gateway.backends_ready})
     app[GATEWAY] = gateway
     app.cleanup_ctx.append(gateway.lifecycle)
     app.router.add_route("GET", "/graphql", gateway.view)

@@ -61,8 +61,15 @@ class Entry:
 
 
 class TaggedCache:
-    def __init__(self, max_entries: int, ttl_seconds: float, *, settle_seconds: float = 5.0,
-                 settling_ttl: float = 0.05, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        max_entries: int,
+        ttl_seconds: float,
+        *,
+        settle_seconds: float = 5.0,
+        settling_ttl: float = 0.05,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.max_entries = max_entries
         self.ttl_seconds = ttl_seconds
         self.settle_seconds = settle_seconds

@@ -20,7 +20,8 @@ from gateway.cache import APPROACH_LIST, SEARCH, BoundedMap, TaggedCache, approa
 from gateway.errors import BackendUnavailable, BadUserInput
 
 BACKEND_CALLS = Counter(
-    "directory_gateway_backend_calls_total", "Calls the gateway made to the services",
+    "directory_gateway_backend_calls_total",
+    "Calls the gateway made to the services",
     ["backend", "outcome"],
 )
 READ_CACHE = Counter(
@@ -62,8 +63,13 @@ def approach_tags(requested_slug: str, approach: dict[str, Any] | None) -> set[s
 
 class ServiceClients:
     def __init__(
-        self, session: aiohttp.ClientSession, urls: Mapping[str, str], read_cache: TaggedCache,
-        rotation_buckets: BoundedMap, *, timeout_seconds: float,
+        self,
+        session: aiohttp.ClientSession,
+        urls: Mapping[str, str],
+        read_cache: TaggedCache,
+        rotation_buckets: BoundedMap,
+        *,
+        timeout_seconds: float,
     ) -> None:
         self.session = session
         self.urls = urls
@@ -72,8 +78,14 @@ class ServiceClients:
         self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
 
     async def request(
-        self, backend: str, method: str, path: str, *, params: Params | None = None,
-        body: Any = None, headers: Mapping[str, str] | None = None,
+        self,
+        backend: str,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
         content_type: str = "application/json",
     ) -> BackendResponse:
         send_headers = dict(headers or {})
@@ -83,7 +95,11 @@ class ServiceClients:
             send_headers["Content-Type"] = content_type
         try:
             async with self.session.request(
-                method, self.urls[backend] + path, params=params, data=data, headers=send_headers,
+                method,
+                self.urls[backend] + path,
+                params=params,
+                data=data,
+                headers=send_headers,
                 timeout=self.timeout,
             ) as response:
                 raw = await response.read()
@@ -98,8 +114,9 @@ class ServiceClients:
         try:
             parsed = orjson.loads(raw) if raw else None
         except orjson.JSONDecodeError as exc:
-            raise BackendUnavailable(f"The {backend} service answered malformed JSON",
-                                     service=backend) from exc
+            raise BackendUnavailable(
+                f"The {backend} service answered malformed JSON", service=backend
+            ) from exc
         return BackendResponse(status, parsed, response_headers)
 
     async def reachable(self, backend: str) -> bool:
@@ -156,8 +173,9 @@ class ServiceClients:
             return found
         READ_CACHE.labels("miss").inc(len(missing))
         since = self.cache.generation
-        response = await self.request("approaches", "GET", "/v1/approaches",
-                                      params=[("slug", slug) for slug in missing])
+        response = await self.request(
+            "approaches", "GET", "/v1/approaches", params=[("slug", slug) for slug in missing]
+        )
         by_slug: dict[str, dict[str, Any]] = {}
         for item in (response.body or {}).get("items", []) if response.status == 200 else []:
             by_slug[item["slug"]] = item
@@ -182,9 +200,7 @@ class ServiceClients:
         """A therapist's public profile from the profiles service (None if there is none)."""
 
         async def fetch() -> tuple[Any, set[str]]:
-            response = await self.request(
-                "profiles", "GET", f"/v1/therapists/{path_segment(therapist_id)}"
-            )
+            response = await self.request("profiles", "GET", f"/v1/therapists/{path_segment(therapist_id)}")
             return (response.body if response.status == 200 else None), {therapist_tag(therapist_id)}
 
         return await self._cached(therapist_tag(therapist_id), trace, fetch)
@@ -201,7 +217,11 @@ class ServiceClients:
         return await self._search_read("/v1/therapists", params, trace, visitor_session, {SEARCH})
 
     async def _search_read(
-        self, path: str, params: Params, trace: ReadTrace, visitor_session: str | None,
+        self,
+        path: str,
+        params: Params,
+        trace: ReadTrace,
+        visitor_session: str | None,
         tags: set[str],
     ) -> dict[str, Any]:
         # Search orders near-equal results by the visitor's rotation bucket, so a cached read
@@ -265,23 +285,33 @@ class ServiceClients:
         if if_match is not None:
             headers["If-Match"] = str(if_match)
         return await self.request(
-            "profiles", "PATCH", f"/v1/therapists/{path_segment(therapist_id)}", body=patch,
-            headers=headers, content_type="application/merge-patch+json",
+            "profiles",
+            "PATCH",
+            f"/v1/therapists/{path_segment(therapist_id)}",
+            body=patch,
+            headers=headers,
+            content_type="application/merge-patch+json",
         )
 
     async def confirm_availability(
         self, therapist_id: str, new_client_status: str, authorization: str
     ) -> BackendResponse:
         return await self.request(
-            "profiles", "POST", f"/v1/therapists/{path_segment(therapist_id)}/availability",
-            body={"newClientStatus": new_client_status}, headers={"Authorization": authorization},
+            "profiles",
+            "POST",
+            f"/v1/therapists/{path_segment(therapist_id)}/availability",
+            body={"newClientStatus": new_client_status},
+            headers={"Authorization": authorization},
         )
 
     async def put_approach_statement(
         self, therapist_id: str, slug: str, statement: str, authorization: str
     ) -> BackendResponse:
         return await self.request(
-            "profiles", "PUT", statement_path(therapist_id, slug), body={"statement": statement},
+            "profiles",
+            "PUT",
+            statement_path(therapist_id, slug),
+            body={"statement": statement},
             headers={"Authorization": authorization},
         )
 
@@ -289,7 +319,9 @@ class ServiceClients:
         self, therapist_id: str, slug: str, authorization: str
     ) -> BackendResponse:
         return await self.request(
-            "profiles", "DELETE", statement_path(therapist_id, slug),
+            "profiles",
+            "DELETE",
+            statement_path(therapist_id, slug),
             headers={"Authorization": authorization},
         )
 

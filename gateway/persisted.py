@@ -27,8 +27,13 @@ def query_hash(query: str) -> str:
 
 
 class PersistedQueries:
-    def __init__(self, registered: Mapping[str, str] | None = None, *, only_registered: bool = False,
-                 max_automatic: int = 5_000) -> None:
+    def __init__(
+        self,
+        registered: Mapping[str, str] | None = None,
+        *,
+        only_registered: bool = False,
+        max_automatic: int = 5_000,
+    ) -> None:
         self.registered = dict(registered or {})
         self.only_registered = only_registered
         self._automatic = BoundedMap(max_automatic)

@@ -70,7 +70,9 @@ class MaskInternalErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = request_id_of(self.execution_context)
         return GraphQLError(
-            f"Internal error (request id {request_id})", nodes=error.nodes, path=error.path,
+            f"Internal error (request id {request_id})",
+            nodes=error.nodes,
+            path=error.path,
             extensions={"code": "INTERNAL", "requestId": request_id},
         )
 
@@ -88,14 +90,15 @@ class GatewayBookkeeping(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        for error in (getattr(result, "errors", None) or ()):
+        for error in getattr(result, "errors", None) or ():
             if isinstance(error.original_error, GatewayError):
                 error.extensions = {**(error.extensions or {}), **error.original_error.extensions}
 
 
 class DirectorySchema(strawberry.Schema):
-    def process_errors(self, errors: list[GraphQLError],
-                       execution_context: ExecutionContext | None = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         # Messages of user errors can quote variable values (questionnaire answers among them),
         # so only their kind and path are logged; internal errors are logged in full.
         request_id = request_id_of(execution_context) if execution_context else "unknown"
@@ -127,7 +130,9 @@ def build_schema(limits: QueryLimits = QueryLimits()) -> strawberry.Schema:
         MaskInternalErrors,
     ]
     return DirectorySchema(
-        query=Query, mutation=Mutation, extensions=extensions,
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
         config=StrawberryConfig(default_resolver=read_field),
         scalar_overrides=SCALAR_OVERRIDES,
     )

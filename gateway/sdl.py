@@ -1,7 +1,7 @@
 """The schema's SDL, checked in as gateway/schema.graphql.
 
-    python -m gateway.sdl          # rewrite gateway/schema.graphql from the code
-    python -m gateway.sdl --check  # exit 1 if the file differs from the code
+python -m gateway.sdl          # rewrite gateway/schema.graphql from the code
+python -m gateway.sdl --check  # exit 1 if the file differs from the code
 """
 
 from __future__ import annotations

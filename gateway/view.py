@@ -81,8 +81,15 @@ def visitor_session(request: web.Request) -> str | None:
 
 
 class DirectoryGraphQLView(GraphQLView):
-    def __init__(self, schema: Any, settings: GatewaySettings, *, read_cache: TaggedCache,
-                 response_cache: TaggedCache, persisted: PersistedQueries) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        settings: GatewaySettings,
+        *,
+        read_cache: TaggedCache,
+        response_cache: TaggedCache,
+        persisted: PersistedQueries,
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.settings = settings
         self.read_cache = read_cache
@@ -107,8 +114,9 @@ class DirectoryGraphQLView(GraphQLView):
             # GraphQL over HTTP: a client that speaks application/graphql-response+json is told
             # with a 4xx that its document never ran; plain JSON clients get the classic 200.
             return web.Response(body=answer.body, status=400, content_type=GRAPHQL_RESPONSE)
-        return web.Response(body=answer.body, status=answer.status, content_type=JSON,
-                            headers={"X-Cache": answer.cache})
+        return web.Response(
+            body=answer.body, status=answer.status, content_type=JSON, headers={"X-Cache": answer.cache}
+        )
 
     # -- reading the request ----------------------------------------------------------------------
 
@@ -158,15 +166,17 @@ class DirectoryGraphQLView(GraphQLView):
         if persisted is not None:
             digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
             if not isinstance(digest, str) or persisted.get("version") != 1:
-                raise RequestRejected(400, "PERSISTED_QUERY_UNSUPPORTED",
-                                      "persistedQuery needs version 1 and a sha256Hash")
+                raise RequestRejected(
+                    400, "PERSISTED_QUERY_UNSUPPORTED", "persistedQuery needs version 1 and a sha256Hash"
+                )
             if query is None:
                 query = self.persisted.lookup(digest)
                 if query is None:
                     raise RequestRejected(200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
             elif query_hash(query) != digest:
-                raise RequestRejected(400, "PERSISTED_QUERY_HASH_MISMATCH",
-                                      "The sha256Hash does not match the query")
+                raise RequestRejected(
+                    400, "PERSISTED_QUERY_HASH_MISMATCH", "The sha256Hash does not match the query"
+                )
             else:
                 self.persisted.remember(digest, query)
         else:
@@ -174,8 +184,9 @@ class DirectoryGraphQLView(GraphQLView):
                 raise RequestRejected(400, "BAD_REQUEST", "No GraphQL query found in the request")
             digest = query_hash(query)
         if not self.persisted.allows(digest):
-            raise RequestRejected(400, "PERSISTED_QUERY_NOT_ALLOWED",
-                                  "Only registered operations are allowed on this gateway")
+            raise RequestRejected(
+                400, "PERSISTED_QUERY_NOT_ALLOWED", "Only registered operations are allowed on this gateway"
+            )
         return OperationRequest(query, digest, variables, operation_name, extensions)
 
     # -- answering ---------------------------------------------------------------------------------
@@ -183,10 +194,15 @@ class DirectoryGraphQLView(GraphQLView):
     async def answer_anonymous(self, request: web.Request, operation: OperationRequest) -> Answer:
         clients = self.clients
         assert clients is not None
-        base = hashlib.sha256(b"|".join((
-            operation.digest.encode(), (operation.operation_name or "").encode(),
-            orjson.dumps(operation.variables, option=orjson.OPT_SORT_KEYS),
-        ))).hexdigest()
+        base = hashlib.sha256(
+            b"|".join(
+                (
+                    operation.digest.encode(),
+                    (operation.operation_name or "").encode(),
+                    orjson.dumps(operation.variables, option=orjson.OPT_SORT_KEYS),
+                )
+            )
+        ).hexdigest()
         session = visitor_session(request)
         bucket = clients.rotation_bucket(session)
         for key in (f"{base}|{ANY_BUCKET}", f"{base}|{bucket}" if bucket is not None else None):
@@ -203,18 +219,23 @@ class DirectoryGraphQLView(GraphQLView):
     def new_context(self, request: web.Request) -> GatewayContext:
         assert self.clients is not None
         return GatewayContext(
-            clients=self.clients, caches=(self.read_cache, self.response_cache),
+            clients=self.clients,
+            caches=(self.read_cache, self.response_cache),
             request_id=request.get("request_id", "unknown"),
-            authorization=request.headers.get("Authorization"), visitor_session=visitor_session(request),
+            authorization=request.headers.get("Authorization"),
+            visitor_session=visitor_session(request),
         )
 
-    async def execute(self, request: web.Request, operation: OperationRequest, *,
-                      cache_key: str | None = None) -> Answer:
+    async def execute(
+        self, request: web.Request, operation: OperationRequest, *, cache_key: str | None = None
+    ) -> Answer:
         context = self.new_context(request)
         since = self.response_cache.generation
         try:
             result = await self.schema.execute(
-                operation.query, variable_values=operation.variables, context_value=context,
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
                 operation_name=operation.operation_name,
                 allowed_operation_types=OperationType.from_http(request.method),
                 operation_extensions=operation.extensions,
@@ -228,8 +249,12 @@ class DirectoryGraphQLView(GraphQLView):
         body = orjson.dumps(process_result(result))
         answer = Answer(200, body, refused=result.data is None and bool(result.errors))
         trace = context.trace
-        if (cache_key is not None and not result.errors and trace.cacheable
-                and context.operation_type is OperationType.QUERY):
+        if (
+            cache_key is not None
+            and not result.errors
+            and trace.cacheable
+            and context.operation_type is OperationType.QUERY
+        ):
             bucket = trace.rotation_bucket or ANY_BUCKET
             cached = Answer(200, body, "hit")
             self.response_cache.put(f"{cache_key}|{bucket}", cached, trace.tags, since=since)

@@ -27,7 +27,11 @@ class BusUnavailable(RuntimeError):
 
 
 async def declare_subscription(
-    channel: AbstractChannel, subscription: Subscription, *, exchange: str, dead_letter_exchange: str,
+    channel: AbstractChannel,
+    subscription: Subscription,
+    *,
+    exchange: str,
+    dead_letter_exchange: str,
     delivery_limit: int,
 ) -> AbstractQueue:
     dlx = await channel.declare_exchange(dead_letter_exchange, aio_pika.ExchangeType.DIRECT, durable=True)
@@ -56,7 +60,12 @@ class EventBus:
     """One robust AMQP connection per process; reconnects by itself after broker outages."""
 
     def __init__(
-        self, url: str, *, service: str, exchange: str, dead_letter_exchange: str,
+        self,
+        url: str,
+        *,
+        service: str,
+        exchange: str,
+        dead_letter_exchange: str,
         delivery_limit: int,
     ) -> None:
         self.url = url
@@ -93,7 +102,9 @@ class EventBus:
             )
             for subscription in DURABLE_SUBSCRIPTIONS:
                 await declare_subscription(
-                    channel, subscription, exchange=self.exchange_name,
+                    channel,
+                    subscription,
+                    exchange=self.exchange_name,
                     dead_letter_exchange=self.dead_letter_exchange,
                     delivery_limit=self.delivery_limit,
                 )

@@ -36,7 +36,7 @@ def _tags(request: web.Request, header: str) -> frozenset[str] | None:
         return frozenset(bare)
     what = "empty" if not raw.strip() else "not a list of entity tags"
     raise BadRequest(
-        f"The {header} header is {what}: send a version as \"3\" (or 3), or *",
+        f'The {header} header is {what}: send a version as "3" (or 3), or *',
         details=[{"field": header, "message": f"is {what}", "type": "header"}],
     )
 

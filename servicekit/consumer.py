@@ -61,8 +61,14 @@ class PoisonEvent(ValueError):
 
 class EventConsumer:
     def __init__(
-        self, bus: EventBus, subscription: Subscription, handle: EventHandler, *, service: str,
-        prefetch: int = 64, retry_base_delay: float = 0.2,
+        self,
+        bus: EventBus,
+        subscription: Subscription,
+        handle: EventHandler,
+        *,
+        service: str,
+        prefetch: int = 64,
+        retry_base_delay: float = 0.2,
     ) -> None:
         self.bus = bus
         self.subscription = subscription
@@ -83,7 +89,9 @@ class EventConsumer:
         channel = await self.bus.connection.channel()
         await channel.set_qos(prefetch_count=self.prefetch)
         self._queue = await declare_subscription(
-            channel, self.subscription, exchange=self.bus.exchange_name,
+            channel,
+            self.subscription,
+            exchange=self.bus.exchange_name,
             dead_letter_exchange=self.bus.dead_letter_exchange,
             delivery_limit=self.bus.delivery_limit,
         )
@@ -120,8 +128,11 @@ class EventConsumer:
 
     async def _handle_once_database_answers(self, event: CloudEvent) -> str:
         waiting = until_it_succeeds(
-            "event_waits_for_database", retry_on=ConnectionFailure, first_delay=self.retry_base_delay,
-            event_id=event.id, event_type=event.type,
+            "event_waits_for_database",
+            retry_on=ConnectionFailure,
+            first_delay=self.retry_base_delay,
+            event_id=event.id,
+            event_type=event.type,
         )
         return await waiting(self.handle, event)
 
@@ -136,7 +147,10 @@ class EventConsumer:
             return
         EVENTS_RETRIED.labels(self.service, event.type).inc()
         log.warning(
-            "event_handling_failed", event_id=event.id, event_type=event.type, attempt=attempt,
+            "event_handling_failed",
+            event_id=event.id,
+            event_type=event.type,
+            attempt=attempt,
             error=repr(exc),
         )
         # The broker counts the deliveries, so a redelivered event backs off as a retry loop would.
@@ -148,8 +162,12 @@ class EventConsumer:
     ) -> None:
         # Only ids and reasons are logged: payloads stay out of logs.
         log.error(
-            "event_dead_lettered", message_id=message.message_id, event_type=event_type,
-            reason=reason, detail=detail[:500], queue=self.subscription.queue,
+            "event_dead_lettered",
+            message_id=message.message_id,
+            event_type=event_type,
+            reason=reason,
+            detail=detail[:500],
+            queue=self.subscription.queue,
         )
         EVENTS_DEAD_LETTERED.labels(self.service, event_type, reason).inc()
         await message.reject(requeue=False)

@@ -45,7 +45,11 @@ class DomainError(Exception):
     code = "domain_error"
 
     def __init__(
-        self, message: str, *, code: str | None = None, details: list[dict[str, Any]] | None = None,
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: list[dict[str, Any]] | None = None,
         field: str | None = None,
     ) -> None:
         super().__init__(message)
@@ -129,7 +133,11 @@ class ApiError(Exception):
     """An HTTP answer decided in the HTTP layer itself (media type, body size, token format)."""
 
     def __init__(
-        self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)

@@ -46,11 +46,11 @@ MAX_BODY_BYTES = 1024 * 1024
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 
 
-def json_response(
-    body: Any, *, status: int = 200, headers: Mapping[str, str] | None = None
-) -> web.Response:
+def json_response(body: Any, *, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
     return web.Response(
-        body=orjson.dumps(body), status=status, content_type="application/json",
+        body=orjson.dumps(body),
+        status=status,
+        content_type="application/json",
         headers=headers,
     )
 
@@ -59,7 +59,8 @@ async def read_json(request: web.Request, *, content_types: tuple[str, ...] = JS
     """The request's JSON body, or a clear 4xx: 415 wrong type, 400 malformed or not UTF-8."""
     if request.content_type not in content_types:
         raise ApiError(
-            415, "unsupported_media_type",
+            415,
+            "unsupported_media_type",
             f"Send the body as {' or '.join(content_types)} (got {request.content_type or 'none'})",
         )
     raw = await request.read()
@@ -141,9 +142,12 @@ def _error_middleware(service: str):
             # MongoDB (or RabbitMQ, where a request needs it) is down: nothing was changed.
             log.warning("dependency_unavailable", error=str(exc))
             response = json_response(
-                error_body("service_unavailable",
-                           "A backing service is unavailable; nothing was changed. Retry shortly."),
-                status=503, headers={"Retry-After": "2"},
+                error_body(
+                    "service_unavailable",
+                    "A backing service is unavailable; nothing was changed. Retry shortly.",
+                ),
+                status=503,
+                headers={"Retry-After": "2"},
             )
         except (asyncio.CancelledError, KeyboardInterrupt):
             raise

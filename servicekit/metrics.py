@@ -18,20 +18,20 @@ HTTP_LATENCY = Histogram(
 EVENTS_PUBLISHED = Counter(
     "directory_events_published_total", "Events published from the outbox", ["service", "type"]
 )
-OUTBOX_BACKLOG = Gauge(
-    "directory_outbox_backlog", "Outbox events written but not yet published", ["service"]
-)
+OUTBOX_BACKLOG = Gauge("directory_outbox_backlog", "Outbox events written but not yet published", ["service"])
 EVENTS_CONSUMED = Counter(
     "directory_events_consumed_total",
     "Events handled by a consumer, by outcome (applied, stale)",
     ["service", "type", "outcome"],
 )
 EVENTS_RETRIED = Counter(
-    "directory_events_retried_total", "Event deliveries that failed and will be retried",
+    "directory_events_retried_total",
+    "Event deliveries that failed and will be retried",
     ["service", "type"],
 )
 EVENTS_DEAD_LETTERED = Counter(
-    "directory_events_dead_lettered_total", "Events sent to the dead-letter queue",
+    "directory_events_dead_lettered_total",
+    "Events sent to the dead-letter queue",
     ["service", "type", "reason"],
 )
 EVENT_PROPAGATION = Histogram(

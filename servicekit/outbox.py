@@ -109,8 +109,14 @@ class OutboxRelay:
     """Publishes pending outbox events with publisher confirms, oldest first."""
 
     def __init__(
-        self, outbox: Outbox, bus: EventBus, *, service: str, poll_interval: float = 1.0,
-        batch_size: int = 200, sweep_after: timedelta = SWEEP_AFTER,
+        self,
+        outbox: Outbox,
+        bus: EventBus,
+        *,
+        service: str,
+        poll_interval: float = 1.0,
+        batch_size: int = 200,
+        sweep_after: timedelta = SWEEP_AFTER,
     ) -> None:
         self.outbox = outbox
         self.bus = bus

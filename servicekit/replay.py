@@ -37,8 +37,13 @@ class ReplayReport:
     dry_run: bool
 
     def as_dict(self) -> dict[str, Any]:
-        return {"queue": self.queue, "deadLetterQueue": self.dead_letter_queue, "moved": self.moved,
-                "dryRun": self.dry_run, "messages": self.listed}
+        return {
+            "queue": self.queue,
+            "deadLetterQueue": self.dead_letter_queue,
+            "moved": self.moved,
+            "dryRun": self.dry_run,
+            "messages": self.listed,
+        }
 
 
 def _death_reason(message: AbstractIncomingMessage) -> str | None:
@@ -110,9 +115,7 @@ async def _main(args: argparse.Namespace) -> int:
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         try:
-            report = await replay_dead_letters(
-                channel, args.queue, limit=args.limit, dry_run=args.dry_run
-            )
+            report = await replay_dead_letters(channel, args.queue, limit=args.limit, dry_run=args.dry_run)
         except aio_pika.exceptions.ChannelNotFoundEntity as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -128,8 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("queue", help="the consuming queue, e.g. search.events")
     parser.add_argument("--dry-run", action="store_true", help="list what would move; move nothing")
     parser.add_argument("--limit", type=int, default=None, help="move at most this many messages")
-    parser.add_argument("--amqp-url", default=Environment().amqp_url,
-                        help="broker URL (default: $AMQP_URL)")
+    parser.add_argument("--amqp-url", default=Environment().amqp_url, help="broker URL (default: $AMQP_URL)")
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")

@@ -38,7 +38,9 @@ class ServiceRuntime:
         self.mongo = connect(settings.mongodb_uri, app_name=settings.service)
         self.db = self.mongo.get_database(settings.database)
         self.bus = EventBus(
-            settings.amqp_url, service=settings.service, exchange=settings.events_exchange,
+            settings.amqp_url,
+            service=settings.service,
+            exchange=settings.events_exchange,
             dead_letter_exchange=settings.dead_letter_exchange,
             delivery_limit=settings.delivery_limit,
         )

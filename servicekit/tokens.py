@@ -16,7 +16,11 @@ from servicekit.settings import AuthSettings
 
 
 def mint_token(
-    sub: str, roles: Iterable[str], *, ttl_seconds: int = 3600, settings: AuthSettings | None = None,
+    sub: str,
+    roles: Iterable[str],
+    *,
+    ttl_seconds: int = 3600,
+    settings: AuthSettings | None = None,
     **extra_claims: object,
 ) -> str:
     settings = settings or AuthSettings.from_env()

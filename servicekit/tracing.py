@@ -65,12 +65,12 @@ class _RecordedWhileExported(sampling.Sampler):
         self.inner = inner
         self.exporting = False
 
-    def should_sample(self, parent_context, trace_id, name, kind=None, attributes=None, links=None,
-                      trace_state=None) -> sampling.SamplingResult:
+    def should_sample(
+        self, parent_context, trace_id, name, kind=None, attributes=None, links=None, trace_state=None
+    ) -> sampling.SamplingResult:
         if not self.exporting:
             return sampling.SamplingResult(sampling.Decision.DROP, None, trace_state)
-        return self.inner.should_sample(parent_context, trace_id, name, kind, attributes, links,
-                                        trace_state)
+        return self.inner.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 
     def get_description(self) -> str:
         return f"RecordedWhileExported({self.inner.get_description()})"
@@ -91,8 +91,10 @@ def exporter_from_env() -> SpanExporter | None:
         try:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         except ImportError:
-            log.warning("otlp_exporter_missing",
-                        hint="pip install opentelemetry-exporter-otlp-proto-http; spans are not exported")
+            log.warning(
+                "otlp_exporter_missing",
+                hint="pip install opentelemetry-exporter-otlp-proto-http; spans are not exported",
+            )
             return None
         return OTLPSpanExporter()  # reads OTEL_EXPORTER_OTLP_* itself
     log.warning("unknown_traces_exporter", exporter=name)
@@ -144,6 +146,7 @@ def _trace_id_in_logs(span: trace.Span) -> Iterator[None]:
 
 # --- W3C trace context in plain header mappings --------------------------------------------
 
+
 def inject_headers(headers: MutableMapping[str, str] | None = None) -> MutableMapping[str, str]:
     """Add the current trace context (`traceparent`, `tracestate`) to `headers` (or a new dict)."""
     carrier: MutableMapping[str, str] = {} if headers is None else headers
@@ -162,6 +165,7 @@ def current_traceparent() -> str | None:
 
 
 # --- HTTP server and client -----------------------------------------------------------------
+
 
 def _instrument_http_servers() -> None:
     """Every `web.Application` made from now on opens a SERVER span per request, continuing the
@@ -207,6 +211,7 @@ def client_trace_config() -> TraceConfig:
 
 # --- CloudEvents through RabbitMQ ------------------------------------------------------------
 
+
 def with_current_trace(event: CloudEvent) -> CloudEvent:
     """`event` carrying the active trace context, unless it already carries one."""
     if event.traceparent:
@@ -244,9 +249,14 @@ def message_headers(event: CloudEvent) -> dict[str, str]:
 def publish_span(event: CloudEvent) -> Iterator[trace.Span]:
     """A PRODUCER span, child of the event's own context, around publishing it."""
     with tracer().start_as_current_span(
-        f"publish {event.type}", context=event_context(event), kind=SpanKind.PRODUCER,
-        attributes={"messaging.system": "rabbitmq", "messaging.message.id": event.id,
-                    "messaging.destination.name": event.type},
+        f"publish {event.type}",
+        context=event_context(event),
+        kind=SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": "rabbitmq",
+            "messaging.message.id": event.id,
+            "messaging.destination.name": event.type,
+        },
     ) as span:
         yield span
 
@@ -258,12 +268,21 @@ def traced_handler(
     handler runs (so events and HTTP calls it makes stay in the trace), with the outcome."""
 
     async def handle_in_span(event: CloudEvent) -> str:
-        attributes = {"messaging.system": "rabbitmq", "messaging.message.id": event.id,
-                      "messaging.destination.name": queue, "service.component": service or ""}
-        with tracer().start_as_current_span(
-            f"process {event.type}", context=event_context(event), kind=SpanKind.CONSUMER,
-            attributes=attributes,
-        ) as span, _trace_id_in_logs(span):
+        attributes = {
+            "messaging.system": "rabbitmq",
+            "messaging.message.id": event.id,
+            "messaging.destination.name": queue,
+            "service.component": service or "",
+        }
+        with (
+            tracer().start_as_current_span(
+                f"process {event.type}",
+                context=event_context(event),
+                kind=SpanKind.CONSUMER,
+                attributes=attributes,
+            ) as span,
+            _trace_id_in_logs(span),
+        ):
             outcome = await handle(event)
             span.set_attribute("directory.event.outcome", outcome)
             return outcome

@@ -96,7 +96,9 @@ async def run_in_transaction(
 
 class MongoUnitOfWork(Generic[Tx]):
     def __init__(
-        self, client: AsyncMongoClient, begin: Callable[[AsyncClientSession | None], Tx],
+        self,
+        client: AsyncMongoClient,
+        begin: Callable[[AsyncClientSession | None], Tx],
         outbox: Outbox | None = None,
     ) -> None:
         self.client = client

@@ -43,8 +43,9 @@ def amqp_url():
         yield given
         return
     if shutil.which("rabbitmqctl") is None:
-        pytest.exit("rabbitmqctl is needed to give the test run its own vhost (or set "
-                    "TEST_AMQP_URL)", returncode=3)
+        pytest.exit(
+            "rabbitmqctl is needed to give the test run its own vhost (or set TEST_AMQP_URL)", returncode=3
+        )
     vhost = f"directory-test-{RUN_ID}"
     _rabbitmqctl("add_vhost", vhost)
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")

@@ -28,11 +28,14 @@ class Directory:
     http: aiohttp.ClientSession
     apps: dict
 
-    async def graphql(self, query: str, variables: dict | None = None,
-                      headers: dict[str, str] | None = None) -> dict:
-        async with self.http.post(f"{self.urls['gateway']}/graphql",
-                                  json={"query": query, "variables": variables or {}},
-                                  headers=headers) as response:
+    async def graphql(
+        self, query: str, variables: dict | None = None, headers: dict[str, str] | None = None
+    ) -> dict:
+        async with self.http.post(
+            f"{self.urls['gateway']}/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=headers,
+        ) as response:
             body = await response.json()
             assert response.status == 200, body
             assert not body.get("errors"), body

@@ -34,8 +34,14 @@ class TestInfrastructure:
     amqp_url: str
     database_suffix: str
 
-    def settings(self, service: str, *, urls: dict[str, str] | None = None,
-                 database: str | None = None, port: int | None = None) -> ServiceSettings:
+    def settings(
+        self,
+        service: str,
+        *,
+        urls: dict[str, str] | None = None,
+        database: str | None = None,
+        port: int | None = None,
+    ) -> ServiceSettings:
         return ServiceSettings(
             service=service,
             host="127.0.0.1",

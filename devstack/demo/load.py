@@ -50,9 +50,7 @@ async def _put_statement(
         await asyncio.sleep(0.2)
 
 
-async def load_therapist(
-    http: aiohttp.ClientSession, base: str, number: int, demo: DemoTherapist
-) -> int:
+async def load_therapist(http: aiohttp.ClientSession, base: str, number: int, demo: DemoTherapist) -> int:
     """Create one therapist with their statements; returns statements written (0 if present)."""
     headers = _bearer(mint_token(f"demo-therapist-{number:03d}", ["therapist"]))
     async with http.post(f"{base}/v1/therapists", json=demo.profile, headers=headers) as response:
@@ -62,8 +60,9 @@ async def load_therapist(
             raise RuntimeError(f"therapist {number}: {response.status} {await response.text()}")
         therapist_id = (await response.json())["id"]
     for slug, statement in demo.statements:
-        await _put_statement(http, f"{base}/v1/therapists/{therapist_id}/approaches/{slug}",
-                             statement, headers)
+        await _put_statement(
+            http, f"{base}/v1/therapists/{therapist_id}/approaches/{slug}", statement, headers
+        )
     return len(demo.statements)
 
 

@@ -55,7 +55,10 @@ class Approach:
 
     @strawberry.field(description="Meet the specialists: therapists who practise this approach.")
     async def specialists(
-        self, root: strawberry.Parent[dict[str, Any]], info: strawberry.Info, first: int | None = 20,
+        self,
+        root: strawberry.Parent[dict[str, Any]],
+        info: strawberry.Info,
+        first: int | None = 20,
         after: str | None = None,
     ) -> SpecialistConnection:
         context = context_of(info)
@@ -63,7 +66,8 @@ class Approach:
             root["slug"], page_params(first, after), context.trace, context.visitor_session
         )
         return {  # type: ignore[return-value]
-            "totalCount": page.get("totalCount", 0), "pageInfo": page_info(page, after),
+            "totalCount": page.get("totalCount", 0),
+            "pageInfo": page_info(page, after),
             "edges": page.get("edges") or [],
         }
 

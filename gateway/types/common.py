@@ -25,12 +25,18 @@ def _iso(value: Any) -> str:
 
 # The services send ISO 8601 text; it is passed through as it came.
 DateTime = strawberry.scalar(
-    NewType("DateTime", datetime), name="DateTime", description="An ISO 8601 date and time (UTC).",
-    serialize=_iso, parse_value=datetime.fromisoformat,
+    NewType("DateTime", datetime),
+    name="DateTime",
+    description="An ISO 8601 date and time (UTC).",
+    serialize=_iso,
+    parse_value=datetime.fromisoformat,
 )
 Date = strawberry.scalar(
-    NewType("Date", date), name="Date", description="An ISO 8601 calendar date.",
-    serialize=_iso, parse_value=date.fromisoformat,
+    NewType("Date", date),
+    name="Date",
+    description="An ISO 8601 calendar date.",
+    serialize=_iso,
+    parse_value=date.fromisoformat,
 )
 SCALAR_OVERRIDES = {datetime: DateTime, date: Date}
 

@@ -73,8 +73,11 @@ def answers_body(questionnaire: MatchQuestionnaire) -> dict[str, Any]:
         if isinstance(value, Enum):
             return value.value
         if dataclasses.is_dataclass(value):
-            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
-                    if getattr(value, f.name) is not None}
+            return {
+                f.name: plain(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if getattr(value, f.name) is not None
+            }
         if isinstance(value, list):
             return [plain(v) for v in value]
         return value
@@ -89,5 +92,6 @@ async def find_match(info: strawberry.Info, questionnaire: MatchQuestionnaire) -
     context = context_of(info)
     results = await context.clients.match(answers_body(questionnaire), context.trace, context.visitor_session)
     return {  # type: ignore[return-value]
-        "totalCount": results.get("totalCount", 0), "edges": results.get("edges") or [],
+        "totalCount": results.get("totalCount", 0),
+        "edges": results.get("edges") or [],
     }

@@ -134,8 +134,11 @@ def merge_patch(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if dataclasses.is_dataclass(value):
-        return {f.name: merge_patch(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if getattr(value, f.name) is not UNSET}
+        return {
+            f.name: merge_patch(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not UNSET
+        }
     if isinstance(value, list):
         return [merge_patch(item) for item in value]
     return value
@@ -207,10 +210,14 @@ def field_errors(details: list[Any]) -> list[FieldError]:
         if not isinstance(detail, dict):
             continue
         field = str(detail.get("field") or "(body)")
-        errors.append(FieldError(
-            path=[part for part in field.split(".") if part], field=field,
-            message=str(detail.get("message") or "invalid"), code=detail.get("type") or detail.get("code"),
-        ))
+        errors.append(
+            FieldError(
+                path=[part for part in field.split(".") if part],
+                field=field,
+                message=str(detail.get("message") or "invalid"),
+                code=detail.get("type") or detail.get("code"),
+            )
+        )
     return errors
 
 
@@ -236,7 +243,9 @@ def changed(context: GatewayContext, therapist_id: str) -> None:
 
 
 async def update_my_profile(
-    info: strawberry.Info, therapistId: strawberry.ID, patch: TherapistProfilePatch,
+    info: strawberry.Info,
+    therapistId: strawberry.ID,
+    patch: TherapistProfilePatch,
     ifMatch: int | None = None,
 ) -> UpdateProfileResult:
     """Change your profile (admins: any profile). `ifMatch` guards against lost updates."""
@@ -257,7 +266,9 @@ def saved(context: GatewayContext, therapist_id: strawberry.ID, response: Backen
 
 
 async def confirm_availability(
-    info: strawberry.Info, therapistId: strawberry.ID, newClientStatus: NewClientStatus,
+    info: strawberry.Info,
+    therapistId: strawberry.ID,
+    newClientStatus: NewClientStatus,
 ) -> UpdateProfileResult:
     """Confirm whether you take new clients (this stamps the confirmation time shown publicly)."""
     context = context_of(info)
@@ -268,7 +279,10 @@ async def confirm_availability(
 
 
 async def set_approach_statement(
-    info: strawberry.Info, therapistId: strawberry.ID, slug: str, statement: str,
+    info: strawberry.Info,
+    therapistId: strawberry.ID,
+    slug: str,
+    statement: str,
 ) -> SetApproachStatementResult:
     """Say in your own words how you practise an approach (up to 2,000 characters)."""
     context = context_of(info)
@@ -279,12 +293,15 @@ async def set_approach_statement(
         return rejection(response)
     changed(context, str(therapistId))
     return ApproachStatementSaved(
-        therapistId=therapistId, approach={"slug": slug, "statement": statement}  # type: ignore[arg-type]
+        therapistId=therapistId,
+        approach={"slug": slug, "statement": statement},  # type: ignore[arg-type]
     )
 
 
 async def remove_approach_statement(
-    info: strawberry.Info, therapistId: strawberry.ID, slug: str,
+    info: strawberry.Info,
+    therapistId: strawberry.ID,
+    slug: str,
 ) -> RemoveApproachStatementResult:
     """Remove your statement about an approach (and so yourself from its page)."""
     context = context_of(info)

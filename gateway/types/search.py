@@ -52,12 +52,27 @@ class TherapistFilter:
 
 # GraphQL filter field -> the search service's query parameter (services/search/openapi.json).
 REPEATED_PARAMS = {
-    "approaches": "approach", "issues": "issue", "formats": "format",
-    "newClientStatus": "newClientStatus", "languages": "language",
+    "approaches": "approach",
+    "issues": "issue",
+    "formats": "format",
+    "newClientStatus": "newClientStatus",
+    "languages": "language",
 }
 SINGLE_PARAMS = (
-    "state", "city", "zip", "radius", "radiusUnit", "telehealthState", "insurance", "maxFee",
-    "slidingScale", "gender", "lgbtq", "raceEthnicity", "faith", "ageGroup",
+    "state",
+    "city",
+    "zip",
+    "radius",
+    "radiusUnit",
+    "telehealthState",
+    "insurance",
+    "maxFee",
+    "slidingScale",
+    "gender",
+    "lgbtq",
+    "raceEthnicity",
+    "faith",
+    "ageGroup",
 )
 
 
@@ -70,7 +85,10 @@ def _param_value(value: Any) -> str:
 
 
 def search_params(
-    text: str | None, filter: TherapistFilter | None, sort: TherapistSort | None, first: int | None,
+    text: str | None,
+    filter: TherapistFilter | None,
+    sort: TherapistSort | None,
+    first: int | None,
     after: str | None,
 ) -> list[tuple[str, str]]:
     params: list[tuple[str, str]] = []
@@ -137,8 +155,12 @@ class TherapistConnection:
 
 
 async def search_therapists(
-    info: strawberry.Info, text: str | None = None, filter: TherapistFilter | None = None,
-    sort: TherapistSort | None = None, first: int | None = 20, after: str | None = None,
+    info: strawberry.Info,
+    text: str | None = None,
+    filter: TherapistFilter | None = None,
+    sort: TherapistSort | None = None,
+    first: int | None = 20,
+    after: str | None = None,
 ) -> TherapistConnection:
     """Find therapists by free text and filters; near-equal results rotate per visitor."""
     context = context_of(info)
@@ -147,7 +169,8 @@ async def search_therapists(
     )
     facets = page.get("facets") or {}
     return {  # type: ignore[return-value]
-        "totalCount": page.get("totalCount", 0), "pageInfo": page_info(page, after),
+        "totalCount": page.get("totalCount", 0),
+        "pageInfo": page_info(page, after),
         "edges": page.get("edges") or [],
         "facets": {name: facets.get(name) or [] for name in FACETS},
     }

@@ -20,16 +20,18 @@ from integration_events.therapists import NewClientStatus
 
 CLIENT_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = CLIENT_DIR / "static"
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -64,8 +66,9 @@ async def client_page(_: web.Request) -> web.StreamResponse:
 
 
 async def vocabulary_asset(_: web.Request) -> web.Response:
-    return web.Response(body=vocabulary_module(), content_type="text/javascript", charset="utf-8",
-                        headers=SECURITY_HEADERS)
+    return web.Response(
+        body=vocabulary_module(), content_type="text/javascript", charset="utf-8", headers=SECURITY_HEADERS
+    )
 
 
 async def client_asset(request: web.Request) -> web.StreamResponse:

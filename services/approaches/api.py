@@ -41,7 +41,8 @@ class CatalogueQuery(BaseModel):
     """The query of `GET /v1/approaches`."""
 
     slug: list[Slug] = Field(
-        [], max_length=MAX_BATCH,
+        [],
+        max_length=MAX_BATCH,
         description="Only the approaches these slugs name, former slugs too (unknown ones are skipped)",
     )
 
@@ -59,8 +60,10 @@ def _catalogue_query(request: web.Request) -> CatalogueQuery:
         raise BadRequest(
             f"Query parameter 'slug' must be at most {MAX_BATCH} slugs (lowercase letters, digits and "
             "hyphens)",
-            details=[{"field": "slug", "message": error["msg"], "type": error["type"]}
-                     for error in exc.errors(include_url=False, include_input=False)],
+            details=[
+                {"field": "slug", "message": error["msg"], "type": error["type"]}
+                for error in exc.errors(include_url=False, include_input=False)
+            ],
         ) from exc
 
 
@@ -80,7 +83,11 @@ def _cached_or(request: web.Request, current_etag: str, body: bytes) -> web.Resp
 
 class ApproachesApi:
     def __init__(
-        self, uow: Catalogue, verifier: TokenVerifier, *, document: dict[str, Any],
+        self,
+        uow: Catalogue,
+        verifier: TokenVerifier,
+        *,
+        document: dict[str, Any],
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.uow = uow

@@ -126,7 +126,8 @@ async def _current(tx: CatalogueTransaction, slug: str) -> Approach:
     approach = found[0]
     if approach.slug != slug:
         raise Moved(
-            f"This approach's slug is now {approach.slug!r}", code="approach_moved",
+            f"This approach's slug is now {approach.slug!r}",
+            code="approach_moved",
             location=LOCATION.format(slug=approach.slug),
             details=[{"field": "slug", "message": f"renamed to {approach.slug}"}],
         )
@@ -147,7 +148,8 @@ def _require_based_on_current(based_on: frozenset[str] | None, approach: Approac
         return
     current = etag(approach.revision)
     raise PreconditionFailed(
-        f"The approach has changed: it is at version {approach.version}", current_etag=current,
+        f"The approach has changed: it is at version {approach.version}",
+        current_etag=current,
         details=[{"field": "If-Match", "message": f"the current ETag is {current}"}],
     )
 

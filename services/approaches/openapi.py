@@ -31,7 +31,7 @@ ERRORS = {
     "403": "The token does not hold the admin role",
     "404": "No approach has this slug (now or before a rename)",
     "409": "The slug already names an approach (now or before a rename), or therapists still "
-           "reference the approach (`details` says how many)",
+    "reference the approach (`details` says how many)",
     "412": "If-Match names a version that is no longer current",
     "413": "The body is larger than 1 MiB",
     "415": "Not a JSON body",
@@ -60,16 +60,31 @@ def _approach(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "headers": {**ETAG, **headers}, **_body("Approach")}
 
 
-IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
-            "description": "The ETag (or bare version number) the change is based on"}
-SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
-        "description": "Current slug (a former one redirects)"}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The ETag (or bare version number) the change is based on",
+}
+SLUG = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "Current slug (a former one redirects)",
+}
 ADMIN = {"security": [{"bearer": []}]}
 
 
 def _schemas() -> dict[str, Any]:
-    models = [(ApproachContent, "validation"), (ApproachPatch, "validation"), (Approach, "serialization"),
-              (ApproachList, "serialization"), (ErrorBody, "serialization")]
+    models = [
+        (ApproachContent, "validation"),
+        (ApproachPatch, "validation"),
+        (Approach, "serialization"),
+        (ApproachList, "serialization"),
+        (ErrorBody, "serialization"),
+    ]
     _, definitions = TypeAdapter.json_schemas(
         [(model.__name__, mode, TypeAdapter(model)) for model, mode in models], ref_template=REF
     )
@@ -81,8 +96,15 @@ def _slug_filter() -> dict[str, Any]:
     description = schema.pop("description")
     schema.pop("title", None)
     schema.pop("default", None)
-    return {"name": "slug", "in": "query", "required": False, "style": "form", "explode": True,
-            "schema": schema, "description": description}
+    return {
+        "name": "slug",
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": True,
+        "schema": schema,
+        "description": description,
+    }
 
 
 @functools.cache
@@ -143,8 +165,9 @@ def openapi_document() -> dict[str, Any]:
                         **_body(ApproachPatch.__name__, ("application/merge-patch+json", "application/json")),
                     },
                     "responses": {
-                        "200": _approach("The approach as it is now (Location is set after a rename)",
-                                         **LOCATION),
+                        "200": _approach(
+                            "The approach as it is now (Location is set after a rename)", **LOCATION
+                        ),
                         "308": MOVED,
                         **_errors("400", "401", "403", "404", "409", "412", "413", "415", "422", "503"),
                     },

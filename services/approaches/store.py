@@ -78,7 +78,9 @@ class MongoReferences(_Repository):
 
     async def record(self, therapist_id: str, version: int, slugs: list[str]) -> None:
         await self.collection.update_one(
-            {"_id": therapist_id}, {"$set": {"version": version, "slugs": slugs}}, upsert=True,
+            {"_id": therapist_id},
+            {"$set": {"version": version, "slugs": slugs}},
+            upsert=True,
             session=self.session,
         )
 
@@ -87,7 +89,10 @@ class ApproachesTransaction(Transaction):
     """The catalogue's repositories, bound to one transaction (or, with no session, for reads)."""
 
     def __init__(
-        self, approaches: ApproachRepository, slugs: SlugRepository, references: ReferenceRepository,
+        self,
+        approaches: ApproachRepository,
+        slugs: SlugRepository,
+        references: ReferenceRepository,
         session: AsyncClientSession | None = None,
     ) -> None:
         super().__init__(session)
@@ -109,8 +114,10 @@ class ApproachStore:
 
     def begin(self, session: AsyncClientSession | None) -> ApproachesTransaction:
         return ApproachesTransaction(
-            MongoApproaches(self.approaches, session), MongoSlugs(self.slugs, session),
-            MongoReferences(self.references, session), session,
+            MongoApproaches(self.approaches, session),
+            MongoSlugs(self.slugs, session),
+            MongoReferences(self.references, session),
+            session,
         )
 
 

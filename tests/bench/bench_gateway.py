@@ -283,8 +283,11 @@ async def test_approach_page_throughput(infra):
             after = total_requests / total_seconds
             async with aiohttp.ClientSession() as http, http.get(f"{url}/metrics") as response:
                 metrics = await response.text()
-            misses = next(float(line.split()[-1]) for line in metrics.splitlines()
-                          if line.startswith('directory_gateway_responses_total{cache="miss"}'))
+            misses = next(
+                float(line.split()[-1])
+                for line in metrics.splitlines()
+                if line.startswith('directory_gateway_responses_total{cache="miss"}')
+            )
             # Each round really started cold: at least one execution per invalidation.
             assert misses >= rounds + 1, misses
             print(f"{'':>20}  whole-response cache misses: {misses:.0f} (1 warm-up + >= 1 per round)")

@@ -34,8 +34,8 @@ import pytest
 from integration_events.subscriptions import DURABLE_SUBSCRIPTIONS
 from servicekit.mongo import connect
 from servicekit.outbox import row_key
-from servicekit.unit_of_work import run_in_transaction
 from servicekit.settings import ServiceSettings
+from servicekit.unit_of_work import run_in_transaction
 from tests.bench.calibration import machine_line
 from tests.support import purge_queues, service_env, token, wait_ready
 
@@ -49,8 +49,10 @@ PROFILE = {
     "location": {"city": "Portland", "state": "OR"},
     "languages": ["en", "es-MX"],
     "issues": [{"slug": "anxiety", "top": True}, {"slug": "grief"}],
-    "money": {"fees": [{"sessionType": "individual", "amountUsd": 140}],
-              "slidingScale": {"minUsd": 60, "maxUsd": 140}},
+    "money": {
+        "fees": [{"sessionType": "individual", "amountUsd": 140}],
+        "slidingScale": {"minUsd": 60, "maxUsd": 140},
+    },
     "bio": {"about": "I work with adults navigating change, loss and anxiety. " * 6},
 }
 
@@ -98,14 +100,17 @@ class Run:
         return statistics.median(self.latencies) * 1000
 
     def line(self) -> str:
-        cpu = "  ".join(f"{process} CPU {1000 * seconds / len(self.latencies):.2f} ms/update"
-                        for process, seconds in self.cpu.items())
-        return (f"{self.name:<34} {len(self.latencies):>6} updates  {self.throughput:8.1f}/s  "
-                f"p50 {self.p50_ms:7.2f} ms  p95 {self.p95_ms:7.2f} ms  {cpu}")
+        cpu = "  ".join(
+            f"{process} CPU {1000 * seconds / len(self.latencies):.2f} ms/update"
+            for process, seconds in self.cpu.items()
+        )
+        return (
+            f"{self.name:<34} {len(self.latencies):>6} updates  {self.throughput:8.1f}/s  "
+            f"p50 {self.p50_ms:7.2f} ms  p95 {self.p95_ms:7.2f} ms  {cpu}"
+        )
 
 
-async def measure(name: str, update: Callable[[int, int], Awaitable[None]],
-                  processes: dict[str, int]) -> Run:
+async def measure(name: str, update: Callable[[int, int], Awaitable[None]], processes: dict[str, int]) -> Run:
     """Each of CLIENTS workers updates its own document: a warm-up, then the timed updates."""
     run = Run(name)
 
@@ -146,42 +151,58 @@ async def profiles_process(settings: ServiceSettings) -> AsyncIterator[tuple[str
 @pytest.mark.bench
 async def test_profile_updates_over_http_keep_up_with_bare_transactions(infra):
     settings = infra.settings("profiles", database=f"profiles_bench_{uuid.uuid4().hex[:8]}")
-    async with profiles_process(settings) as (url, service_pid), aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=CLIENTS)
-    ) as http:
+    async with (
+        profiles_process(settings) as (url, service_pid),
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CLIENTS)) as http,
+    ):
         subs = [f"bench-{uuid.uuid4().hex[:8]}" for _ in range(CLIENTS)]
-        headers = [{"Authorization": f"Bearer {token(sub)}",
-                    "Content-Type": "application/merge-patch+json"} for sub in subs]
+        headers = [
+            {"Authorization": f"Bearer {token(sub)}", "Content-Type": "application/merge-patch+json"}
+            for sub in subs
+        ]
         ids = []
         for sub in subs:
-            async with http.post(f"{url}/v1/therapists", json=PROFILE,
-                                 headers={"Authorization": f"Bearer {token(sub)}"}) as response:
+            async with http.post(
+                f"{url}/v1/therapists", json=PROFILE, headers={"Authorization": f"Bearer {token(sub)}"}
+            ) as response:
                 assert response.status == 201
                 ids.append((await response.json())["id"])
 
         async def patch_over_http(worker: int, n: int) -> None:
             body = f'{{"pronouns": "they/them {n}", "money": {{"slidingScale": {{"minUsd": {n % 60}}}}}}}'
-            async with http.patch(f"{url}/v1/therapists/{ids[worker]}", data=body,
-                                  headers=headers[worker]) as response:
+            async with http.patch(
+                f"{url}/v1/therapists/{ids[worker]}", data=body, headers=headers[worker]
+            ) as response:
                 assert response.status == 200, await response.text()
                 await response.read()
 
         mongo = connect(settings.mongodb_uri, app_name="profiles-bench")
         therapists = mongo[settings.database]["therapists"]
         outbox = mongo[settings.database]["bench_outbox"]
-        envelope = {"specversion": "1.0", "source": "/directory/profiles",
-                    "type": "directory.therapist.updated.v1", "data": PROFILE}
+        envelope = {
+            "specversion": "1.0",
+            "source": "/directory/profiles",
+            "type": "directory.therapist.updated.v1",
+            "data": PROFILE,
+        }
 
         async def bare_transaction(worker: int, n: int) -> None:
             async def work(session) -> None:
-                await therapists.update_one({"_id": ids[worker]},
-                                            {"$set": {"pronouns": f"bare {n}"}, "$inc": {"version": 1}},
-                                            session=session)
+                await therapists.update_one(
+                    {"_id": ids[worker]},
+                    {"$set": {"pronouns": f"bare {n}"}, "$inc": {"version": 1}},
+                    session=session,
+                )
                 now = datetime.now(UTC)
-                await outbox.insert_one({"_id": row_key(now, str(uuid.uuid4())), "type": envelope["type"],
-                                         "envelope": {**envelope, "time": now.isoformat()},
-                                         "createdAt": now},
-                                        session=session)
+                await outbox.insert_one(
+                    {
+                        "_id": row_key(now, str(uuid.uuid4())),
+                        "type": envelope["type"],
+                        "envelope": {**envelope, "time": now.isoformat()},
+                        "createdAt": now,
+                    },
+                    session=session,
+                )
 
             await run_in_transaction(mongo, work)
 
@@ -193,12 +214,14 @@ async def test_profile_updates_over_http_keep_up_with_bare_transactions(infra):
         try:
             for round_ in range(2 * ROUNDS + 1):
                 if round_ % 2 == 0:
-                    run = await measure(f"bare MongoDB transactions ({round_ // 2 + 1})",
-                                        bare_transaction, processes)
+                    run = await measure(
+                        f"bare MongoDB transactions ({round_ // 2 + 1})", bare_transaction, processes
+                    )
                     bare.add(run)
                 else:
-                    run = await measure(f"PATCH /v1/therapists/{{id}} ({round_ // 2 + 1})",
-                                        patch_over_http, processes)
+                    run = await measure(
+                        f"PATCH /v1/therapists/{{id}} ({round_ // 2 + 1})", patch_over_http, processes
+                    )
                     over_http.add(run)
                 print(run.line(), flush=True)
         finally:

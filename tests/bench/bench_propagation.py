@@ -27,10 +27,15 @@ WRITES = 50
 async def test_profile_write_to_approach_page_visibility(directory):
     await create_approach(directory, "relational-therapy", "Relational Therapy")
     sub = "bench-propagation"
-    therapist_id = await create_therapist(directory, sub, {
-        "displayName": "Bench Subject 0", "title": "Licensed Professional Counselor",
-        "location": {"city": "Boise", "state": "ID"},
-    })
+    therapist_id = await create_therapist(
+        directory,
+        sub,
+        {
+            "displayName": "Bench Subject 0",
+            "title": "Licensed Professional Counselor",
+            "location": {"city": "Boise", "state": "ID"},
+        },
+    )
     await put_statement(directory, sub, therapist_id, "relational-therapy", "I work relationally.")
     headers = auth_header(sub, "therapist")
     url = f"{directory.urls['profiles']}/v1/therapists/{therapist_id}"
@@ -48,7 +53,9 @@ async def test_profile_write_to_approach_page_visibility(directory):
                 raise AssertionError(f"write {n} not visible after 10 s")
         latencies.append((time.perf_counter() - started) * 1000)
     median, worst = statistics.median(latencies), max(latencies)
-    print(f"\nwrite -> ApproachPage visibility over {WRITES} writes: "
-          f"median {median:.1f} ms, p95 {sorted(latencies)[int(0.95 * WRITES) - 1]:.1f} ms, "
-          f"worst {worst:.1f} ms")
+    print(
+        f"\nwrite -> ApproachPage visibility over {WRITES} writes: "
+        f"median {median:.1f} ms, p95 {sorted(latencies)[int(0.95 * WRITES) - 1]:.1f} ms, "
+        f"worst {worst:.1f} ms"
+    )
     assert worst < 2000

@@ -578,4 +578,3 @@ async def _measure(infra, mongodb_kind: str, failures: list[str]) -> None:
             failures.append(f"replica peak RSS {peak:.0f} MiB (goal < 1 GiB)")
     await client.drop_database(database)
     await client.close()
-

@@ -34,5 +34,7 @@ def machine_line() -> str:
     except (OSError, StopIteration):
         pass
     seconds = min(_loop() for _ in range(3))
-    return (f"machine: {model}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-            f"reference loop ({LOOP:,} additions) {seconds:.2f} s")
+    return (
+        f"machine: {model}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"reference loop ({LOOP:,} additions) {seconds:.2f} s"
+    )

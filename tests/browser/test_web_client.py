@@ -28,7 +28,8 @@ async def test_the_approach_page_shows_the_approach_and_its_specialists_in_their
     specialists = page.locator("#specialists > li")
     await expect(specialists).to_have_count(10)
     await expect(page.locator(".result-count")).to_have_text(
-        f"{len(RELATIONAL)} therapists practise Relational Therapy. Showing 10.")
+        f"{len(RELATIONAL)} therapists practise Relational Therapy. Showing 10."
+    )
     await visit.screenshot("approach-page-desktop")
 
     await page.get_by_role("button", name="Show more specialists").click()
@@ -47,9 +48,12 @@ async def test_the_approach_page_shows_the_approach_and_its_specialists_in_their
     await page.get_by_role("link", name="Ada Oyelaran", exact=True).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Ada Oyelaran")
     await expect(page.get_by_role("heading", level=1)).to_be_focused()
-    await expect(page.locator(".statement")).to_have_text([
-        "We will pay attention to how you connect — with me, with others, with yourself.",
-        "Structured, collaborative, measurable."])
+    await expect(page.locator(".statement")).to_have_text(
+        [
+            "We will pay attention to how you connect — with me, with others, with yourself.",
+            "Structured, collaborative, measurable.",
+        ]
+    )
     await visit.screenshot("therapist-page-desktop")
     assert not visit.console_errors
 
@@ -69,10 +73,10 @@ async def test_a_search_narrows_with_filters_and_the_facet_counts_follow(visit_a
 
     await approach.select_option("emdr")
     await expect(status).to_have_text(f"{len(SPECIALISTS['emdr'])} therapists found")
-    await expect(state.locator("option[value=TX]")).to_have_text(
-        f"Texas ({in_texas(SPECIALISTS['emdr'])})")
+    await expect(state.locator("option[value=TX]")).to_have_text(f"Texas ({in_texas(SPECIALISTS['emdr'])})")
     await expect(page.get_by_label(re.compile(r"^In person \(\d+\)$"))).to_have_accessible_name(
-        f"In person ({sum('in_person' in t[5]['formats'] for t in SPECIALISTS['emdr'])})")
+        f"In person ({sum('in_person' in t[5]['formats'] for t in SPECIALISTS['emdr'])})"
+    )
 
     await state.select_option("TX")
     texas_emdr = in_texas(SPECIALISTS["emdr"])
@@ -82,7 +86,8 @@ async def test_a_search_narrows_with_filters_and_the_facet_counts_follow(visit_a
     await expect(city.locator("option", has_text="Austin, TX")).to_have_text("Austin, TX (2)")
     await expect(city.locator("option", has_text="Houston, TX")).to_have_text("Houston, TX (1)")
     await expect(approach.locator("option[value=cognitive-behavioral-therapy]")).to_have_text(
-        "Cognitive Behavioral Therapy (1)")
+        "Cognitive Behavioral Therapy (1)"
+    )
     # The filters are in the address, so the search can be shared; the page did not reload.
     assert urlsplit(page.url).fragment == "/search?approach=emdr&state=TX"
     await visit.screenshot("search-filtered-desktop")
@@ -121,15 +126,22 @@ async def test_the_questionnaire_shows_who_fits_and_why_without_keeping_the_answ
     first = matches.nth(0)
     await expect(first.get_by_role("link")).to_have_text("MARISOL T. OKONKWO-REYES, LPC-Associate")
     reasons = first.locator(".reasons li")
-    await expect(reasons).to_contain_text(["Offers online sessions to clients in Texas", "Takes Aetna",
-                                           "Helps with anxiety", "Offers sessions in"])
+    await expect(reasons).to_contain_text(
+        [
+            "Offers online sessions to clients in Texas",
+            "Takes Aetna",
+            "Helps with anxiety",
+            "Offers sessions in",
+        ]
+    )
     await expect(matches.nth(1).locator(".reasons li")).to_contain_text(["Licensed to practise in Texas"])
     await visit.screenshot("match-results-desktop")
 
     # Nothing of the answers is in the address or in storage; only the visitor's rotation session.
     assert urlsplit(page.url).fragment == "/match"
     storage = await page.evaluate(
-        "({session: {...sessionStorage}, local: {...localStorage}, cookie: document.cookie})")
+        "({session: {...sessionStorage}, local: {...localStorage}, cookie: document.cookie})"
+    )
     assert storage["local"] == {} and storage["cookie"] == ""
     assert list(storage["session"]) == ["directory.visitorSession"]
     graphql_calls = [r for r in visit.requests if r.url.endswith("/graphql")]
@@ -142,8 +154,11 @@ async def test_the_questionnaire_shows_who_fits_and_why_without_keeping_the_answ
 async def test_everything_comes_from_the_gateway_and_every_control_has_a_label(visit_at, seeded):
     visit = await visit_at(DESKTOP)
     page = visit.page
-    for route, ready in (("/", "Approaches to therapy"), ("/search", "therapists found"),
-                         ("/match", "What brings you here?")):
+    for route, ready in (
+        ("/", "Approaches to therapy"),
+        ("/search", "therapists found"),
+        ("/match", "What brings you here?"),
+    ):
         await visit.open(route)
         await expect(page.locator("main")).to_contain_text(ready)
         unlabelled = await page.evaluate("""() =>
@@ -185,7 +200,8 @@ async def test_the_pages_fit_a_phone_screen(visit_at, seeded):
 
     await visit.open("/search?approach=relational-therapy&state=TX")
     await expect(page.get_by_role("status").filter(has_text="found")).to_have_text(
-        f"{in_texas(RELATIONAL, 'relational-therapy')} therapists found")
+        f"{in_texas(RELATIONAL, 'relational-therapy')} therapists found"
+    )
     # On a phone the filters start folded away, so the results come first.
     await expect(page.get_by_label("State", exact=True)).to_be_hidden()
     assert await page.evaluate(fits)

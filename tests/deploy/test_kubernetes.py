@@ -31,8 +31,9 @@ def _built(overlay: str) -> tuple[dict, ...]:
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         pytest.skip("kubectl (with its built-in kustomize) is needed to build the overlays")
-    result = subprocess.run([kubectl, "kustomize", str(K8S / overlay)], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [kubectl, "kustomize", str(K8S / overlay)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
 

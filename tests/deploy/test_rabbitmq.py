@@ -57,17 +57,22 @@ def _declared_by_the_services(delivery_limit: int) -> RecordingChannel:
 
     async def declare_all() -> None:
         for subscription in DURABLE_SUBSCRIPTIONS:
-            await declare_subscription(channel, subscription, exchange=EVENTS_EXCHANGE,
-                                       dead_letter_exchange=DEAD_LETTER_EXCHANGE,
-                                       delivery_limit=delivery_limit)
+            await declare_subscription(
+                channel,
+                subscription,
+                exchange=EVENTS_EXCHANGE,
+                dead_letter_exchange=DEAD_LETTER_EXCHANGE,
+                delivery_limit=delivery_limit,
+            )
 
     asyncio.run(declare_all())
     return channel
 
 
 def _configured_delivery_limits() -> set[int]:
-    limits = {int(compose()["services"][name]["environment"]["EVENT_DELIVERY_LIMIT"])
-              for name in APP_SERVICES}
+    limits = {
+        int(compose()["services"][name]["environment"]["EVENT_DELIVERY_LIMIT"]) for name in APP_SERVICES
+    }
     base = yaml.safe_load((K8S / "base" / "kustomization.yaml").read_text(encoding="utf-8"))
     for generator in base["configMapGenerator"]:
         for literal in generator["literals"]:
@@ -90,13 +95,16 @@ def test_compose_and_kubernetes_configure_one_and_the_same_delivery_limit():
 def test_the_definitions_declare_the_exchanges_the_services_declare(expected):
     declared = {e["name"]: {"type": e["type"], "durable": e["durable"]} for e in definitions()["exchanges"]}
     assert declared == expected.exchanges
-    assert all(not e["auto_delete"] and not e["internal"] and e["arguments"] == {}
-               for e in definitions()["exchanges"])
+    assert all(
+        not e["auto_delete"] and not e["internal"] and e["arguments"] == {}
+        for e in definitions()["exchanges"]
+    )
 
 
 def test_the_definitions_declare_every_queue_with_the_services_arguments(expected):
-    declared = {q["name"]: {"durable": q["durable"], "arguments": q["arguments"]}
-                for q in definitions()["queues"]}
+    declared = {
+        q["name"]: {"durable": q["durable"], "arguments": q["arguments"]} for q in definitions()["queues"]
+    }
     assert declared == expected.queues
     assert all(not q["auto_delete"] for q in definitions()["queues"])
 
@@ -109,8 +117,10 @@ def test_the_definitions_bind_every_event_type_and_dead_letter_route(expected):
 
 def test_everything_lives_in_the_vhost_the_services_connect_to():
     topology = definitions()
-    vhosts = {urlsplit(compose()["services"][name]["environment"]["AMQP_URL"]).path.lstrip("/")
-              for name in APP_SERVICES}
+    vhosts = {
+        urlsplit(compose()["services"][name]["environment"]["AMQP_URL"]).path.lstrip("/")
+        for name in APP_SERVICES
+    }
     assert vhosts == {v["name"] for v in topology["vhosts"]}
     (vhost,) = vhosts
     for kind in ("exchanges", "queues", "bindings", "policies", "permissions"):
@@ -151,8 +161,10 @@ def vhost_loaded_with_the_definitions(amqp_url):
         pytest.skip("rabbitmqctl is needed to import definitions into a vhost of its own")
     vhost = f"directory-deploy-{uuid.uuid4().hex[:8]}"
     topology = definitions()
-    scoped = {kind: [{**item, "vhost": vhost} for item in topology[kind]]
-              for kind in ("exchanges", "queues", "bindings", "policies")}
+    scoped = {
+        kind: [{**item, "vhost": vhost} for item in topology[kind]]
+        for kind in ("exchanges", "queues", "bindings", "policies")
+    }
     _rabbitmqctl("add_vhost", vhost)
     # The broker node reads the file itself, so it must be readable by its user.
     with tempfile.NamedTemporaryFile("w", suffix=".json", dir="/tmp", encoding="utf-8") as file:
@@ -197,9 +209,13 @@ async def test_the_services_declarations_succeed_on_a_broker_loaded_with_the_def
         # Exactly what EventBus does on connecting; a mismatch raises PRECONDITION_FAILED.
         await channel.declare_exchange(EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
         for subscription in DURABLE_SUBSCRIPTIONS:
-            await declare_subscription(channel, subscription, exchange=EVENTS_EXCHANGE,
-                                       dead_letter_exchange=DEAD_LETTER_EXCHANGE,
-                                       delivery_limit=delivery_limit)
+            await declare_subscription(
+                channel,
+                subscription,
+                exchange=EVENTS_EXCHANGE,
+                dead_letter_exchange=DEAD_LETTER_EXCHANGE,
+                delivery_limit=delivery_limit,
+            )
         # ... and the pre-declared queues hold events published before any consumer runs.
         exchange = await channel.get_exchange(EVENTS_EXCHANGE)
         await exchange.publish(aio_pika.Message(b"{}"), routing_key=DURABLE_SUBSCRIPTIONS[0].event_types[0])

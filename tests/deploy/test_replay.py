@@ -33,13 +33,20 @@ async def dead_lettered(channel, infra):
         settings.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True
     )
     queue = await declare_subscription(
-        channel, subscription, exchange=settings.events_exchange,
-        dead_letter_exchange=settings.dead_letter_exchange, delivery_limit=settings.delivery_limit,
+        channel,
+        subscription,
+        exchange=settings.events_exchange,
+        dead_letter_exchange=settings.dead_letter_exchange,
+        delivery_limit=settings.delivery_limit,
     )
     for number in range(3):
         await exchange.publish(
-            aio_pika.Message(b'{"n": %d}' % number, message_id=f"event-{number}",
-                             type=subscription.event_types[0], headers={"traceparent": "kept"}),
+            aio_pika.Message(
+                b'{"n": %d}' % number,
+                message_id=f"event-{number}",
+                type=subscription.event_types[0],
+                headers={"traceparent": "kept"},
+            ),
             routing_key=subscription.event_types[0],
         )
     for _ in range(3):

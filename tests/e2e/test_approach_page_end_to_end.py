@@ -52,16 +52,22 @@ STATEMENT = (
 
 async def create_approach(directory, slug: str, name: str) -> None:
     async with directory.http.post(
-        f"{directory.urls['approaches']}/v1/approaches", headers=ADMIN,
-        json={"slug": slug, "name": name, "summary": f"{name} in one paragraph.",
-              "description": f"What {name} is and how it works."},
+        f"{directory.urls['approaches']}/v1/approaches",
+        headers=ADMIN,
+        json={
+            "slug": slug,
+            "name": name,
+            "summary": f"{name} in one paragraph.",
+            "description": f"What {name} is and how it works.",
+        },
     ) as response:
         assert response.status == 201, await response.text()
 
 
 async def create_therapist(directory, sub: str, body: dict) -> str:
-    async with directory.http.post(f"{directory.urls['profiles']}/v1/therapists",
-                                   json=body, headers=auth_header(sub, "therapist")) as response:
+    async with directory.http.post(
+        f"{directory.urls['profiles']}/v1/therapists", json=body, headers=auth_header(sub, "therapist")
+    ) as response:
         assert response.status == 201, await response.text()
         return (await response.json())["id"]
 
@@ -71,8 +77,9 @@ async def put_statement(directory, sub: str, therapist_id: str, slug: str, state
 
     async def accepted():
         # Profiles accepts the slug once the approach's event has reached it.
-        async with directory.http.put(url, json={"statement": statement},
-                                      headers=auth_header(sub, "therapist")) as response:
+        async with directory.http.put(
+            url, json={"statement": statement}, headers=auth_header(sub, "therapist")
+        ) as response:
             assert response.status in (200, 201, 204, 422), await response.text()
             return response.status != 422
 
@@ -87,11 +94,15 @@ async def specialists(directory, slug: str, first: int = 50) -> list[dict]:
 async def test_a_new_therapist_appears_on_the_approach_page_and_edits_and_deletion_follow(directory):
     await create_approach(directory, "relational-therapy", "Relational Therapy")
     sub = "e2e-therapist-1"
-    therapist_id = await create_therapist(directory, sub, {
-        "displayName": "Noor E. Vantwest, LCSW",
-        "title": "Licensed Clinical Social Worker",
-        "location": {"city": "", "state": "OR"},
-    })
+    therapist_id = await create_therapist(
+        directory,
+        sub,
+        {
+            "displayName": "Noor E. Vantwest, LCSW",
+            "title": "Licensed Clinical Social Worker",
+            "location": {"city": "", "state": "OR"},
+        },
+    )
     await put_statement(directory, sub, therapist_id, "relational-therapy", STATEMENT)
 
     async def listed():
@@ -100,9 +111,12 @@ async def test_a_new_therapist_appears_on_the_approach_page_and_edits_and_deleti
 
     edge = await eventually(listed)
     assert edge["statement"] == STATEMENT
-    assert edge["node"] == {"id": therapist_id, "displayName": "Noor E. Vantwest, LCSW",
-                            "title": "Licensed Clinical Social Worker",
-                            "location": {"city": "", "state": "OR"}}
+    assert edge["node"] == {
+        "id": therapist_id,
+        "displayName": "Noor E. Vantwest, LCSW",
+        "title": "Licensed Clinical Social Worker",
+        "location": {"city": "", "state": "OR"},
+    }
     page = (await directory.graphql(APPROACH_PAGE, {"slug": "relational-therapy"}))["approach"]
     assert page["name"] == "Relational Therapy"
     assert page["specialists"]["totalCount"] >= 1
@@ -126,8 +140,9 @@ async def test_a_new_therapist_appears_on_the_approach_page_and_edits_and_deleti
     edge = await eventually(renamed)
     assert edge["node"]["location"] == {"city": "Portland", "state": "OR"}
 
-    async with directory.http.delete(f"{directory.urls['profiles']}/v1/therapists/{therapist_id}",
-                                     headers=auth_header(sub, "therapist")) as response:
+    async with directory.http.delete(
+        f"{directory.urls['profiles']}/v1/therapists/{therapist_id}", headers=auth_header(sub, "therapist")
+    ) as response:
         assert response.status == 204
 
     async def gone():
@@ -140,16 +155,22 @@ async def test_a_new_therapist_appears_on_the_approach_page_and_edits_and_deleti
 async def test_search_finds_a_therapist_by_approach_state_and_city(directory):
     await create_approach(directory, "emdr", "EMDR")
     sub = "e2e-therapist-2"
-    therapist_id = await create_therapist(directory, sub, {
-        "displayName": "dr. Halvard Quist PhD", "title": "Clinical Psychologist",
-        "location": {"city": "Duluth", "state": "MN"},
-        "money": {"fees": [{"sessionType": "individual", "amountUsd": 120}]},
-    })
+    therapist_id = await create_therapist(
+        directory,
+        sub,
+        {
+            "displayName": "dr. Halvard Quist PhD",
+            "title": "Clinical Psychologist",
+            "location": {"city": "Duluth", "state": "MN"},
+            "money": {"fees": [{"sessionType": "individual", "amountUsd": 120}]},
+        },
+    )
     await put_statement(directory, sub, therapist_id, "emdr", "Bilateral work, slowly.")
 
     async def found():
-        data = await directory.graphql(SEARCH, {
-            "filter": {"approaches": ["emdr"], "state": "MN", "city": "Duluth"}, "first": 10})
+        data = await directory.graphql(
+            SEARCH, {"filter": {"approaches": ["emdr"], "state": "MN", "city": "Duluth"}, "first": 10}
+        )
         ids = [e["node"]["id"] for e in data["searchTherapists"]["edges"]]
         return data if therapist_id in ids else None
 
@@ -159,7 +180,8 @@ async def test_search_finds_a_therapist_by_approach_state_and_city(directory):
     facets = await directory.graphql(
         "query($f: TherapistFilter) { searchTherapists(filter: $f) "
         "{ facets { approaches { value count } maxFee { value count } } } }",
-        {"f": {"state": "MN", "city": "Duluth"}})
+        {"f": {"state": "MN", "city": "Duluth"}},
+    )
     assert {"value": "emdr", "count": 1} in facets["searchTherapists"]["facets"]["approaches"]
     # Its $120 session is under the fee ceilings from $125 up.
     assert facets["searchTherapists"]["facets"]["maxFee"][0] == {"value": "125", "count": 1}
@@ -177,10 +199,15 @@ async def test_a_replayed_old_event_changes_nothing(directory):
         exchange = await channel.get_exchange(runtime.settings.events_exchange)
         created_events = await channel.declare_queue(exclusive=True, auto_delete=True)
         await created_events.bind(exchange, routing_key=THERAPIST_CREATED)
-        therapist_id = await create_therapist(directory, sub, {
-            "displayName": "Bo Lindqvist-Arce", "title": "Licensed Professional Counselor",
-            "location": {"city": "Tucson", "state": "AZ"},
-        })
+        therapist_id = await create_therapist(
+            directory,
+            sub,
+            {
+                "displayName": "Bo Lindqvist-Arce",
+                "title": "Licensed Professional Counselor",
+                "location": {"city": "Tucson", "state": "AZ"},
+            },
+        )
         # The outbox relay publishes a moment after the write: wait for the event to arrive.
         async with asyncio.timeout(10), created_events.iterator(no_ack=True) as arriving:
             async for message in arriving:
@@ -188,7 +215,8 @@ async def test_a_replayed_old_event_changes_nothing(directory):
                 if first.subject == therapist_id:
                     break
     async with directory.http.patch(
-        f"{directory.urls['profiles']}/v1/therapists/{therapist_id}", json={"title": "Clinical Psychologist"},
+        f"{directory.urls['profiles']}/v1/therapists/{therapist_id}",
+        json={"title": "Clinical Psychologist"},
         headers=auth_header(sub, "therapist"),
     ) as response:
         assert response.status == 200
@@ -220,13 +248,19 @@ async def test_one_trace_covers_a_profile_write_its_event_and_the_search_update(
     configure_tracing("e2e", exporter=exporter)
     trace_id = uuid.uuid4().hex
     sub = "e2e-therapist-4"
-    therapist_id = await create_therapist(directory, sub, {
-        "displayName": "Wren Okafor-Dahl", "title": "Licensed Marriage & Family Therapist",
-        "location": {"city": "Reno", "state": "NV"},
-    })
+    therapist_id = await create_therapist(
+        directory,
+        sub,
+        {
+            "displayName": "Wren Okafor-Dahl",
+            "title": "Licensed Marriage & Family Therapist",
+            "location": {"city": "Reno", "state": "NV"},
+        },
+    )
     try:
         async with directory.http.patch(
-            f"{directory.urls['profiles']}/v1/therapists/{therapist_id}", json={"pronouns": "they/them"},
+            f"{directory.urls['profiles']}/v1/therapists/{therapist_id}",
+            json={"pronouns": "they/them"},
             headers={**auth_header(sub, "therapist"), "traceparent": f"00-{trace_id}-{'ab' * 8}-01"},
         ) as response:
             assert response.status == 200
@@ -236,7 +270,8 @@ async def test_one_trace_covers_a_profile_write_its_event_and_the_search_update(
             for span in exporter.get_finished_spans():
                 if format(span.context.trace_id, "032x") == trace_id:
                     component = span.attributes.get("service.component") or span.resource.attributes.get(
-                        "service.name", "")
+                        "service.name", ""
+                    )
                     by_component.setdefault(span.name, set()).add(str(component))
             return by_component
 
@@ -253,17 +288,26 @@ async def test_one_trace_covers_a_profile_write_its_event_and_the_search_update(
 
 async def test_the_rebuild_command_recreates_search_from_the_owning_services(directory):
     sub = "e2e-therapist-5"
-    therapist_id = await create_therapist(directory, sub, {
-        "displayName": "Ama Ferreira-Lund, LPC", "title": "Licensed Professional Counselor",
-        "location": {"city": "Santa Fe", "state": "NM"},
-    })
+    therapist_id = await create_therapist(
+        directory,
+        sub,
+        {
+            "displayName": "Ama Ferreira-Lund, LPC",
+            "title": "Licensed Professional Counselor",
+            "location": {"city": "Santa Fe", "state": "NM"},
+        },
+    )
 
     async def searchable():
         data = await directory.graphql(SEARCH, {"filter": {"state": "NM", "city": "Santa Fe"}})
         return therapist_id in [e["node"]["id"] for e in data["searchTherapists"]["edges"]]
 
     await eventually(searchable)
-    counts = await rebuild(directory.apps["search"]["read_model"], directory.urls["profiles"],
-                           directory.urls["approaches"], page_size=2)
+    counts = await rebuild(
+        directory.apps["search"]["read_model"],
+        directory.urls["profiles"],
+        directory.urls["approaches"],
+        page_size=2,
+    )
     assert counts["therapists"] >= 1 and counts["approaches"] >= 2
     await eventually(searchable)

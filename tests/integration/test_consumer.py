@@ -17,8 +17,13 @@ from tests.support import eventually
 
 @pytest.fixture
 async def bus(infra):
-    bus = EventBus(infra.amqp_url, service="consumer-test", exchange="directory.events",
-                   dead_letter_exchange="directory.dead-letter", delivery_limit=3)
+    bus = EventBus(
+        infra.amqp_url,
+        service="consumer-test",
+        exchange="directory.events",
+        dead_letter_exchange="directory.dead-letter",
+        delivery_limit=3,
+    )
     await bus.start()
     await bus.wait_connected(timeout=10)
     yield bus
@@ -67,8 +72,7 @@ async def test_a_failing_event_is_retried_up_to_the_limit_then_dead_lettered_wit
 
     consumer = await _consume(bus, subscription, handler)
     for subject in ("broken", "fine-1", "fine-2"):
-        await bus.publish(new_event(type=event_type, source="/t", subject=subject,
-                                    data={"version": 1}))
+        await bus.publish(new_event(type=event_type, source="/t", subject=subject, data={"version": 1}))
     await eventually(lambda: len(applied) == 2 and attempts.get("broken") == 3)
     await asyncio.sleep(0.3)
     await consumer.stop()
@@ -105,8 +109,9 @@ async def test_a_poison_payload_is_dead_lettered_without_retries(bus):
         raise PoisonEvent("payload lacks a name")
 
     consumer = await _consume(bus, subscription, handler)
-    await bus.publish(new_event(type=subscription.event_types[0], source="/t", subject="p",
-                                data={"version": 1}))
+    await bus.publish(
+        new_event(type=subscription.event_types[0], source="/t", subject="p", data={"version": 1})
+    )
     await eventually(lambda: len(attempts) == 1)
     await asyncio.sleep(0.3)
     await consumer.stop()

@@ -46,8 +46,13 @@ async def observed(infra):
 
 
 def _bus(infra) -> EventBus:
-    return EventBus(infra.amqp_url, service="outbox-test", exchange="directory.events",
-                    dead_letter_exchange="directory.dead-letter", delivery_limit=3)
+    return EventBus(
+        infra.amqp_url,
+        service="outbox-test",
+        exchange="directory.events",
+        dead_letter_exchange="directory.dead-letter",
+        delivery_limit=3,
+    )
 
 
 async def _connected_bus(infra) -> EventBus:
@@ -67,8 +72,12 @@ async def _drain(queue, wait: float = 0.5) -> list[CloudEvent]:
 
 
 def _event(n: int) -> CloudEvent:
-    return new_event(type="test.outbox.changed.v1", source="/tests", subject=f"thing-{n}",
-                     data={"id": f"thing-{n}", "version": n})
+    return new_event(
+        type="test.outbox.changed.v1",
+        source="/tests",
+        subject=f"thing-{n}",
+        data={"id": f"thing-{n}", "version": n},
+    )
 
 
 async def test_an_event_written_while_the_broker_is_unreachable_is_published_later_exactly_once(

@@ -117,8 +117,11 @@ async def test_the_trace_id_crosses_an_http_call_from_one_service_to_the_next(sp
                 async with http.post(f"{gateway}/graphql") as response:
                     assert await response.json() == {"downstream": 200}
 
-    servers = {span.attributes["service.component"]: span for span in spans.get_finished_spans()
-               if span.kind == SpanKind.SERVER}
+    servers = {
+        span.attributes["service.component"]: span
+        for span in spans.get_finished_spans()
+        if span.kind == SpanKind.SERVER
+    }
     client = only(spans, SpanKind.CLIENT)
     assert hex_trace(servers["search"]) == hex_trace(client) == hex_trace(servers["gateway"])
     assert servers["search"].parent.span_id == client.context.span_id
@@ -187,17 +190,25 @@ async def test_an_event_without_context_is_handled_in_a_new_trace(spans):
 
 async def test_the_trace_id_crosses_rabbitmq_from_the_write_to_the_consumer(spans, infra):
     settings = infra.settings("tracing")
-    bus = EventBus(settings.amqp_url, service="tracing-test", exchange=settings.events_exchange,
-                   dead_letter_exchange=settings.dead_letter_exchange,
-                   delivery_limit=settings.delivery_limit)
+    bus = EventBus(
+        settings.amqp_url,
+        service="tracing-test",
+        exchange=settings.events_exchange,
+        dead_letter_exchange=settings.dead_letter_exchange,
+        delivery_limit=settings.delivery_limit,
+    )
     await bus.start()
     await bus.wait_connected(timeout=10)
     name = f"tracing-test-{uuid.uuid4().hex[:8]}"
     probe = Subscription(f"{name}.events", (f"test.{name}.v1",))
     channel = await bus.connection.channel()
-    await declare_subscription(channel, probe, exchange=settings.events_exchange,
-                               dead_letter_exchange=settings.dead_letter_exchange,
-                               delivery_limit=settings.delivery_limit)
+    await declare_subscription(
+        channel,
+        probe,
+        exchange=settings.events_exchange,
+        dead_letter_exchange=settings.dead_letter_exchange,
+        delivery_limit=settings.delivery_limit,
+    )
     handled: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
 
     async def handle(_event) -> str:
@@ -237,5 +248,6 @@ def test_the_exporter_is_chosen_by_otel_traces_exporter(monkeypatch):
 
 
 def _event(*, type: str = "therapist.updated.v1", traceparent: str | None = None):
-    return new_event(type=type, source="/profiles", subject="t-1", data={"version": 1},
-                     traceparent=traceparent)
+    return new_event(
+        type=type, source="/profiles", subject="t-1", data={"version": 1}, traceparent=traceparent
+    )

@@ -111,9 +111,7 @@ async def test_with_rabbitmq_down_profiles_writes_wait_in_the_outbox_and_are_del
             )
             assert status == 200, body
             async with AsyncMongoClient(stack.mongo.uri) as mongo:
-                held = await mongo.profiles.outbox.count_documents(
-                    {"envelope.data.id": profile["id"]}
-                )
+                held = await mongo.profiles.outbox.count_documents({"envelope.data.id": profile["id"]})
             assert held == 1
             await asyncio.sleep(2)
             assert await search_version(stack, profile["id"]) == 1

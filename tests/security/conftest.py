@@ -47,7 +47,9 @@ class Caller:
     ) -> tuple[int, Any]:
         """POST a minimal profile (for `owner_sub` when an admin creates it); status and body."""
         body: dict[str, Any] = {
-            "displayName": display_name, "title": "Licensed Psychologist", "location": {"state": "TX"},
+            "displayName": display_name,
+            "title": "Licensed Psychologist",
+            "location": {"state": "TX"},
         }
         if owner_sub is not None:
             body["ownerSub"] = owner_sub
@@ -59,8 +61,11 @@ class Caller:
     ) -> tuple[int, Any]:
         """PUT the profile's statement for approach `slug`; status and body."""
         status, body, _ = await self.call(
-            "profiles", "PUT", f"/v1/therapists/{profile_id}/approaches/{slug}",
-            headers=headers, json={"statement": statement},
+            "profiles",
+            "PUT",
+            f"/v1/therapists/{profile_id}/approaches/{slug}",
+            headers=headers,
+            json={"statement": statement},
         )
         return status, body
 

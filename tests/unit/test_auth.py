@@ -19,8 +19,12 @@ verifier = TokenVerifier(TEST_AUTH)
 
 
 def _claims(**overrides):
-    claims = {"sub": "acct-1", "roles": ["therapist"], "aud": TEST_AUTH.audience,
-              "exp": int(time.time()) + 60}
+    claims = {
+        "sub": "acct-1",
+        "roles": ["therapist"],
+        "aud": TEST_AUTH.audience,
+        "exp": int(time.time()) + 60,
+    }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
 

@@ -97,8 +97,9 @@ def test_a_therapist_event_invalidates_the_profile_and_everything_search_derived
 
 
 def test_an_approach_event_invalidates_its_current_and_previous_slugs():
-    invalidation = invalidation_for(APPROACH_UPDATED, {
-        "id": "a1", "slug": "emdr", "previousSlugs": ["eye-movement"], "version": 2})
+    invalidation = invalidation_for(
+        APPROACH_UPDATED, {"id": "a1", "slug": "emdr", "previousSlugs": ["eye-movement"], "version": 2}
+    )
     assert {approach_tag("emdr"), approach_tag("eye-movement"), APPROACH_LIST, SEARCH} <= invalidation.now
 
 

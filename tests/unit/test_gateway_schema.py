@@ -30,20 +30,52 @@ def test_the_contract_operations_are_registered_operation_files():
 
 def test_every_filter_becomes_the_search_services_query_parameter():
     search_filter = TherapistFilter(
-        approaches=["emdr", "gottman-method"], issues=["anxiety"], state="TX", city="Austin", zip="78701",
-        radius=10.5, radiusUnit=DistanceUnit.MI, telehealthState="OK", formats=[SessionFormat.VIDEO],
-        newClientStatus=[NewClientStatus.ACCEPTING], insurance="aetna", maxFee=150, slidingScale=True,
-        languages=["es"], gender="woman", lgbtq=False, raceEthnicity="Black", faith="Jewish",
+        approaches=["emdr", "gottman-method"],
+        issues=["anxiety"],
+        state="TX",
+        city="Austin",
+        zip="78701",
+        radius=10.5,
+        radiusUnit=DistanceUnit.MI,
+        telehealthState="OK",
+        formats=[SessionFormat.VIDEO],
+        newClientStatus=[NewClientStatus.ACCEPTING],
+        insurance="aetna",
+        maxFee=150,
+        slidingScale=True,
+        languages=["es"],
+        gender="woman",
+        lgbtq=False,
+        raceEthnicity="Black",
+        faith="Jewish",
         ageGroup="adults",
     )
     params = search_params("grief", search_filter, TherapistSort.DISTANCE, 5, "abc")
     assert params == [
-        ("text", "grief"), ("approach", "emdr"), ("approach", "gottman-method"), ("issue", "anxiety"),
-        ("format", "video"), ("newClientStatus", "newpt"), ("language", "es"), ("state", "TX"),
-        ("city", "Austin"), ("zip", "78701"), ("radius", "10.5"), ("radiusUnit", "mi"),
-        ("telehealthState", "OK"), ("insurance", "aetna"), ("maxFee", "150"), ("slidingScale", "true"),
-        ("gender", "woman"), ("lgbtq", "false"), ("raceEthnicity", "Black"), ("faith", "Jewish"),
-        ("ageGroup", "adults"), ("sort", "distance"), ("first", "5"), ("after", "abc"),
+        ("text", "grief"),
+        ("approach", "emdr"),
+        ("approach", "gottman-method"),
+        ("issue", "anxiety"),
+        ("format", "video"),
+        ("newClientStatus", "newpt"),
+        ("language", "es"),
+        ("state", "TX"),
+        ("city", "Austin"),
+        ("zip", "78701"),
+        ("radius", "10.5"),
+        ("radiusUnit", "mi"),
+        ("telehealthState", "OK"),
+        ("insurance", "aetna"),
+        ("maxFee", "150"),
+        ("slidingScale", "true"),
+        ("gender", "woman"),
+        ("lgbtq", "false"),
+        ("raceEthnicity", "Black"),
+        ("faith", "Jewish"),
+        ("ageGroup", "adults"),
+        ("sort", "distance"),
+        ("first", "5"),
+        ("after", "abc"),
     ]
 
 
@@ -57,33 +89,49 @@ def test_no_filter_asks_for_the_default_page():
 
 def test_a_profile_patch_leaves_out_what_was_not_given_and_keeps_explicit_nulls():
     patch = TherapistProfilePatch(
-        displayName="Ana María Ruiz-Okafor, LPC", pronouns=None,
-        location=LocationInput(city="San Antonio"), bio=BioInput(about="Hello — I’m Ana."),
+        displayName="Ana María Ruiz-Okafor, LPC",
+        pronouns=None,
+        location=LocationInput(city="San Antonio"),
+        bio=BioInput(about="Hello — I’m Ana."),
         newClientStatus=NewClientStatus.WAITLIST,
     )
     assert merge_patch(patch) == {
-        "displayName": "Ana María Ruiz-Okafor, LPC", "pronouns": None, "location": {"city": "San Antonio"},
-        "newClientStatus": "waitlist", "bio": {"about": "Hello — I’m Ana."},
+        "displayName": "Ana María Ruiz-Okafor, LPC",
+        "pronouns": None,
+        "location": {"city": "San Antonio"},
+        "newClientStatus": "waitlist",
+        "bio": {"about": "Hello — I’m Ana."},
     }
     assert merge_patch(TherapistProfilePatch()) == {}
     assert TherapistProfilePatch().title is UNSET
 
 
 def test_field_errors_carry_their_path_as_a_list():
-    errors = field_errors([
-        {"field": "location.state", "message": "unknown state", "type": "value_error"},
-        {"field": "languages.2", "message": "not a BCP-47 tag"},
-        "not a detail",
-    ])
+    errors = field_errors(
+        [
+            {"field": "location.state", "message": "unknown state", "type": "value_error"},
+            {"field": "languages.2", "message": "not a BCP-47 tag"},
+            "not a detail",
+        ]
+    )
     assert [e.path for e in errors] == [["location", "state"], ["languages", "2"]]
     assert errors[0].code == "value_error" and errors[1].code is None
 
 
 def test_match_answers_leave_out_unanswered_questions():
-    body = answers_body(MatchQuestionnaire(state="TX", concerns=["anxiety"], format=MatchFormat.ONLINE,
-                                           payment=PaymentAnswers(maxFee=120)))
-    assert body == {"state": "TX", "concerns": ["anxiety"], "format": "online", "payment": {"maxFee": 120},
-                    "style": [], "first": 10}
+    body = answers_body(
+        MatchQuestionnaire(
+            state="TX", concerns=["anxiety"], format=MatchFormat.ONLINE, payment=PaymentAnswers(maxFee=120)
+        )
+    )
+    assert body == {
+        "state": "TX",
+        "concerns": ["anxiety"],
+        "format": "online",
+        "payment": {"maxFee": 120},
+        "style": [],
+        "first": 10,
+    }
 
 
 def test_registered_only_mode_allows_only_the_manifest():

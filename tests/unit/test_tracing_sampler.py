@@ -9,8 +9,12 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 from servicekit.tracing import _RecordedWhileExported
 
-PARENT = SpanContext(trace_id=0x4BF92F3577B34DA6A3CE929D0E0E4736, span_id=0x00F067AA0BA902B7,
-                     is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED))
+PARENT = SpanContext(
+    trace_id=0x4BF92F3577B34DA6A3CE929D0E0E4736,
+    span_id=0x00F067AA0BA902B7,
+    is_remote=True,
+    trace_flags=TraceFlags(TraceFlags.SAMPLED),
+)
 
 
 def _child_of_parent(sampler: _RecordedWhileExported) -> trace.Span:

@@ -26,8 +26,21 @@ from services.approaches.domain.rules import (
 )
 
 __all__ = [
-    "EVENT_SOURCE", "READ_ONLY_FIELDS", "Approach", "ApproachContent", "ApproachPatch", "ApproachSections",
-    "created_event", "deleted_event", "is_slug", "new_approach", "not_found",
-    "referenced_slugs", "refuse_deletion_while_referenced", "revise", "slug_taken", "updated_event",
+    "EVENT_SOURCE",
+    "READ_ONLY_FIELDS",
+    "Approach",
+    "ApproachContent",
+    "ApproachPatch",
+    "ApproachSections",
+    "created_event",
+    "deleted_event",
+    "is_slug",
+    "new_approach",
+    "not_found",
+    "referenced_slugs",
+    "refuse_deletion_while_referenced",
+    "revise",
+    "slug_taken",
+    "updated_event",
     "validated_patch",
 ]

@@ -19,8 +19,12 @@ from services.approaches.domain.models import READ_ONLY_FIELDS, Approach, Approa
 
 def new_approach(content: ApproachContent, *, now: datetime) -> Approach:
     return Approach(
-        **content.model_dump(), id=str(uuid.uuid4()), previousSlugs=[], version=1,
-        createdAt=now, updatedAt=now,
+        **content.model_dump(),
+        id=str(uuid.uuid4()),
+        previousSlugs=[],
+        version=1,
+        createdAt=now,
+        updatedAt=now,
     )
 
 
@@ -55,14 +59,19 @@ def revise(current: Approach, patch: dict[str, Any], *, now: datetime) -> Approa
         # Renaming back to a former slug makes it current again rather than a redirect to itself.
         previous_slugs = [s for s in current.previousSlugs if s != content.slug] + [current.slug]
     return Approach(
-        **content.model_dump(), id=current.id, previousSlugs=previous_slugs,
-        version=current.version + 1, createdAt=current.createdAt, updatedAt=now,
+        **content.model_dump(),
+        id=current.id,
+        previousSlugs=previous_slugs,
+        version=current.version + 1,
+        createdAt=current.createdAt,
+        updatedAt=now,
     )
 
 
 def not_found(slug: str) -> NotFound:
     return NotFound(
-        f"No approach has the slug {slug!r}", code="approach_not_found",
+        f"No approach has the slug {slug!r}",
+        code="approach_not_found",
         details=[{"field": "slug", "message": "no approach has this slug"}],
     )
 
@@ -71,9 +80,9 @@ def slug_taken(slug: str) -> Conflict:
     """A slug names one approach for good: the current slug of one, or a former one (which keeps
     resolving to it) until that approach is deleted."""
     return Conflict(
-        f"The slug {slug!r} already names an approach (now or before a rename, and old slugs keep "
-        "resolving)",
-        code="slug_taken", details=[{"field": "slug", "message": "already names an approach"}],
+        f"The slug {slug!r} already names an approach (now or before a rename, and old slugs keep resolving)",
+        code="slug_taken",
+        details=[{"field": "slug", "message": "already names an approach"}],
     )
 
 
@@ -84,6 +93,11 @@ def refuse_deletion_while_referenced(reference_count: int) -> None:
         raise Conflict(
             f"{reference_count} {noun} this approach; it cannot be deleted while any do",
             code="approach_in_use",
-            details=[{"field": "slug", "message": f"referenced by {reference_count} therapists",
-                      "therapistCount": reference_count}],
+            details=[
+                {
+                    "field": "slug",
+                    "message": f"referenced by {reference_count} therapists",
+                    "therapistCount": reference_count,
+                }
+            ],
         )

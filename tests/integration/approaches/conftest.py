@@ -59,14 +59,16 @@ class Service:
         return await reads.references.count([approach["slug"], *approach["previousSlugs"]])
 
     async def create(self, slug: str | None = None, **fields: object) -> dict:
-        async with self.http.post("/v1/approaches", json=new_approach_body(slug, **fields),
-                                  headers=self.admin) as response:
+        async with self.http.post(
+            "/v1/approaches", json=new_approach_body(slug, **fields), headers=self.admin
+        ) as response:
             assert response.status == 201, await response.text()
             return await response.json()
 
     async def patch(self, slug: str, patch: dict, **headers: str) -> aiohttp.ClientResponse:
-        response = await self.http.patch(f"/v1/approaches/{slug}", json=patch,
-                                         headers={**self.admin, **headers}, allow_redirects=False)
+        response = await self.http.patch(
+            f"/v1/approaches/{slug}", json=patch, headers={**self.admin, **headers}, allow_redirects=False
+        )
         await response.read()
         return response
 
@@ -104,6 +106,7 @@ class EventObserver:
 
     async def for_subject(self, subject: str, count: int, timeout: float = 10.0) -> list[CloudEvent]:
         """The first `count` events about `subject` (waits for them to arrive)."""
+
         def seen() -> list[CloudEvent]:
             return [e for e in self.events if e.subject == subject]
 
@@ -144,10 +147,14 @@ def therapist_profile(therapist_id: str, version: int, *slugs: str) -> dict[str,
     """Data of therapist.created/updated.v1 making statements about `slugs`."""
     now = datetime.now(UTC).isoformat()
     return {
-        "id": therapist_id, "version": version, "displayName": "Rowan Vell, LMFT",
-        "title": "Licensed Marriage & Family Therapist", "location": {"city": "Austin", "state": "TX"},
+        "id": therapist_id,
+        "version": version,
+        "displayName": "Rowan Vell, LMFT",
+        "title": "Licensed Marriage & Family Therapist",
+        "location": {"city": "Austin", "state": "TX"},
         "approaches": [{"slug": slug, "statement": "I use it every week."} for slug in slugs],
-        "createdAt": now, "updatedAt": now,
+        "createdAt": now,
+        "updatedAt": now,
     }
 
 

@@ -18,25 +18,36 @@ async def error_of(response) -> dict:
 
 async def test_create_answers_201_with_the_approach_its_location_and_etag(service):
     slug = unique_slug("relational")
-    body = new_approach_body(slug, aliases=["Relational-Cultural Therapy"], issues=["loneliness"],
-                             sections={"whatItIs": "Connection heals."}, related=["emdr"])
+    body = new_approach_body(
+        slug,
+        aliases=["Relational-Cultural Therapy"],
+        issues=["loneliness"],
+        sections={"whatItIs": "Connection heals."},
+        related=["emdr"],
+    )
     async with service.http.post("/v1/approaches", json=body, headers=service.admin) as response:
         assert response.status == 201
         created = await response.json()
         assert response.headers["Location"] == f"/v1/approaches/{slug}"
         assert response.headers["ETag"] == f'"1-{created["id"]}"'
-    assert {key: created[key] for key in body if key != "sections"} == {k: v for k, v in body.items()
-                                                                        if k != "sections"}
-    assert created["sections"] == {"whatItIs": "Connection heals.", "howItWorks": "", "helpsWith": "",
-                                   "whatYouLearn": ""}
+    assert {key: created[key] for key in body if key != "sections"} == {
+        k: v for k, v in body.items() if k != "sections"
+    }
+    assert created["sections"] == {
+        "whatItIs": "Connection heals.",
+        "howItWorks": "",
+        "helpsWith": "",
+        "whatYouLearn": "",
+    }
     assert created["version"] == 1 and created["previousSlugs"] == []
     assert created["createdAt"] == created["updatedAt"]
 
 
 async def test_create_with_only_slug_and_name_fills_in_defaults(service):
     slug = unique_slug()
-    async with service.http.post("/v1/approaches", json={"slug": slug, "name": "Minimal"},
-                                 headers=service.admin) as response:
+    async with service.http.post(
+        "/v1/approaches", json={"slug": slug, "name": "Minimal"}, headers=service.admin
+    ) as response:
         assert response.status == 201
         created = await response.json()
     assert (created["summary"], created["description"], created["aliases"]) == ("", "", [])
@@ -44,9 +55,12 @@ async def test_create_with_only_slug_and_name_fills_in_defaults(service):
 
 @pytest.mark.parametrize(
     ("headers", "status", "code"),
-    [({}, 401, "unauthenticated"), (THERAPIST, 403, "forbidden"),
-     ({"Authorization": "Bearer not-a-jwt"}, 401, "invalid_token"),
-     ({"Authorization": f"Bearer {token('admin-1', 'admin', aud='someone-else')}"}, 401, "invalid_token")],
+    [
+        ({}, 401, "unauthenticated"),
+        (THERAPIST, 403, "forbidden"),
+        ({"Authorization": "Bearer not-a-jwt"}, 401, "invalid_token"),
+        ({"Authorization": f"Bearer {token('admin-1', 'admin', aud='someone-else')}"}, 401, "invalid_token"),
+    ],
 )
 async def test_only_admins_may_create(service, headers, status, code):
     async with service.http.post("/v1/approaches", json=new_approach_body(), headers=headers) as response:
@@ -65,12 +79,16 @@ async def test_invalid_fields_are_named_in_a_422(service):
 
 
 async def test_malformed_json_is_a_400_and_another_media_type_a_415(service):
-    async with service.http.post("/v1/approaches", data=b"{not json", headers={
-            **service.admin, "Content-Type": "application/json"}) as response:
+    async with service.http.post(
+        "/v1/approaches", data=b"{not json", headers={**service.admin, "Content-Type": "application/json"}
+    ) as response:
         assert response.status == 400
         assert (await error_of(response))["code"] == "malformed_json"
-    async with service.http.post("/v1/approaches", data=b"slug=x", headers={
-            **service.admin, "Content-Type": "application/x-www-form-urlencoded"}) as response:
+    async with service.http.post(
+        "/v1/approaches",
+        data=b"slug=x",
+        headers={**service.admin, "Content-Type": "application/x-www-form-urlencoded"},
+    ) as response:
         assert response.status == 415
 
 
@@ -81,8 +99,9 @@ async def test_a_body_that_is_not_an_object_is_a_422(service):
 
 async def test_a_slug_already_in_use_is_a_409(service):
     created = await service.create()
-    async with service.http.post("/v1/approaches", json=new_approach_body(created["slug"]),
-                                 headers=service.admin) as response:
+    async with service.http.post(
+        "/v1/approaches", json=new_approach_body(created["slug"]), headers=service.admin
+    ) as response:
         assert response.status == 409
         error = await error_of(response)
     assert error["code"] == "slug_taken" and error["details"][0]["field"] == "slug"
@@ -140,8 +159,12 @@ async def test_list_answers_304_until_the_catalogue_changes(service):
 
 async def test_the_slug_filter_fetches_several_at_once_and_skips_unknown_ones(service):
     first, second, _ = [await service.create(name=name) for name in ("B first", "A second", "C other")]
-    params = [("slug", first["slug"]), ("slug", second["slug"]), ("slug", first["slug"]),
-              ("slug", unique_slug("unknown"))]
+    params = [
+        ("slug", first["slug"]),
+        ("slug", second["slug"]),
+        ("slug", first["slug"]),
+        ("slug", unique_slug("unknown")),
+    ]
     async with service.http.get("/v1/approaches", params=params) as response:
         assert response.status == 200
         items = (await response.json())["items"]
@@ -157,8 +180,11 @@ async def test_a_malformed_slug_filter_is_a_400_naming_the_parameter(service):
 
 async def test_patch_applies_a_merge_patch_and_advances_version_and_etag(service):
     created = await service.create(aliases=["RT"], sections={"whatItIs": "Kept.", "howItWorks": "Old."})
-    response = await service.patch(created["slug"], {"summary": "New.", "sections": {"howItWorks": "New."}},
-                                   **{"Content-Type": "application/merge-patch+json"})
+    response = await service.patch(
+        created["slug"],
+        {"summary": "New.", "sections": {"howItWorks": "New."}},
+        **{"Content-Type": "application/merge-patch+json"},
+    )
     assert response.status == 200
     patched = await response.json()
     assert patched["summary"] == "New." and patched["aliases"] == ["RT"]
@@ -171,9 +197,11 @@ async def test_patch_applies_a_merge_patch_and_advances_version_and_etag(service
 
 async def test_patch_sent_as_merge_patch_json_is_accepted(service):
     created = await service.create()
-    async with service.http.patch(f"/v1/approaches/{created['slug']}", data=b'{"name": "Renamed"}',
-                                  headers={**service.admin,
-                                           "Content-Type": "application/merge-patch+json"}) as response:
+    async with service.http.patch(
+        f"/v1/approaches/{created['slug']}",
+        data=b'{"name": "Renamed"}',
+        headers={**service.admin, "Content-Type": "application/merge-patch+json"},
+    ) as response:
         assert response.status == 200
         assert (await response.json())["name"] == "Renamed"
 
@@ -200,8 +228,9 @@ async def test_patch_with_a_stale_if_match_is_a_412_and_changes_nothing(service)
 @pytest.mark.parametrize("if_match", ['"1-{id}"', "1", '"1"', "*"])
 async def test_patch_with_a_current_if_match_succeeds(service, if_match):
     created = await service.create()
-    response = await service.patch(created["slug"], {"summary": "Updated."},
-                                   **{"If-Match": if_match.format(id=created["id"])})
+    response = await service.patch(
+        created["slug"], {"summary": "Updated."}, **{"If-Match": if_match.format(id=created["id"])}
+    )
     assert response.status == 200
 
 
@@ -252,8 +281,9 @@ async def test_delete_removes_the_approach(service):
 async def test_delete_with_a_stale_if_match_is_a_412(service):
     created = await service.create()
     await service.patch(created["slug"], {"summary": "v2"})
-    async with service.http.delete(f"/v1/approaches/{created['slug']}",
-                                   headers={**service.admin, "If-Match": "1"}) as response:
+    async with service.http.delete(
+        f"/v1/approaches/{created['slug']}", headers={**service.admin, "If-Match": "1"}
+    ) as response:
         assert response.status == 412
 
 

@@ -19,8 +19,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 def conformance_run(base_url: str, known_slug: str, admin_token: str, examples: int = 30) -> list[str]:
@@ -31,17 +36,34 @@ def conformance_run(base_url: str, known_slug: str, admin_token: str, examples: 
     with requests.Session() as session:
         for result in schema.get_all_operations():
             operation = result.ok()
-            fixed = None if operation.method.upper() == "DELETE" or "{slug}" not in operation.path \
+            fixed = (
+                None
+                if operation.method.upper() == "DELETE" or "{slug}" not in operation.path
                 else {"slug": known_slug}
-            cases = st.one_of(*(operation.as_strategy(mode, path_parameters=fixed)
-                                for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)))
+            )
+            cases = st.one_of(
+                *(
+                    operation.as_strategy(mode, path_parameters=fixed)
+                    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+                )
+            )
 
-            @hypothesis.settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                                 suppress_health_check=list(HealthCheck), phases=[hypothesis.Phase.generate])
+            @hypothesis.settings(
+                max_examples=examples,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                phases=[hypothesis.Phase.generate],
+            )
             @given(case=cases)
             def matches_the_document(case) -> None:
-                response = case.call(base_url=base_url, session=session, allow_redirects=False,
-                                     headers={"Authorization": f"Bearer {admin_token}"})
+                response = case.call(
+                    base_url=base_url,
+                    session=session,
+                    allow_redirects=False,
+                    headers={"Authorization": f"Bearer {admin_token}"},
+                )
                 case.validate_response(response, checks=CHECKS)
 
             matches_the_document()
@@ -54,5 +76,12 @@ async def test_the_service_conforms_to_its_own_openapi_document(service):
     admin_token = service.admin["Authorization"].removeprefix("Bearer ")
     base_url = str(service.http._base_url).rstrip("/")
     run = await asyncio.to_thread(conformance_run, base_url, known["slug"], admin_token)
-    assert sorted(run) == sorted(["GET /v1/approaches", "POST /v1/approaches", "GET /v1/approaches/{slug}",
-                                  "PATCH /v1/approaches/{slug}", "DELETE /v1/approaches/{slug}"])
+    assert sorted(run) == sorted(
+        [
+            "GET /v1/approaches",
+            "POST /v1/approaches",
+            "GET /v1/approaches/{slug}",
+            "PATCH /v1/approaches/{slug}",
+            "DELETE /v1/approaches/{slug}",
+        ]
+    )

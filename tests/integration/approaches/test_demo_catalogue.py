@@ -45,8 +45,9 @@ async def loaded(infra):
         async with aiohttp.ClientSession(base_url=url) as http:
             statuses = []
             for entry in entries:
-                async with http.post("/v1/approaches", json=entry,
-                                     headers=auth_header("demo-loader", "admin")) as response:
+                async with http.post(
+                    "/v1/approaches", json=entry, headers=auth_header("demo-loader", "admin")
+                ) as response:
                     statuses.append((entry["slug"], response.status, await response.text()))
             async with http.get("/v1/approaches") as response:
                 listed = (await response.json())["items"]

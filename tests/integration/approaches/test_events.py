@@ -22,12 +22,18 @@ async def test_create_update_and_delete_are_published_with_successive_versions(s
     # The relay publishes concurrently; consumers order by version, so the test does too.
     published = sorted(await events.for_subject(created["id"], 3), key=lambda e: e.version)
     assert [(e.type, e.version) for e in published] == [
-        (APPROACH_CREATED, 1), (APPROACH_UPDATED, 2), (APPROACH_DELETED, 3)]
+        (APPROACH_CREATED, 1),
+        (APPROACH_UPDATED, 2),
+        (APPROACH_DELETED, 3),
+    ]
     first = ApproachSnapshot.model_validate(published[0].data)
     assert (first.slug, first.name, first.issues) == (created["slug"], created["name"], ["grief"])
     second = ApproachSnapshot.model_validate(published[1].data)
     assert (second.slug, second.previousSlugs, second.summary) == (
-        created["slug"] + "-new", [created["slug"]], "Updated.")
+        created["slug"] + "-new",
+        [created["slug"]],
+        "Updated.",
+    )
     deleted = ApproachDeleted.model_validate(published[2].data)
     assert (deleted.id, deleted.slug) == (created["id"], created["slug"] + "-new")
     assert all(e.source == "/directory/approaches" for e in published)
@@ -52,8 +58,9 @@ async def test_writes_that_change_nothing_or_are_refused_publish_nothing(service
     created = await service.create()
     await service.patch(created["slug"], {"name": created["name"]})
     assert (await service.patch(created["slug"], {"summary": "x"}, **{"If-Match": "9"})).status == 412
-    await therapist_events(therapist_event(
-        THERAPIST_CREATED, therapist_profile(f"t-{created['id']}", 1, created["slug"])))
+    await therapist_events(
+        therapist_event(THERAPIST_CREATED, therapist_profile(f"t-{created['id']}", 1, created["slug"]))
+    )
 
     async def referenced() -> bool:
         return await service.reference_count(created) == 1

@@ -60,8 +60,9 @@ async def test_writes_to_an_old_slug_answer_308_to_the_new_one(service):
     response = await service.patch(old, {"summary": "x"})
     assert response.status == 308
     assert response.headers["Location"] == f"/v1/approaches/{approach['slug']}"
-    async with service.http.delete(f"/v1/approaches/{old}", headers=service.admin,
-                                   allow_redirects=False) as response:
+    async with service.http.delete(
+        f"/v1/approaches/{old}", headers=service.admin, allow_redirects=False
+    ) as response:
         assert response.status == 308
 
 
@@ -75,8 +76,9 @@ async def test_a_slug_held_by_another_approach_cannot_be_taken_by_renaming(servi
 
 async def test_a_former_slug_of_another_approach_cannot_be_taken(service):
     _, old = await renamed(service)
-    async with service.http.post("/v1/approaches", json=new_approach_body(old),
-                                 headers=service.admin) as response:
+    async with service.http.post(
+        "/v1/approaches", json=new_approach_body(old), headers=service.admin
+    ) as response:
         assert response.status == 409
     mine = await service.create()
     response = await service.patch(mine["slug"], {"slug": old})

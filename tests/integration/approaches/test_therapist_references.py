@@ -19,8 +19,9 @@ def therapist_id() -> str:
 
 
 async def delete_status(service, slug: str) -> tuple[int, dict | None]:
-    async with service.http.delete(f"/v1/approaches/{slug}", headers=service.admin,
-                                   allow_redirects=False) as response:
+    async with service.http.delete(
+        f"/v1/approaches/{slug}", headers=service.admin, allow_redirects=False
+    ) as response:
         return response.status, (await response.json() if response.status != 204 else None)
 
 
@@ -29,8 +30,9 @@ async def test_deleting_an_approach_that_therapists_reference_is_a_409_saying_ho
 ):
     approach = await service.create()
     for _ in range(2):
-        await therapist_events(therapist_event(
-            THERAPIST_CREATED, therapist_profile(therapist_id(), 1, approach["slug"], "emdr")))
+        await therapist_events(
+            therapist_event(THERAPIST_CREATED, therapist_profile(therapist_id(), 1, approach["slug"], "emdr"))
+        )
     await eventually(lambda: _count_is(service, approach, 2))
     status, body = await delete_status(service, approach["slug"])
     assert status == 409

@@ -27,8 +27,14 @@ class RunningGateway:
     gateway: Gateway
     http: aiohttp.ClientSession
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None, *,
-                   headers: dict[str, str] | None = None, **extra: Any) -> tuple[int, Any]:
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> tuple[int, Any]:
         payload = {"query": query, "variables": variables, **extra}
         async with self.http.post(f"{self.url}/graphql", json=payload, headers=headers) as response:
             return response.status, await response.json(content_type=None)
@@ -69,8 +75,13 @@ async def gw(infra) -> AsyncIterator[RunningGateway]:
 @pytest.fixture(scope="session")
 async def publisher(infra) -> AsyncIterator[EventBus]:
     settings = infra.settings("gateway-test-publisher")
-    bus = EventBus(settings.amqp_url, service="gateway-test-publisher", exchange=settings.events_exchange,
-                   dead_letter_exchange=settings.dead_letter_exchange, delivery_limit=3)
+    bus = EventBus(
+        settings.amqp_url,
+        service="gateway-test-publisher",
+        exchange=settings.events_exchange,
+        dead_letter_exchange=settings.dead_letter_exchange,
+        delivery_limit=3,
+    )
     await bus.start()
     await bus.wait_connected(15)
     yield bus

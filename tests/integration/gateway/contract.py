@@ -43,8 +43,10 @@ def violations(service: str, method: str, path: str, status: int, body: Any) -> 
     if schema is None:
         return []
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    return [f"{what}: {'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message[:200]}"
-            for e in validator.iter_errors(body)]
+    return [
+        f"{what}: {'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message[:200]}"
+        for e in validator.iter_errors(body)
+    ]
 
 
 def checking_middleware(service: str, found: list[str]):

@@ -16,7 +16,10 @@ async def test_therapist_approach_names_come_from_one_batched_approaches_call(gw
     assert len(approach_calls) == 1
     assert approach_calls[0].path == "/v1/approaches"
     assert sorted(v for k, v in approach_calls[0].query if k == "slug") == [
-        "cognitive-behavioral-therapy", "narrative-therapy", "relational-therapy"]
+        "cognitive-behavioral-therapy",
+        "narrative-therapy",
+        "relational-therapy",
+    ]
     assert gw.stub.count("profiles") == 1
 
 
@@ -42,7 +45,8 @@ async def test_a_repeated_anonymous_query_is_answered_without_calling_the_servic
 async def test_a_query_with_a_token_is_not_served_from_the_response_cache_but_reuses_service_reads(gw):
     await gw.data(APPROACH_PAGE, {"slug": "relational-therapy"})
     calls = len(gw.stub.calls)
-    status, body = await gw.post(APPROACH_PAGE, {"slug": "relational-therapy"},
-                                 headers={"Authorization": "Bearer anything"})
+    status, body = await gw.post(
+        APPROACH_PAGE, {"slug": "relational-therapy"}, headers={"Authorization": "Bearer anything"}
+    )
     assert status == 200 and body["data"]["approach"]["slug"] == "relational-therapy"
     assert len(gw.stub.calls) == calls  # both reads came from the read cache

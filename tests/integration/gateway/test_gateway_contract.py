@@ -40,7 +40,10 @@ async def test_therapist_lists_statements_with_approach_names(gw):
     therapist = data["therapist"]
     assert therapist["displayName"] == "Rowan Q. Elbery-1, LMFT"
     assert [a["approach"]["name"] for a in therapist["approaches"]] == [
-        "Relational Therapy", "Cognitive Behavioral Therapy", "Narrative Therapy"]
+        "Relational Therapy",
+        "Cognitive Behavioral Therapy",
+        "Narrative Therapy",
+    ]
 
 
 async def test_unknown_therapist_is_null(gw):
@@ -48,8 +51,9 @@ async def test_unknown_therapist_is_null(gw):
 
 
 async def test_search_filters_by_approach_state_and_city(gw):
-    data = await gw.data(SEARCH, {"filter": {"approaches": ["emdr"], "state": "TX", "city": "Austin"},
-                                  "first": 3})
+    data = await gw.data(
+        SEARCH, {"filter": {"approaches": ["emdr"], "state": "TX", "city": "Austin"}, "first": 3}
+    )
     result = data["searchTherapists"]
     assert result["totalCount"] > 0 and len(result["edges"]) == 3
     sent = gw.stub.calls[-1].query

@@ -30,8 +30,12 @@ async def test_registered_only_mode_runs_registered_operations_and_nothing_else(
     import orjson
 
     manifest.write_bytes(orjson.dumps(manifest_of([OPERATIONS])))
-    async with running_gateway(infra, StubDirectory.with_demo_data(), persisted_queries_manifest=manifest,
-                               persisted_queries_only=True) as gw:
+    async with running_gateway(
+        infra,
+        StubDirectory.with_demo_data(),
+        persisted_queries_manifest=manifest,
+        persisted_queries_only=True,
+    ) as gw:
         by_hash = await gw.data(None, {"slug": "emdr"}, **apq(query_hash(APPROACH_PAGE)))
         assert by_hash["approach"]["slug"] == "emdr"
         assert (await gw.data(APPROACH_PAGE, {"slug": "emdr"})) == by_hash  # full text of a registered one

@@ -16,7 +16,7 @@ def error_codes(body: dict) -> list[str]:
 
 
 async def test_too_deep_a_query_is_refused(gw):
-    deep = "query { approach(slug: \"emdr\") " + "{ related " * 10 + "{ slug" + " }" * 12
+    deep = 'query { approach(slug: "emdr") ' + "{ related " * 10 + "{ slug" + " }" * 12
     status, body = await gw.post(deep)
     assert status == 200 and body["data"] is None
     assert "exceeds maximum operation depth" in body["errors"][0]["message"]
@@ -93,16 +93,23 @@ async def test_queries_can_be_sent_with_get_but_mutations_cannot(gw):
 
 
 async def test_cors_allows_the_configured_origins_only(infra):
-    async with running_gateway(infra, StubDirectory.with_demo_data(),
-                               cors_allow_origins=("https://app.example.org",)) as gw:
-        preflight = {"Origin": "https://app.example.org", "Access-Control-Request-Method": "POST",
-                     "Access-Control-Request-Headers": "content-type"}
+    async with running_gateway(
+        infra, StubDirectory.with_demo_data(), cors_allow_origins=("https://app.example.org",)
+    ) as gw:
+        preflight = {
+            "Origin": "https://app.example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        }
         async with gw.http.options(f"{gw.url}/graphql", headers=preflight) as response:
             assert response.ok  # browsers take any 2xx for an accepted preflight
             assert response.headers["Access-Control-Allow-Origin"] == "https://app.example.org"
             assert "POST" in response.headers["Access-Control-Allow-Methods"]
-        async with gw.http.post(f"{gw.url}/graphql", json={"query": "{ __typename }"},
-                                headers={"Origin": "https://elsewhere.example"}) as response:
+        async with gw.http.post(
+            f"{gw.url}/graphql",
+            json={"query": "{ __typename }"},
+            headers={"Origin": "https://elsewhere.example"},
+        ) as response:
             assert "Access-Control-Allow-Origin" not in response.headers
 
 

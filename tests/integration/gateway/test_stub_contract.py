@@ -24,8 +24,11 @@ def test_every_stand_in_route_is_an_operation_of_its_service():
 def test_an_answer_the_document_does_not_allow_is_reported():
     card = copy.deepcopy(StubDirectory.with_demo_data().cards[0])
     del card["displayName"]
-    body = {"totalCount": 1, "pageInfo": {"hasNextPage": False, "endCursor": None},
-            "edges": [{"cursor": "c1", "node": card}]}
+    body = {
+        "totalCount": 1,
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+        "edges": [{"cursor": "c1", "node": card}],
+    }
     found = violations("search", "GET", "/v1/therapists", 200, body)
     assert found and "displayName" in " ".join(found)
     assert violations("search", "GET", "/v1/nowhere", 200, {}) != []

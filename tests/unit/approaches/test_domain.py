@@ -54,8 +54,20 @@ def test_slugs_are_lowercase_words_of_letters_and_digits_joined_by_hyphens(slug)
 
 
 @pytest.mark.parametrize(
-    "slug", ["CBT", "Relational-Therapy", "foo_bar", "foo bar", "-foo", "foo-", "foo--bar", "", "café",
-             "a" * 81, "foo/bar"],
+    "slug",
+    [
+        "CBT",
+        "Relational-Therapy",
+        "foo_bar",
+        "foo bar",
+        "-foo",
+        "foo-",
+        "foo--bar",
+        "",
+        "café",
+        "a" * 81,
+        "foo/bar",
+    ],
 )
 def test_a_malformed_slug_is_rejected_naming_the_field(slug):
     assert invalid_fields(slug=slug) == {"slug"}
@@ -173,7 +185,9 @@ def test_a_patch_must_be_an_object():
 
 def test_a_patch_names_only_fields_an_approach_has():
     assert set(refused_fields(approach(), {"colour": "blue", "sections": {"history": "y"}})) == {
-        "colour", "sections.history"}
+        "colour",
+        "sections.history",
+    }
 
 
 def test_renaming_keeps_the_old_slug_as_a_previous_slug():
@@ -215,11 +229,20 @@ def test_the_deleted_event_is_the_next_version():
 
 
 def test_a_therapist_references_each_approach_it_has_a_statement_for_once():
-    profile = TherapistPublicProfile.model_validate({
-        "id": "t1", "version": 3, "displayName": "A", "title": "LPC", "location": {"state": "TX"},
-        "approaches": [{"slug": "emdr", "statement": "a"}, {"slug": "cognitive-behavioral-therapy",
-                                                           "statement": "b"},
-                       {"slug": "emdr", "statement": "c"}],
-        "createdAt": T0, "updatedAt": T0,
-    })
+    profile = TherapistPublicProfile.model_validate(
+        {
+            "id": "t1",
+            "version": 3,
+            "displayName": "A",
+            "title": "LPC",
+            "location": {"state": "TX"},
+            "approaches": [
+                {"slug": "emdr", "statement": "a"},
+                {"slug": "cognitive-behavioral-therapy", "statement": "b"},
+                {"slug": "emdr", "statement": "c"},
+            ],
+            "createdAt": T0,
+            "updatedAt": T0,
+        }
+    )
     assert domain.referenced_slugs(profile) == ["cognitive-behavioral-therapy", "emdr"]

@@ -67,7 +67,8 @@ def test_every_error_answer_is_the_common_error_body():
             for status, response in operation["responses"].items():
                 if int(status) >= 400:
                     assert response["content"]["application/json"]["schema"] == {
-                        "$ref": "#/components/schemas/ErrorBody"}
+                        "$ref": "#/components/schemas/ErrorBody"
+                    }
 
 
 def test_writes_declare_bearer_auth_their_precondition_and_their_errors():
