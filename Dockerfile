@@ -2,7 +2,7 @@
 # One image for the whole directory, with a target per process. Each target's command is the
 # one the run command (devstack) starts, so what runs in production is what runs locally:
 #   docker build --target search -t therapist-directory/search .
-# Targets: profiles, approaches, search, gateway (the default, last stage).
+# Targets: profiles, approaches, search, inquiries, gateway (the default, last stage).
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # --- build: a virtual environment with the pinned dependencies and the project ----------------
@@ -31,7 +31,7 @@ RUN pip install --no-deps . \
 # --- runtime: the virtual environment only, run by an unprivileged user ----------------------
 FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="therapist-directory" \
-      org.opencontainers.image.description="Therapist directory: profiles, approaches, search and GraphQL gateway" \
+      org.opencontainers.image.description="Therapist directory: profiles, approaches, search, inquiries and GraphQL gateway" \
       org.opencontainers.image.licenses="Apache-2.0"
 RUN groupadd --system --gid 10001 directory \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
@@ -63,6 +63,11 @@ FROM runtime AS search
 ENV DIRECTORY_SERVICE=search
 EXPOSE 8003
 CMD ["python", "-m", "services.search"]
+
+FROM runtime AS inquiries
+ENV DIRECTORY_SERVICE=inquiries
+EXPOSE 8004
+CMD ["python", "-m", "services.inquiries"]
 
 FROM runtime AS gateway
 ENV DIRECTORY_SERVICE=gateway

@@ -1,7 +1,8 @@
 """`./dev up`: the whole directory on one machine, with demo data.
 
-Starts the embedded MongoDB-compatible server (unless MONGODB_URI is set), the three services
-and the gateway as separate processes (the same commands the container images run), waits
+Starts the embedded MongoDB-compatible server (unless MONGODB_URI is set), a local SMTP server
+that keeps each mail as a file under `var/mail/` (unless SMTP_URL is set), the four services and
+the gateway as separate processes (the same commands the container images run), waits
 until each is ready, loads the demo data through the public APIs, and keeps everything running
 until Ctrl-C, restarting a process that dies.
 """
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,12 +23,14 @@ from pathlib import Path
 import aiohttp
 
 from devstack.embedded_mongo import EmbeddedMongo, die_with_parent, free_port
+from devstack.mail import DEFAULT_SMTP_PORT, MailFolder, serve_smtp
 from servicekit.settings import DEFAULT_PORTS, Environment, service_urls
 
 SERVICE_COMMANDS: dict[str, list[str]] = {
     "approaches": [sys.executable, "-m", "services.approaches"],
     "profiles": [sys.executable, "-m", "services.profiles"],
     "search": [sys.executable, "-m", "services.search"],
+    "inquiries": [sys.executable, "-m", "services.inquiries"],
     "gateway": [sys.executable, "-m", "gateway"],
 }
 
@@ -92,16 +96,25 @@ async def wait_until_ready(urls: dict[str, str], timeout: float = 90.0) -> None:
             await asyncio.sleep(0.25)
 
 
-def embedded_mongo_port() -> int:
-    wanted = Environment().embedded_mongodb_port
+def port_if_free(wanted: int) -> int:
+    """`wanted`, unless something listens there already: then any free port."""
     try:
-        import socket
-
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", wanted))
         return wanted
     except OSError:
         return free_port()
+
+
+async def start_mail_server(env: dict[str, str], var: Path) -> asyncio.Server | None:
+    """The local SMTP server the services send to, unless SMTP_URL names the operator's own."""
+    if env.get("SMTP_URL"):
+        return None
+    port = port_if_free(DEFAULT_SMTP_PORT)
+    print(f"Starting the local SMTP server (each mail a file in {var / 'mail'}) ...", flush=True)
+    server = await serve_smtp(MailFolder(var / "mail"), port=port)
+    env["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+    return server
 
 
 async def run(var: Path, *, load_demo: bool) -> None:
@@ -110,10 +123,13 @@ async def run(var: Path, *, load_demo: bool) -> None:
     mongo = None
     if not env.get("MONGODB_URI"):
         mongo = EmbeddedMongo(
-            storage=str(var / "mongodb"), port=embedded_mongo_port(), log_path=log_dir / "mongodb.log"
+            storage=str(var / "mongodb"),
+            port=port_if_free(Environment().embedded_mongodb_port),
+            log_path=log_dir / "mongodb.log",
         )
         print(f"Starting the embedded MongoDB-compatible server (data in {var / 'mongodb'}) ...", flush=True)
         env["MONGODB_URI"] = mongo.start()
+    mail_server = await start_mail_server(env, var)
     supervisor = Supervisor(env, log_dir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -130,12 +146,16 @@ async def run(var: Path, *, load_demo: bool) -> None:
 
             await load_demo_data(urls)
         watcher = asyncio.create_task(supervisor.watch())
-        print_summary(urls, log_dir)
+        print_summary(
+            urls, log_dir, mail=var / "mail" if mail_server is not None else "to the server of SMTP_URL"
+        )
         await stop.wait()
         watcher.cancel()
     finally:
         print("\nStopping ...", flush=True)
         supervisor.stop()
+        if mail_server is not None:
+            mail_server.close()
         if mongo is not None:
             mongo.stop()
 
@@ -146,7 +166,8 @@ EXAMPLE_QUERY = (
 )
 
 
-def print_summary(urls: dict[str, str], log_dir: Path) -> None:
+def print_summary(urls: dict[str, str], log_dir: Path, *, mail: Path | str) -> None:
+    """`mail` is the folder the local SMTP server keeps mail in, or where else mail goes."""
     gateway = urls["gateway"]
     print(
         f"""
@@ -155,6 +176,8 @@ The directory is running.
   Profiles REST:   {urls["profiles"]}/v1/therapists      (OpenAPI: /openapi.json)
   Approaches REST: {urls["approaches"]}/v1/approaches    (OpenAPI: /openapi.json)
   Search REST:     {urls["search"]}/v1/therapists        (OpenAPI: /openapi.json)
+  Inquiries REST:  {urls["inquiries"]}/v1/inquiries      (OpenAPI: /openapi.json)
+  Mail sent:       {mail}
   Logs:            {log_dir}
 Try:
   curl -s {gateway}/graphql -H 'Content-Type: application/json' \\

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from integration_events.approaches import APPROACH_EVENT_TYPES
+from integration_events.inquiries import INQUIRY_EVENT_TYPES
 from integration_events.therapists import THERAPIST_EVENT_TYPES
 
-# Everything the search service derived from therapists and approaches: result lists,
-# facets, specialists, cards.
+# Everything the search service derived from therapists, approaches and inquiries: result
+# lists, facets, specialists, cards.
 SEARCH = "search"
 APPROACH_LIST = "approaches"
 
@@ -50,6 +51,9 @@ def invalidation_for(event_type: str, data: dict[str, Any]) -> Invalidation:
         slugs = {str(data["slug"]), *(str(s) for s in data.get("previousSlugs") or ())}
         tags = {approach_tag(s) for s in slugs} | {f"approach-id:{data['id']}", APPROACH_LIST, SEARCH}
         return Invalidation(frozenset(tags), frozenset({SEARCH}))
+    if event_type in INQUIRY_EVENT_TYPES:
+        # Search derives each therapist's responsiveness (on every card) from inquiry events.
+        return Invalidation(frozenset({SEARCH}), frozenset({SEARCH}))
     return Invalidation(frozenset(), frozenset())
 
 

@@ -2,7 +2,8 @@
 
 Reads go through the shared read cache, tagged with what they were built from; each read
 records its tags (and, for search, the visitor's rotation bucket) in the request's
-`ReadTrace`, so the whole response can be cached and invalidated the same way.
+`ReadTrace`, so the whole response can be cached and invalidated the same way. The inquiries service's
+calls, which carry health data and are never cached, are in `gateway.inquiries`.
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ class ServiceClients:
         headers: Mapping[str, str] | None = None,
         content_type: str = "application/json",
     ) -> BackendResponse:
+        base_url = self.urls.get(backend)
+        if base_url is None:
+            raise BackendUnavailable(f"The {backend} service is not configured", service=backend)
         send_headers = dict(headers or {})
         data = None
         if body is not None:
@@ -96,7 +100,7 @@ class ServiceClients:
         try:
             async with self.session.request(
                 method,
-                self.urls[backend] + path,
+                base_url + path,
                 params=params,
                 data=data,
                 headers=send_headers,
@@ -204,6 +208,17 @@ class ServiceClients:
             return (response.body if response.status == 200 else None), {therapist_tag(therapist_id)}
 
         return await self._cached(therapist_tag(therapist_id), trace, fetch)
+
+    async def card(self, therapist_id: str, trace: ReadTrace) -> dict[str, Any] | None:
+        """A listed therapist's search card (None if search does not list them)."""
+
+        async def fetch() -> tuple[Any, set[str]]:
+            response = await self.request("search", "GET", f"/v1/therapists/{path_segment(therapist_id)}")
+            if response.status not in (200, 404):
+                raise BackendUnavailable(f"The search service answered {response.status}", service="search")
+            return (response.body if response.status == 200 else None), {SEARCH, therapist_tag(therapist_id)}
+
+        return await self._cached(f"card:{therapist_id}", trace, fetch)
 
     async def specialists(
         self, slug: str, params: Params, trace: ReadTrace, visitor_session: str | None

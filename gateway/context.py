@@ -22,6 +22,8 @@ class GatewayContext:
     request_id: str
     authorization: str | None = None
     visitor_session: str | None = None
+    # The visitor's network address (the request's peer), for the inquiries service's rate limit.
+    client_address: str | None = None
     trace: ReadTrace = field(default_factory=ReadTrace)
     operation_type: OperationType | None = None
     _loaders: Loaders | None = None

@@ -20,6 +20,7 @@ from aio_pika.abc import AbstractIncomingMessage
 
 from gateway.cache import TaggedCache, invalidation_for
 from integration_events.approaches import APPROACH_EVENT_TYPES
+from integration_events.inquiries import INQUIRY_EVENT_TYPES
 from integration_events.therapists import THERAPIST_EVENT_TYPES
 from servicekit.bus import EventBus
 from servicekit.envelope import CloudEvent, InvalidEnvelope
@@ -27,7 +28,7 @@ from servicekit.metrics import EVENTS_CONSUMED
 
 log = structlog.get_logger(__name__)
 
-WATCHED_EVENT_TYPES = THERAPIST_EVENT_TYPES + APPROACH_EVENT_TYPES
+WATCHED_EVENT_TYPES = THERAPIST_EVENT_TYPES + APPROACH_EVENT_TYPES + INQUIRY_EVENT_TYPES
 
 
 class ChangeEventListener:

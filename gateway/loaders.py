@@ -19,6 +19,8 @@ class Loaders:
         self.approach: DataLoader[str, dict[str, Any] | None] = DataLoader(load_fn=self._approaches)
         # Profiles has no batch read; the loader still asks once per distinct id per request.
         self.therapist: DataLoader[str, dict[str, Any] | None] = DataLoader(load_fn=self._therapists)
+        # Search cards by therapist id (what search derived: responsiveness).
+        self.card: DataLoader[str, dict[str, Any] | None] = DataLoader(load_fn=self._cards)
 
     async def _approaches(self, slugs: Sequence[str]) -> list[dict[str, Any] | None]:
         found = await self.clients.approaches_by_slugs(slugs, self.trace)
@@ -26,3 +28,6 @@ class Loaders:
 
     async def _therapists(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
         return list(await asyncio.gather(*(self.clients.therapist(i, self.trace) for i in ids)))
+
+    async def _cards(self, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        return list(await asyncio.gather(*(self.clients.card(i, self.trace) for i in ids)))

@@ -28,7 +28,7 @@ from strawberry.types import ExecutionContext
 from gateway.context import GatewayContext
 from gateway.errors import GatewayError
 from gateway.settings import QueryLimits
-from gateway.types import approaches, match, mutations, search, therapists
+from gateway.types import approaches, inquiries, match, mutations, search, therapists
 from gateway.types.common import SCALAR_OVERRIDES, read_field
 
 log = structlog.get_logger(__name__)
@@ -41,6 +41,7 @@ class Query:
     therapist = strawberry.field(resolver=therapists.therapist)
     searchTherapists = strawberry.field(resolver=search.search_therapists)
     findMatch = strawberry.field(resolver=match.find_match)
+    myInquiries = strawberry.field(resolver=inquiries.my_inquiries)
 
 
 @strawberry.type
@@ -49,6 +50,8 @@ class Mutation:
     confirmAvailability = strawberry.mutation(resolver=mutations.confirm_availability)
     setApproachStatement = strawberry.mutation(resolver=mutations.set_approach_statement)
     removeApproachStatement = strawberry.mutation(resolver=mutations.remove_approach_statement)
+    sendInquiry = strawberry.mutation(resolver=inquiries.send_inquiry)
+    markInquiryAnswered = strawberry.mutation(resolver=inquiries.mark_inquiry_answered)
 
 
 def is_internal(error: GraphQLError) -> bool:

@@ -224,6 +224,7 @@ class DirectoryGraphQLView(GraphQLView):
             request_id=request.get("request_id", "unknown"),
             authorization=request.headers.get("Authorization"),
             visitor_session=visitor_session(request),
+            client_address=request.remote,
         )
 
     async def execute(

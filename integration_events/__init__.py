@@ -12,6 +12,13 @@ from integration_events.approaches import (
     ApproachDeleted,
     ApproachSnapshot,
 )
+from integration_events.inquiries import (
+    INQUIRY_ANSWERED,
+    INQUIRY_EVENT_TYPES,
+    INQUIRY_RECEIVED,
+    InquiryAnswered,
+    InquiryReceived,
+)
 from integration_events.therapists import (
     THERAPIST_CREATED,
     THERAPIST_DELETED,
@@ -28,6 +35,11 @@ __all__ = [
     "APPROACH_UPDATED",
     "ApproachDeleted",
     "ApproachSnapshot",
+    "INQUIRY_ANSWERED",
+    "INQUIRY_EVENT_TYPES",
+    "INQUIRY_RECEIVED",
+    "InquiryAnswered",
+    "InquiryReceived",
     "THERAPIST_CREATED",
     "THERAPIST_DELETED",
     "THERAPIST_EVENT_TYPES",

@@ -20,7 +20,7 @@ EVENTS_EXCHANGE = "directory.events"
 DEAD_LETTER_EXCHANGE = "directory.dead-letter"
 DEFAULT_DELIVERY_LIMIT = 5
 
-DEFAULT_PORTS = {"gateway": 8000, "profiles": 8001, "approaches": 8002, "search": 8003}
+DEFAULT_PORTS = {"gateway": 8000, "profiles": 8001, "approaches": 8002, "search": 8003, "inquiries": 8004}
 
 # How every variable is read: an empty value (`FOO=` in a compose file) means "use the default".
 READ_ENVIRONMENT = SettingsConfigDict(env_ignore_empty=True, frozen=True)

@@ -1,5 +1,6 @@
-"""The whole directory in one test process: the three services and the gateway, each its real
-aiohttp application on its own port, over the real broker and MongoDB wire protocol."""
+"""The whole directory in one test process: the four services and the gateway, each its real
+aiohttp application on its own port, over the real broker and MongoDB wire protocol, with a real
+SMTP server (aiosmtpd) receiving the mail profiles sends."""
 
 from __future__ import annotations
 
@@ -7,19 +8,24 @@ import dataclasses
 import importlib
 import uuid
 from contextlib import AsyncExitStack
+from typing import Any
 
 import aiohttp
 import pytest
 
 from devstack.embedded_mongo import free_port
+from services.profiles.mailer import MailSettings, SmtpMailer
+from tests.smtp import SmtpServer, smtp_server
 from tests.support import serving, wait_ready
 
 APPS = {
     "approaches": "services.approaches.app",
     "profiles": "services.profiles.app",
     "search": "services.search.app",
+    "inquiries": "services.inquiries.app",
     "gateway": "gateway.app",
 }
+MAIL_SENDER = "directory@e2e.test"
 
 
 @dataclasses.dataclass
@@ -27,6 +33,7 @@ class Directory:
     urls: dict[str, str]
     http: aiohttp.ClientSession
     apps: dict
+    smtp: SmtpServer
 
     async def graphql(
         self, query: str, variables: dict | None = None, headers: dict[str, str] | None = None
@@ -50,12 +57,17 @@ async def directory(infra):
     apps = {}
     async with AsyncExitStack() as stack:
         http = await stack.enter_async_context(aiohttp.ClientSession())
+        smtp = await stack.enter_async_context(smtp_server())
+        options: dict[str, dict[str, Any]] = {
+            "profiles": {"mailer": SmtpMailer(MailSettings(url=smtp.url, sender=MAIL_SENDER))}
+        }
         for name, module in APPS.items():
             app = importlib.import_module(module).build_app(
-                infra.settings(name, urls=urls, database=f"{name}_e2e_{run}", port=ports[name])
+                infra.settings(name, urls=urls, database=f"{name}_e2e_{run}", port=ports[name]),
+                **options.get(name, {}),
             )
             apps[name] = app
             await stack.enter_async_context(serving(app, ports[name]))
         for url in urls.values():
             await wait_ready(url)
-        yield Directory(urls, http, apps)
+        yield Directory(urls, http, apps, smtp)

@@ -155,7 +155,7 @@ class FieldError:
     code: str | None
 
 
-@strawberry.type(description="The profiles service rejected the input; nothing was changed.")
+@strawberry.type(description="The service rejected the input; nothing was changed or sent.")
 class ValidationFailed:
     message: str
     fieldErrors: list[FieldError]

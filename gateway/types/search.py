@@ -48,6 +48,9 @@ class TherapistFilter:
     raceEthnicity: str | None = None
     faith: str | None = None
     ageGroup: str | None = None
+    respondsWithinHours: int | None = strawberry.field(
+        default=None, description="Usually answers inquiries within this many hours."
+    )
 
 
 # GraphQL filter field -> the search service's query parameter (services/search/openapi.json).
@@ -73,6 +76,7 @@ SINGLE_PARAMS = (
     "raceEthnicity",
     "faith",
     "ageGroup",
+    "respondsWithinHours",
 )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from gateway.context import context_of
+from gateway.errors import BackendUnavailable
 from gateway.types.common import Location
 from integration_events import therapists as events
 
@@ -101,6 +102,21 @@ class PracticeLocation:
     isPrivate: bool
 
 
+@strawberry.type(description="How a therapist answered the inquiries of the last 90 days.")
+class Responsiveness:
+    answeredShare: float | None = strawberry.field(
+        description="The share of them answered, 0 to 1 (null when none was received)."
+    )
+    medianReplyHours: float | None = strawberry.field(
+        description="Median hours from receipt to answer among the answered (null when none was)."
+    )
+    sampleSize: int = strawberry.field(description="Inquiries received in the last 90 days.")
+
+
+# What a card says before search has measured anything (or a search from before inquiries).
+NO_RESPONSIVENESS = {"answeredShare": None, "medianReplyHours": None, "sampleSize": 0}
+
+
 @strawberry.type
 class TherapistFields:
     """What a profile and a search card have in common (read from the services' JSON)."""
@@ -136,6 +152,19 @@ class Therapist(TherapistFields):
     bio: Bio
     createdAt: datetime
 
+    @strawberry.field(description="How they answer inquiries (null when search does not list them).")
+    async def responsiveness(
+        self, root: strawberry.Parent[dict[str, Any]], info: strawberry.Info
+    ) -> Responsiveness | None:
+        context = context_of(info)
+        try:
+            card = await context.loaders.card.load(str(root["id"]))
+        except BackendUnavailable:
+            # The profile stays readable while search is away; such an answer is not cached.
+            context.trace.cacheable = False
+            return None
+        return None if card is None else card.get("responsiveness") or NO_RESPONSIVENESS  # type: ignore[return-value]
+
 
 @strawberry.type(description="A therapist as search and matching list them.")
 class TherapistCard(TherapistFields):
@@ -145,6 +174,17 @@ class TherapistCard(TherapistFields):
     distanceKm: float | None = strawberry.field(
         description="Distance from the searched place (only when a radius was given)."
     )
+
+    @strawberry.field(description="How they answer inquiries (last 90 days).")
+    def responsiveness(self, root: strawberry.Parent[dict[str, Any]]) -> Responsiveness:
+        return root.get("responsiveness") or NO_RESPONSIVENESS  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="True when 3 or more inquiries went unanswered for 7 days and none was answered "
+        "in that time (demoted, like stale availability)."
+    )
+    def unresponsive(self, root: strawberry.Parent[dict[str, Any]]) -> bool:
+        return bool(root.get("unresponsive"))
 
 
 async def therapist(info: strawberry.Info, id: strawberry.ID) -> Therapist | None:

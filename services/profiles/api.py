@@ -24,6 +24,7 @@ from services.profiles.application import (
     SetStatement,
     change_profile,
     confirm_availability,
+    confirm_ownership,
     create_profile,
     delete_profile,
     list_public_profiles,
@@ -81,6 +82,7 @@ class ProfilesApi:
             web.patch("/v1/therapists/{id}", self.patch),
             web.delete("/v1/therapists/{id}", self.delete),
             web.get("/v1/therapists/{id}/private", self.read_private),
+            web.get("/v1/therapists/{id}/ownership", self.check_ownership),
             web.put("/v1/therapists/{id}/approaches/{slug}", self.put_statement),
             web.delete("/v1/therapists/{id}/approaches/{slug}", self.delete_statement),
             web.post("/v1/therapists/{id}/availability", self.confirm_availability),
@@ -101,6 +103,13 @@ class ProfilesApi:
     async def read_private(self, request: web.Request) -> web.Response:
         target = ProfileTarget(request.match_info["id"], await self._caller(request))
         return _owner_view(await read_owner_view(target, self.uow))
+
+    async def check_ownership(self, request: web.Request) -> web.Response:
+        """204 if the caller owns the profile or is an admin (asked by other services)."""
+        await confirm_ownership(
+            ProfileTarget(request.match_info["id"], await self._caller(request)), self.uow
+        )
+        return web.Response(status=204)
 
     async def create(self, request: web.Request) -> web.Response:
         caller = await self._caller(request)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import re
-import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from integration_events.therapists import TherapistPublicProfile
+from servicekit import openapi
 from servicekit.errors import ErrorBody
 from services.profiles.api import ListingQuery
 from services.profiles.domain import (
@@ -143,6 +142,14 @@ OPERATIONS = (
         errors=(401, 403, 404, 503),
     ),
     Operation(
+        "get /v1/therapists/{id}/ownership",
+        "checkTherapistOwnership",
+        "Whether the caller owns the profile or is an admin (other services ask, forwarding the token)",
+        answer=(204, "The caller owns the profile or is an admin", None),
+        headers=(),
+        errors=(401, 403, 404, 503),
+    ),
+    Operation(
         "put /v1/therapists/{id}/approaches/{slug}",
         "putApproachStatement",
         "Set the therapist's statement for an approach (up to 2,000 characters)",
@@ -256,11 +263,8 @@ def openapi_document() -> dict[str, Any]:
 
 
 def document_text() -> str:
-    return json.dumps(openapi_document(), indent=2) + "\n"
+    return openapi.document_text(openapi_document())
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--write"]:
-        DOCUMENT_PATH.write_text(document_text(), encoding="utf-8")
-    else:
-        sys.stdout.write(document_text())
+    raise SystemExit(openapi.document_command(openapi_document, DOCUMENT_PATH))

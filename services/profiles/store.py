@@ -5,6 +5,8 @@
 - `deleted_therapists`: a tombstone (id, version of the deletion, time) per deleted profile.
 - `known_approaches`: the approaches learnt from approach events (id, slug, previous slugs,
   version, deleted flag), to check the slugs therapists write statements for.
+- `notifications`: one document per inquiry a therapist was told of (`_id` = inquiry id, state
+  `sending` or `sent`, `claimedAt`, `sentAt`), so that each notice goes out once.
 
 `ProfileStore.begin(session)` binds the repositories to a transaction's session (or to none, for
 reads) for `servicekit.unit_of_work.MongoUnitOfWork`, which writes the emitted events to the
@@ -23,7 +25,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from servicekit.unit_of_work import Transaction
-from services.profiles.domain import ProfileExists, TherapistProfile, VersionConflict
+from services.profiles.domain import (
+    Notification,
+    NotificationInProgress,
+    ProfileExists,
+    TherapistProfile,
+    VersionConflict,
+)
 
 TOP_LEVEL_TIMES = ("createdAt", "updatedAt", "availabilityConfirmedAt")
 RECENT_LIMIT = 10_000
@@ -161,6 +169,64 @@ class MongoKnownApproaches:
         )
 
 
+def _notification_document(notification: Notification) -> dict[str, Any]:
+    return {
+        "_id": notification.inquiryId,
+        "therapistId": notification.therapistId,
+        "state": notification.state.value,
+        "claimedAt": notification.claimedAt,
+        "sentAt": notification.sentAt,
+    }
+
+
+def _held_as(notification: Notification) -> dict[str, Any]:
+    """The filter matching `notification` only while it is what is held."""
+    return {
+        "_id": notification.inquiryId,
+        "state": notification.state.value,
+        "claimedAt": notification.claimedAt,
+    }
+
+
+class MongoNotifications:
+    """The notices of inquiries, sent or being sent, seen from one transaction (or from none)."""
+
+    def __init__(self, store: ProfileStore, session: AsyncClientSession | None) -> None:
+        self.notifications = store.notifications
+        self.session = session
+
+    async def get(self, inquiry_id: str) -> Notification | None:
+        document = await self.notifications.find_one({"_id": inquiry_id}, session=self.session)
+        if document is None:
+            return None
+        fields = dict(document)
+        return Notification.model_validate({**fields, "inquiryId": fields.pop("_id")})
+
+    async def claim(self, claim: Notification, *, replacing: Notification | None) -> None:
+        """Write `claim` if `replacing` is still what is held; NotificationInProgress if not."""
+        document = _notification_document(claim)
+        if replacing is None:
+            try:
+                await self.notifications.insert_one(document, session=self.session)
+            except DuplicateKeyError:
+                raise NotificationInProgress(claim.inquiryId) from None
+            return
+        result = await self.notifications.replace_one(_held_as(replacing), document, session=self.session)
+        if result.matched_count != 1:
+            raise NotificationInProgress(claim.inquiryId)
+
+    async def release(self, claim: Notification) -> None:
+        await self.notifications.delete_one(_held_as(claim), session=self.session)
+
+    async def record(self, notification: Notification) -> None:
+        await self.notifications.replace_one(
+            {"_id": notification.inquiryId},
+            _notification_document(notification),
+            upsert=True,
+            session=self.session,
+        )
+
+
 class ProfilesTransaction(Transaction):
     """The profiles service's repositories, bound to one transaction (or, with no session, for reads)."""
 
@@ -168,6 +234,7 @@ class ProfilesTransaction(Transaction):
         super().__init__(session)
         self.profiles = MongoProfiles(store, self)
         self.approaches = MongoKnownApproaches(store, session)
+        self.notifications = MongoNotifications(store, session)
 
 
 class ProfileStore:
@@ -177,6 +244,7 @@ class ProfileStore:
         self.therapists = db["therapists"]
         self.tombstones = db["deleted_therapists"]
         self.approaches = db["known_approaches"]
+        self.notifications = db["notifications"]
         self.recent = RecentProfiles()
 
     async def create_indexes(self) -> None:

@@ -1,8 +1,11 @@
-"""Composition root of the search service: read model, consumer, index sync and routes."""
+"""Composition root of the search service: read model, consumer, index sync, the responsiveness
+sweep and routes."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import structlog
 from aiohttp import web
@@ -11,9 +14,10 @@ from integration_events.subscriptions import SEARCH_EVENTS
 from servicekit.http import create_app
 from servicekit.runtime import ServiceRuntime
 from servicekit.settings import ServiceSettings
-from services.search import geo
+from services.search import application, geo
 from services.search.api import SearchApi
 from services.search.consumers import ReadModelProjector
+from services.search.domain import SWEEP_EVERY
 from services.search.engine import SearchEngine
 from services.search.index import remove_abandoned_indexes
 from services.search.store import ReadModel
@@ -47,6 +51,9 @@ def build_app(
     engine = SearchEngine(sync.current)
     app.router.add_routes(SearchApi(engine).routes())
     runtime.attach(app)
+    if consume:
+        # After the runtime's own start-up, so its shutdown stops the sweep before MongoDB closes.
+        app.cleanup_ctx.append(_responsiveness_sweep(store, sync))
 
     async def stop_sync(_: web.Application) -> None:
         await sync.stop()
@@ -54,6 +61,30 @@ def build_app(
 
     app.on_shutdown.append(stop_sync)
     return app
+
+
+def _responsiveness_sweep(store: ReadModel, sync: IndexSync):
+    """Time passing changes responsiveness without events: once the replica is ready and then
+    every `SWEEP_EVERY`, the therapists whose measurement it can change are measured again."""
+
+    async def sweep() -> None:
+        await sync.ready.wait()
+        while True:
+            try:
+                remeasured = await application.remeasure_waiting(store, sync.clock)
+                log.info("responsiveness_remeasured", therapists=remeasured)
+            except Exception as exc:
+                log.warning("responsiveness_sweep_failed", error=str(exc))
+            await asyncio.sleep(SWEEP_EVERY.total_seconds())
+
+    async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(sweep(), name="search-responsiveness-sweep")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return lifecycle
 
 
 async def _load_places() -> None:

@@ -1,10 +1,13 @@
 """The search service's use cases: searches, approach pages, matches and cards answered from
-this replica's index, and therapist and approach events applied to the shared read model.
+this replica's index; therapist, approach and inquiry events applied to the shared read model,
+and therapists' responsiveness measured when inquiries change and as time passes.
 
 Engine work is blocking (tantivy releases the GIL while it searches), so it runs on the
 engine's threads and the event loop keeps serving meanwhile; a card read is one term lookup and
 runs inline. Read-model writes are each one version-conditional upsert, so they need no
 transaction: a duplicate or older event changes nothing.
+A measurement reads the therapist's inquiries after taking a revision and is stored only if no
+later revision was, so concurrent measurements on several replicas leave the one that read last.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from integration_events.approaches import ApproachDeleted, ApproachSnapshot
+from integration_events.inquiries import InquiryAnswered, InquiryReceived
 from integration_events.therapists import TherapistDeleted, TherapistPublicProfile
 from servicekit.clock import Clock
 from servicekit.consumer import Outcome
 from servicekit.errors import NotFound
-from services.search import geo
+from services.search import domain, geo
 from services.search.domain import MatchQuestionnaire, PageParameters, SearchQuery, match_reasons
+from services.search.domain.responsiveness import OVERDUE_AFTER, SWEEP_EVERY, WINDOW
 from services.search.engine import Page, SearchEngine
 from services.search.index import Hit
 from services.search.store import ReadModel
@@ -134,3 +139,40 @@ async def apply_approach_event(change: ApproachSnapshot | ApproachDeleted, store
         "previousSlugs": change.previousSlugs,
     }
     return _outcome(await store.put_approach(change.id, change.version, fields))
+
+
+async def apply_inquiry_event(
+    change: InquiryReceived | InquiryAnswered, store: ReadModel, clock: Clock
+) -> Outcome:
+    """An inquiry's times (received, then answered), then its therapist measured again."""
+    fields = {
+        "therapistId": change.therapistId,
+        "receivedAt": change.receivedAt,
+        "answeredAt": change.answeredAt if isinstance(change, InquiryAnswered) else None,
+    }
+    applied = await store.put_inquiry(change.id, change.version, fields)
+    # Measured even after a duplicate: the delivery that stored the inquiry may have stopped
+    # before its measurement was stored.
+    await measure_responsiveness(change.therapistId, store, clock)
+    return _outcome(applied)
+
+
+async def measure_responsiveness(therapist_id: str, store: ReadModel, clock: Clock) -> bool:
+    """Measure the therapist's responsiveness now and store it (with the therapist, so the
+    index carries it); False if a later measurement was stored meanwhile."""
+    revision = await store.next_revision(therapist_id)
+    now = clock.now()
+    inquiries = await store.inquiry_times(therapist_id, now - WINDOW, now - OVERDUE_AFTER)
+    return await store.put_responsiveness(therapist_id, revision, domain.measure(inquiries, now))
+
+
+async def remeasure_waiting(store: ReadModel, clock: Clock) -> int:
+    """The periodic sweep: measure again the therapists whose measurement time passing can
+    change (inquiries waiting, or leaving the window since the last sweeps); how many."""
+    now = clock.now()
+    window_start = now - WINDOW
+    # Two sweeps back, so a sweep that was late or failed is made up for.
+    ids = await store.therapists_to_remeasure(window_start - 2 * SWEEP_EVERY, window_start)
+    for therapist_id in ids:
+        await measure_responsiveness(therapist_id, store, clock)
+    return len(ids)

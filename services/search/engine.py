@@ -25,7 +25,17 @@ from tantivy import Query
 
 from services.search import domain, geo
 from services.search.domain import MatchQuestionnaire, SearchQuery, Sort, unknown_place
-from services.search.index import SCHEMA, UNSIGNED_MAX, Hit, SearchIndex, all_of, any_of, fee_at_most, term
+from services.search.index import (
+    SCHEMA,
+    UNSIGNED_MAX,
+    Hit,
+    SearchIndex,
+    all_of,
+    any_of,
+    fee_at_most,
+    replies_within,
+    term,
+)
 from services.search.matches import Candidates, candidates
 
 DEFAULT_ZIP_RADIUS_KM = 40.0
@@ -104,6 +114,8 @@ class SearchEngine:
             found.append(term("insurance", q.insurance))
         if q.max_fee is not None:
             found.append(fee_at_most(q.max_fee))
+        if q.responds_within_hours is not None:
+            found.append(replies_within(q.responds_within_hours))
         if q.sliding_scale is not None:
             found.append(term("sliding_scale", "true" if q.sliding_scale else "false"))
         if q.languages:

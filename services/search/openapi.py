@@ -11,13 +11,12 @@ Checked in as `services/search/openapi.json` (a unit test fails when it differs)
 from __future__ import annotations
 
 import functools
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from servicekit import openapi
 from servicekit.errors import ErrorBody
 from services.search.domain import (
     BUCKET_HEADER,
@@ -176,18 +175,8 @@ def openapi_document() -> dict[str, Any]:
 
 
 def document_text() -> str:
-    """The document as checked in (ASCII only)."""
-    return json.dumps(openapi_document(), indent=2) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = argv if argv is not None else sys.argv[1:]
-    if "--write" in args:
-        DOCUMENT_PATH.write_text(document_text(), encoding="utf-8")
-    else:
-        sys.stdout.write(document_text())
-    return 0
+    return openapi.document_text(openapi_document())
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(openapi.document_command(openapi_document, DOCUMENT_PATH))

@@ -6,7 +6,8 @@ For a new deployment or a change to the read model's shape. Readers see no downt
    service's `GET /v1/therapists?first=&after=` -> `{"items": [public profiles], "next": cursor}`
    into a new collection, with the same version-conditional writes the consumer uses;
 3. what the live collection holds that is newer (events applied meanwhile, tombstones) is
-   merged forward;
+   merged forward, and every therapist's responsiveness measurement (search's own, from
+   inquiry events) carried over;
 4. the new collection is renamed over the live one in one step; every replica's change stream
    sees the rename and each builds a fresh index in the background, serving the old one until
    the new one is swapped in.
@@ -31,6 +32,8 @@ from services.search.store import THERAPISTS, ReadModel, therapist_fields
 
 log = structlog.get_logger(__name__)
 IN_FLIGHT_MARGIN = timedelta(seconds=60)
+# Measurements are carried over by their revision instead (a later one must not be overwritten).
+NOT_MERGED = ("_id", "version", "appliedAt", "responsiveness", "responsivenessRevision")
 
 
 async def fetch_json(http: aiohttp.ClientSession, url: str, params: dict[str, str] | None = None) -> dict:
@@ -53,7 +56,7 @@ async def rebuild(store: ReadModel, profiles_url: str, approaches_url: str, *, p
     # (and anything applied since) forward; older live documents are superseded by the owners.
     started = datetime.now(UTC) - IN_FLIGHT_MARGIN
     await store.begin_rebuild(target)
-    counts = {"approaches": 0, "therapists": 0, "mergedForward": 0}
+    counts = {"approaches": 0, "therapists": 0, "mergedForward": 0, "responsiveness": 0}
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
             approaches = await fetch_json(http, f"{approaches_url}/v1/approaches")
@@ -86,9 +89,10 @@ async def rebuild(store: ReadModel, profiles_url: str, approaches_url: str, *, p
                 if not after:
                     break
         async for doc in store.therapists.find({"appliedAt": {"$gte": started}}):
-            fields = {k: v for k, v in doc.items() if k not in ("_id", "version", "appliedAt")}
+            fields = {k: v for k, v in doc.items() if k not in NOT_MERGED}
             if await store.write_if_newer(target, doc["_id"], doc["version"], fields):
                 counts["mergedForward"] += 1
+        counts["responsiveness"] = await store.carry_responsiveness(target)
         await store.finish_rebuild(target)
     except BaseException:
         await store.db["meta"].delete_one({"_id": "rebuild"})

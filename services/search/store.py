@@ -8,7 +8,16 @@ as one string a listing costs MongoDB and the driver one value to decode and enc
 profile as a document is a few hundred and coordinates as arrays a few more objects each.
 A delete leaves a tombstone (`deleted: true` with its version), so a late update never brings a
 deleted therapist back.
+`therapists` also holds each therapist's measured responsiveness (`responsiveness`, from
+`domain.measure`) and the revision of that measurement (`responsivenessRevision`): a measurement is
+stored only if no later one was, so two replicas measuring at once leave the later one. Inquiry
+events for a therapist not listed yet leave a placeholder (version 0, no listing) that the
+therapist's first event fills in.
 `approaches`: `{_id (approach id), version, deleted, slug, name, aliases, previousSlugs}`.
+`inquiries`: `{_id (inquiry id), version, therapistId, receivedAt, answeredAt}`, times only;
+removed a while after they leave the measured window.
+`responsiveness_revisions`: `{_id (therapist id), revision}`, the counter measurements take a
+revision from.
 
 Every write is conditional on the stored version being older, so duplicates and late, older
 events change nothing, whichever replica applies them and in whatever order.
@@ -16,18 +25,26 @@ events change nothing, whichever replica applies them and in whatever order.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.search.domain import InquiryTimes
+from services.search.domain.responsiveness import OVERDUE_AFTER, WINDOW
+
 THERAPISTS = "therapists"
 APPROACHES = "approaches"
+INQUIRIES = "inquiries"
+REVISIONS = "responsiveness_revisions"
 META = "meta"
 REBUILD_MARKER = "rebuild"
+# Inquiries are kept a week past the window: long enough for the sweep to see them leave it.
+INQUIRY_KEPT = WINDOW + OVERDUE_AFTER
 
 
 def listing_text(profile: dict[str, Any], points: list[list[float]]) -> str:
@@ -64,6 +81,10 @@ class ReadModel:
     async def create_indexes(self) -> None:
         await self.approaches.create_index([("slug", ASCENDING)])
         await self.approaches.create_index([("previousSlugs", ASCENDING)])
+        await self.db[INQUIRIES].create_index([("therapistId", ASCENDING), ("receivedAt", ASCENDING)])
+        await self.db[INQUIRIES].create_index(
+            [("receivedAt", ASCENDING)], expireAfterSeconds=int(INQUIRY_KEPT.total_seconds())
+        )
 
     async def write_if_newer(
         self, collection: str, doc_id: str, version: int, fields: dict[str, Any]
@@ -98,30 +119,32 @@ class ReadModel:
         marker = await self.db[META].find_one({"_id": REBUILD_MARKER})
         return [marker["collection"]] if marker else []
 
-    async def _write_everywhere(self, base: str, doc_id: str, version: int, fields: dict[str, Any]) -> bool:
-        applied = await self.write_if_newer(base, doc_id, version, fields)
+    async def _write_everywhere(self, base: str, write: Callable[[str], Awaitable[bool]]) -> bool:
+        """`write` into `base` and into any rebuild of it; whether `base` took it."""
+        applied = await write(base)
         for target in await self.rebuild_targets():
             if target.startswith(base + "_"):
-                await self.write_if_newer(target, doc_id, version, fields)
+                await write(target)
         return applied
+
+    async def _versioned(self, base: str, doc_id: str, version: int, fields: dict[str, Any]) -> bool:
+        return await self._write_everywhere(
+            base, lambda collection: self.write_if_newer(collection, doc_id, version, fields)
+        )
 
     async def put_therapist(
         self, therapist_id: str, version: int, profile: dict[str, Any], points: list[list[float]]
     ) -> bool:
-        return await self._write_everywhere(
-            THERAPISTS, therapist_id, version, therapist_fields(profile, points)
-        )
+        return await self._versioned(THERAPISTS, therapist_id, version, therapist_fields(profile, points))
 
     async def delete_therapist(self, therapist_id: str, version: int) -> bool:
-        return await self._write_everywhere(
-            THERAPISTS, therapist_id, version, {"deleted": True, "listing": None}
-        )
+        return await self._versioned(THERAPISTS, therapist_id, version, {"deleted": True, "listing": None})
 
     async def put_approach(self, approach_id: str, version: int, fields: dict[str, Any]) -> bool:
-        return await self._write_everywhere(APPROACHES, approach_id, version, {"deleted": False, **fields})
+        return await self._versioned(APPROACHES, approach_id, version, {"deleted": False, **fields})
 
     async def delete_approach(self, approach_id: str, version: int, slug: str) -> bool:
-        return await self._write_everywhere(
+        return await self._versioned(
             APPROACHES,
             approach_id,
             version,
@@ -133,3 +156,85 @@ class ReadModel:
 
     async def live_approaches(self) -> list[dict[str, Any]]:
         return await self.approaches.find({"deleted": False}).to_list()
+
+    # ------------------------------------------------------------------ inquiries, responsiveness
+
+    async def put_inquiry(self, inquiry_id: str, version: int, fields: dict[str, Any]) -> bool:
+        return await self.write_if_newer(INQUIRIES, inquiry_id, version, fields)
+
+    async def inquiry_times(
+        self, therapist_id: str, received_since: datetime, answered_since: datetime
+    ) -> list[InquiryTimes]:
+        """A therapist's inquiries received since `received_since` or answered since `answered_since`."""
+        found = self.db[INQUIRIES].find(
+            {
+                "therapistId": therapist_id,
+                "$or": [{"receivedAt": {"$gte": received_since}}, {"answeredAt": {"$gte": answered_since}}],
+            },
+            {"_id": 0, "receivedAt": 1, "answeredAt": 1},
+        )
+        return [InquiryTimes(doc["receivedAt"], doc.get("answeredAt")) async for doc in found]
+
+    async def therapists_to_remeasure(self, received_since: datetime, window_start: datetime) -> list[str]:
+        """Therapists whose measurement time passing can change: with an inquiry received since
+        `received_since` that is still unanswered, or that has left the window (`window_start`)."""
+        return await self.db[INQUIRIES].distinct(
+            "therapistId",
+            {
+                "receivedAt": {"$gte": received_since},
+                "$or": [{"answeredAt": None}, {"receivedAt": {"$lt": window_start}}],
+            },
+        )
+
+    async def next_revision(self, therapist_id: str) -> int:
+        """A revision for a new measurement of the therapist, higher than any taken before."""
+
+        async def increment() -> dict[str, Any]:
+            return await self.db[REVISIONS].find_one_and_update(
+                {"_id": therapist_id},
+                {"$inc": {"revision": 1}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+
+        try:
+            return (await increment())["revision"]
+        except DuplicateKeyError:  # another replica's first measurement inserted the counter meanwhile
+            return (await increment())["revision"]
+
+    async def write_responsiveness(
+        self, collection: str, therapist_id: str, revision: int, measured: dict[str, Any]
+    ) -> bool:
+        """Store a measurement unless one of a later revision is stored; True if stored."""
+        later_or_none = [
+            {"responsivenessRevision": {"$lt": revision}},
+            {"responsivenessRevision": {"$exists": False}},
+        ]
+        update = {
+            "$set": {"responsiveness": measured, "responsivenessRevision": revision},
+            "$setOnInsert": {"version": 0},  # a placeholder until the therapist's first event
+        }
+        try:
+            result = await self.db[collection].update_one(
+                {"_id": therapist_id, "$or": later_or_none}, update, upsert=True
+            )
+        except DuplicateKeyError:  # a later measurement is stored
+            return False
+        return result.matched_count > 0 or result.upserted_id is not None
+
+    async def put_responsiveness(self, therapist_id: str, revision: int, measured: dict[str, Any]) -> bool:
+        return await self._write_everywhere(
+            THERAPISTS,
+            lambda collection: self.write_responsiveness(collection, therapist_id, revision, measured),
+        )
+
+    async def carry_responsiveness(self, target: str) -> int:
+        """Every stored measurement into `target`, a collection being rebuilt (later ones win)."""
+        carried = 0
+        stored = self.therapists.find(
+            {"responsivenessRevision": {"$exists": True}}, {"responsiveness": 1, "responsivenessRevision": 1}
+        )
+        async for doc in stored:
+            revision, measured = doc["responsivenessRevision"], doc["responsiveness"]
+            carried += await self.write_responsiveness(target, doc["_id"], revision, measured)
+        return carried

@@ -4,9 +4,10 @@ Replicas share the event queue (competing consumers), so any one of them may wri
 the shared read model; every replica sees every change through a MongoDB change stream on the
 read-model collections. The stream is opened *before* the build scans the collections, so a
 change made during the scan is replayed afterwards (applying it twice changes nothing: the index
-keeps each therapist's version). After an error the stream resumes from its last resume token;
-if it cannot (token gone, collection renamed by a rebuild), the replica builds a fresh index in
-the background and swaps it in, serving the old one meanwhile.
+keeps each therapist's version; a new responsiveness measurement re-indexes a therapist without
+a new version, so such updates are applied all the same). After an error the stream resumes
+from its last resume token; if it cannot (token gone, collection renamed by a rebuild), the
+replica builds a fresh index in the background and swaps it in, serving the old one meanwhile.
 """
 
 from __future__ import annotations
@@ -246,7 +247,7 @@ class IndexSync:
         if doc is None:  # gone before the lookup: a later change or tombstone will follow
             return
         async with index.lock:
-            index.apply(doc, self.clock.now())
+            index.apply(doc, self.clock.now(), force=_measured_again(change))
 
     async def _approach_changed(self, index: SearchIndex, doc: dict[str, Any]) -> None:
         touched = index.approaches.put(doc)
@@ -272,6 +273,14 @@ class IndexSync:
                 await self._reindex(index, index.ids_turning_stale(self.clock.now()))
             except Exception as exc:
                 log.warning("staleness_sweep_failed", error=str(exc))
+
+
+def _measured_again(change: dict[str, Any]) -> bool:
+    """A new responsiveness measurement: the same version of the therapist, re-indexed all the same."""
+    if change["operationType"] != "update":
+        return False
+    changed = change.get("updateDescription", {}).get("updatedFields", {})
+    return any(name == "responsiveness" or name.startswith("responsiveness.") for name in changed)
 
 
 class _RebuildNeeded(Exception):

@@ -4,6 +4,7 @@ against the whole directory running in-process, seeded through the services' RES
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -100,9 +101,10 @@ class Visit:
         return path
 
 
-@pytest.fixture
-async def visit_at(browser, directory):
-    """`await visit_at(DESKTOP)` opens a fresh browser context (a new visitor) of that size."""
+@contextlib.asynccontextmanager
+async def visits(browser, base_url: str):
+    """Yields `open_visit(viewport)`, which opens a fresh browser context (a new visitor) of that
+    size on `base_url`; every context opened is closed afterwards."""
     contexts = []
 
     async def open_visit(viewport: dict) -> Visit:
@@ -110,11 +112,20 @@ async def visit_at(browser, directory):
             viewport=viewport, is_mobile=viewport["width"] < 600, has_touch=viewport["width"] < 600
         )
         contexts.append(context)
-        return Visit(context, await context.new_page(), directory.urls["gateway"])
+        return Visit(context, await context.new_page(), base_url)
 
-    yield open_visit
-    for context in contexts:
-        await context.close()
+    try:
+        yield open_visit
+    finally:
+        for context in contexts:
+            await context.close()
+
+
+@pytest.fixture
+async def visit_at(browser, directory):
+    """`await visit_at(DESKTOP)` opens a fresh browser context (a new visitor) of that size."""
+    async with visits(browser, directory.urls["gateway"]) as open_visit:
+        yield open_visit
 
 
 # --- the directory's contents for these tests (invented people) -----------------------------

@@ -13,13 +13,15 @@ import yaml
 
 from gateway.settings import GatewayEnvironment
 from servicekit.settings import Environment
+from services.inquiries.settings import InquiryEnvironment
+from services.profiles.mailer import MailEnvironment
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 COMPOSE_FILE = DEPLOY / "compose.yaml"
 DEFINITIONS_FILE = DEPLOY / "rabbitmq" / "definitions.json"
 K8S = DEPLOY / "k8s"
-APP_SERVICES = ("profiles", "approaches", "search", "gateway")
+APP_SERVICES = ("profiles", "approaches", "search", "inquiries", "gateway")
 
 
 def is_read_by_the_processes(name: str) -> bool:
@@ -41,7 +43,7 @@ def _settings_variables() -> set[str]:
     """The variables pydantic-settings reads for the settings classes: prefix and field name in
     capitals, or the field's alias."""
     names = set()
-    for settings in (Environment, GatewayEnvironment):
+    for settings in (Environment, GatewayEnvironment, InquiryEnvironment, MailEnvironment):
         prefix = settings.model_config.get("env_prefix", "")
         for field_name, info in settings.model_fields.items():
             alias = info.validation_alias

@@ -86,7 +86,7 @@ def test_each_service_starts_once_mongodb_and_rabbitmq_are_ready_and_reports_its
 
 def test_the_gateway_starts_after_the_services_are_healthy():
     depends_on = compose()["services"]["gateway"]["depends_on"]
-    for name in ("profiles", "approaches", "search"):
+    for name in ("profiles", "approaches", "search", "inquiries"):
         assert depends_on[name] == {"condition": "service_healthy"}
 
 
@@ -137,3 +137,28 @@ def test_the_services_log_in_to_rabbitmq_with_a_user_the_definitions_create(name
 def test_every_environment_variable_is_one_the_processes_read():
     for name in compose()["services"]["search"]["environment"]:
         assert is_read_by_the_processes(name), name
+
+
+def test_only_the_inquiries_service_is_given_the_inquiry_encryption_keys():
+    # The keys unseal visitors' messages: no other container may read them from its environment.
+    holders = {
+        name
+        for name, service in compose()["services"].items()
+        if "INQUIRY_ENCRYPTION_KEYS" in service.get("environment", {})
+    }
+    assert holders == {"inquiries"}
+
+
+def test_profiles_sends_its_notifications_to_the_mail_service_unless_told_otherwise():
+    services = compose()["services"]
+    smtp = urlsplit(services["profiles"]["environment"]["SMTP_URL"].removeprefix("${SMTP_URL:-").rstrip("}"))
+    assert (smtp.scheme, smtp.hostname) == ("smtp", "mail")
+    assert "mail" in services and "ports" not in services["mail"]
+
+
+@pytest.mark.parametrize("name", ["profiles", "inquiries"])
+def test_a_service_with_settings_of_its_own_still_has_the_shared_ones(name):
+    environment = compose()["services"][name]["environment"]
+    assert environment.items() >= compose()["services"]["search"]["environment"].items()
+    for variable in environment:
+        assert is_read_by_the_processes(variable), variable

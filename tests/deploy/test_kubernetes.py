@@ -3,11 +3,13 @@ each service with probes, resources, config, an autoscaler and a disruption budg
 
 from __future__ import annotations
 
+import base64
 import copy
 import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
@@ -15,6 +17,7 @@ import yaml
 
 from devstack.__main__ import SERVICE_COMMANDS
 from servicekit.settings import DEFAULT_PORTS
+from services.inquiries.settings import InquiryEnvironment, InquirySettings
 from tests.deploy.layout import APP_SERVICES, K8S, is_read_by_the_processes
 
 # An older release many managed clusters still run, and the newest schemas the package ships.
@@ -122,17 +125,58 @@ def test_containers_have_requests_and_limits_and_run_unprivileged(overlay):
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_containers_are_configured_from_a_config_map_and_a_secret(overlay):
+def test_containers_are_configured_from_a_config_map_and_secrets(overlay):
     config_maps = _objects(overlay, "ConfigMap")
     secrets = _objects(overlay, "Secret")
     for name in APP_SERVICES:
         sources = _container(overlay, name)["envFrom"]
         (config,) = [s["configMapRef"]["name"] for s in sources if "configMapRef" in s]
-        (secret,) = [s["secretRef"]["name"] for s in sources if "secretRef" in s]
+        given = [s["secretRef"]["name"] for s in sources if "secretRef" in s]
         assert config in config_maps
-        # Development generates the Secret; production expects it made from the operators' secrets.
-        assert secret in secrets if overlay == "overlays/development" else secret == "directory-secrets"
+        # Development generates the Secrets; production expects them made by the operator.
+        wanted = ["directory-secrets", "inquiries-secrets"] if name == "inquiries" else ["directory-secrets"]
+        if overlay == "overlays/development":
+            assert all(secret in secrets for secret in given) and len(given) == len(wanted)
+            assert [secret.rsplit("-", 1)[0] for secret in given] == wanted
+        else:
+            assert given == wanted
         assert "env" not in _container(overlay, name)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_only_the_inquiries_pods_can_read_the_inquiry_encryption_keys(overlay):
+    for name, deployment in _objects(overlay, "Deployment").items():
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            refs = [s["secretRef"]["name"] for s in container.get("envFrom", []) if "secretRef" in s]
+            assert name == "inquiries" or not [r for r in refs if r.startswith("inquiries-secrets")], name
+    for config_map in _objects(overlay, "ConfigMap").values():
+        assert "INQUIRY_ENCRYPTION_KEYS" not in config_map["data"]
+    for secret_name, secret in _objects(overlay, "Secret").items():
+        keys = set(secret.get("data", {}))
+        assert ("INQUIRY_ENCRYPTION_KEYS" in keys) == secret_name.startswith("inquiries-secrets"), secret_name
+
+
+def test_production_refuses_the_development_inquiry_key_and_names_a_sender():
+    (config,) = _objects("overlays/production", "ConfigMap").values()
+    assert config["data"]["DIRECTORY_ENV"] == "production"
+    assert "@" in config["data"]["SMTP_FROM"]
+    development = next(
+        s for n, s in _objects("overlays/development", "Secret").items() if n.startswith("inquiries-")
+    )
+    key = base64.b64decode(development["data"]["INQUIRY_ENCRYPTION_KEYS"]).decode()
+    assert InquirySettings.from_env(InquiryEnvironment(inquiry_encryption_keys=key)).encryption_keys == (key,)
+    with pytest.raises(ValueError, match="development key"):
+        InquirySettings.from_env(InquiryEnvironment(directory_env="production", inquiry_encryption_keys=key))
+
+
+def test_the_development_cluster_has_a_mail_server_where_profiles_sends_its_notifications():
+    secret = next(
+        s for n, s in _objects("overlays/development", "Secret").items() if n.startswith("directory-")
+    )
+    smtp = urlsplit(base64.b64decode(secret["data"]["SMTP_URL"]).decode())
+    service = _objects("overlays/development", "Service")[smtp.hostname]
+    assert smtp.port in [p["port"] for p in service["spec"]["ports"]]
+    assert smtp.hostname in _objects("overlays/development", "Deployment")
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

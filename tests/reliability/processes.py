@@ -1,5 +1,6 @@
-"""The directory as real processes: the embedded MongoDB on disk, the three services and the
-gateway started with the run command's own commands, each on a free port, logging to files.
+"""The directory as real processes: the embedded MongoDB on disk, the four services and the
+gateway started with the run command's own commands, each on a free port, logging to files, and a
+real SMTP server (aiosmtpd, in the test process) receiving the mail profiles sends.
 
 Faults are injected from outside as an operator (or the kernel) would: SIGKILL a process,
 stop and restart the database on the same port and storage, cut the broker connections of
@@ -23,9 +24,10 @@ import aiohttp
 from devstack.__main__ import SERVICE_COMMANDS
 from devstack.embedded_mongo import EmbeddedMongo, die_with_parent, free_port
 from tests import support
+from tests.smtp import SmtpServer
 from tests.support import TEST_AUTH
 
-SERVICES = ("approaches", "profiles", "search", "gateway")
+SERVICES = ("approaches", "profiles", "search", "inquiries", "gateway")
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
@@ -81,7 +83,14 @@ class PrivateVhost:
 
 
 class ProcessStack:
-    def __init__(self, root: Path, amqp_url: str, *, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        amqp_url: str,
+        *,
+        extra_env: dict[str, str] | None = None,
+        smtp: SmtpServer | None = None,
+    ) -> None:
         self.root = root
         self.log_dir = root / "log"
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -89,6 +98,7 @@ class ProcessStack:
         self.mongo = EmbeddedMongo(
             storage=str(root / "mongodb"), port=free_port(), log_path=self.log_dir / "mongodb.log"
         )
+        self.smtp = smtp or SmtpServer()
         self.ports = {name: free_port() for name in SERVICES}
         self.urls = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
         self.processes: dict[str, subprocess.Popen] = {}
@@ -101,6 +111,7 @@ class ProcessStack:
             "EVENT_DELIVERY_LIMIT": "3",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
+            "SMTP_URL": self.smtp.url,
             **(extra_env or {}),
         }
         self.env.pop("AUTH_JWKS_URL", None)
@@ -139,6 +150,7 @@ class ProcessStack:
             process.wait()
 
     async def start_all(self, timeout: float = 90) -> None:
+        await self.smtp.start()
         self.mongo.start()
         for name in SERVICES:
             self.start(name)
@@ -227,6 +239,7 @@ async def running_stack(root: Path, amqp_url: str, **kwargs):
     finally:
         signal.signal(signal.SIGTERM, previous)
         stack.stop_all()
+        await stack.smtp.stop()
         vhost.delete()
 
 

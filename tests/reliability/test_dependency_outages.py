@@ -15,7 +15,7 @@ from tests.reliability.events import probe_event, publish
 from tests.reliability.processes import ProcessStack, broker_channel, eventually, queue_depth
 from tests.support import token
 
-MONGO_BACKED = ("profiles", "approaches", "search")
+MONGO_BACKED = ("profiles", "approaches", "search", "inquiries")
 # Longer than the search consumer's whole retry budget against an unreachable database
 # (3 deliveries, each waiting out the driver's 3 s server selection).
 LONG_OUTAGE_SECONDS = 12
@@ -103,7 +103,7 @@ async def test_with_rabbitmq_down_profiles_writes_wait_in_the_outbox_and_are_del
         await eventually(lambda: search_version(stack, profile["id"]), what="profile indexed")
         stack.vhost.refuse()
         try:
-            for name in ("profiles", "approaches", "search", "gateway"):
+            for name in ("profiles", "approaches", "search", "inquiries", "gateway"):
                 body = await stack.wait_until(name, 503)
                 assert body["checks"]["rabbitmq"] is False, (name, body)
             status, body = await patch_profile(
@@ -117,7 +117,7 @@ async def test_with_rabbitmq_down_profiles_writes_wait_in_the_outbox_and_are_del
             assert await search_version(stack, profile["id"]) == 1
         finally:
             stack.vhost.allow()
-        await stack.wait_ready("profiles", "approaches", "search", "gateway", timeout=60)
+        await stack.wait_ready("profiles", "approaches", "search", "inquiries", "gateway", timeout=60)
         assert await eventually(lambda: _at_least(stack, profile["id"], 2), what="held event delivered")
 
 

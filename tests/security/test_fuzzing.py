@@ -24,6 +24,8 @@ CONFORMANCE_EXAMPLES = 25
 CONFORMANCE_CHECKS = [not_a_server_error, response_schema_conformance, negative_data_rejection]
 GRAPHQL_EXAMPLES = 15
 INTERNAL = ("Traceback", "Internal error", 'File "', "Exception:")
+# Every service that serves an OpenAPI document.
+SERVICES = ("profiles", "approaches", "search", "inquiries")
 
 
 def budget(examples: int):
@@ -123,13 +125,13 @@ async def test_no_generated_request_breaks_a_service(stack, caller: Caller, appr
     assert status in (201, 409), created
     fixed = {"id": created.get("id", "unknown"), "slug": approach}
     exercised = {}
-    for name in ("profiles", "approaches", "search"):
+    for name in SERVICES:
         exercised[name] = await asyncio.to_thread(fuzz_openapi, stack.urls[name], fixed, admin)
     print({name: len(ops) for name, ops in exercised.items()})
     assert all(exercised.values())
 
 
-@pytest.mark.parametrize("service", ["profiles", "approaches", "search"])
+@pytest.mark.parametrize("service", SERVICES)
 async def test_each_document_says_exactly_what_its_service_accepts(
     stack, caller: Caller, approach: str, service: str
 ):
@@ -145,4 +147,11 @@ async def test_no_generated_graphql_operation_breaks_the_gateway(stack):
     admin = {"Authorization": f"Bearer {token('sec-fuzz-admin', 'admin')}"}
     exercised = await asyncio.to_thread(fuzz_graphql, f"{stack.urls['gateway']}/graphql", admin)
     print(exercised)
-    assert {"Query.searchTherapists", "Query.findMatch", "Mutation.updateMyProfile"} <= set(exercised)
+    assert {
+        "Query.searchTherapists",
+        "Query.findMatch",
+        "Mutation.updateMyProfile",
+        "Mutation.sendInquiry",
+        "Query.myInquiries",
+        "Mutation.markInquiryAnswered",
+    } <= set(exercised)

@@ -14,6 +14,7 @@ from gateway.cache import (
     therapist_tag,
 )
 from integration_events.approaches import APPROACH_UPDATED
+from integration_events.inquiries import INQUIRY_ANSWERED, INQUIRY_RECEIVED
 from integration_events.therapists import THERAPIST_DELETED, THERAPIST_UPDATED
 
 
@@ -101,6 +102,13 @@ def test_an_approach_event_invalidates_its_current_and_previous_slugs():
         APPROACH_UPDATED, {"id": "a1", "slug": "emdr", "previousSlugs": ["eye-movement"], "version": 2}
     )
     assert {approach_tag("emdr"), approach_tag("eye-movement"), APPROACH_LIST, SEARCH} <= invalidation.now
+
+
+def test_an_inquiry_event_invalidates_what_search_derived_after_search_has_applied_it():
+    data = {"id": "i1", "therapistId": "t9", "version": 1, "receivedAt": "2025-05-20T10:00:00+00:00"}
+    for event_type in (INQUIRY_RECEIVED, INQUIRY_ANSWERED):
+        invalidation = invalidation_for(event_type, data)
+        assert invalidation.now == {SEARCH} and invalidation.settling == {SEARCH}
 
 
 async def test_concurrent_callers_of_one_key_share_one_computation():

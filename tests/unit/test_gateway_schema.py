@@ -3,7 +3,14 @@
 from strawberry.types.unset import UNSET
 
 from gateway import sdl
+from gateway.clients import BackendResponse
 from gateway.persisted import PersistedQueries, manifest_of, query_hash
+from gateway.types.inquiries import (
+    DEFAULT_RETRY_AFTER_SECONDS,
+    InquiryInput,
+    inquiry_body,
+    retry_after_seconds,
+)
 from gateway.types.match import MatchFormat, MatchQuestionnaire, PaymentAnswers, answers_body
 from gateway.types.mutations import (
     BioInput,
@@ -25,7 +32,15 @@ def test_checked_in_sdl_matches_the_schema():
 def test_the_contract_operations_are_registered_operation_files():
     manifest = manifest_of([sdl.SDL_PATH.parent / "operations"])
     names = {query.split("(")[0].split()[-1] for query in manifest.values()}
-    assert {"ApproachPage", "Therapist", "Search", "FindMatch"} <= names
+    assert {
+        "ApproachPage",
+        "Therapist",
+        "Search",
+        "FindMatch",
+        "SendInquiry",
+        "MyInquiries",
+        "MarkInquiryAnswered",
+    } <= names
 
 
 def test_every_filter_becomes_the_search_services_query_parameter():
@@ -49,6 +64,7 @@ def test_every_filter_becomes_the_search_services_query_parameter():
         raceEthnicity="Black",
         faith="Jewish",
         ageGroup="adults",
+        respondsWithinHours=24,
     )
     params = search_params("grief", search_filter, TherapistSort.DISTANCE, 5, "abc")
     assert params == [
@@ -73,6 +89,7 @@ def test_every_filter_becomes_the_search_services_query_parameter():
         ("raceEthnicity", "Black"),
         ("faith", "Jewish"),
         ("ageGroup", "adults"),
+        ("respondsWithinHours", "24"),
         ("sort", "distance"),
         ("first", "5"),
         ("after", "abc"),
@@ -132,6 +149,32 @@ def test_match_answers_leave_out_unanswered_questions():
         "style": [],
         "first": 10,
     }
+
+
+def test_an_inquiry_leaves_out_what_the_visitor_did_not_give():
+    body = inquiry_body(
+        InquiryInput(therapistId="t1", name="Sam", phone="+1 512 555 0100", message="Hi", consent=True)
+    )
+    assert body == {
+        "therapistId": "t1",
+        "name": "Sam",
+        "phone": "+1 512 555 0100",
+        "message": "Hi",
+        "consent": True,
+    }
+
+
+def test_the_wait_of_a_rate_limit_comes_from_its_details_or_else_its_header():
+    def limited(details: list, headers: dict) -> BackendResponse:
+        return BackendResponse(
+            429, {"error": {"code": "rate_limited", "message": "", "details": details}}, headers
+        )
+
+    assert (
+        retry_after_seconds(limited([{"field": None, "retryAfterSeconds": 37}], {"Retry-After": "5"})) == 37
+    )
+    assert retry_after_seconds(limited([], {"Retry-After": "5"})) == 5
+    assert retry_after_seconds(limited([], {})) == DEFAULT_RETRY_AFTER_SECONDS
 
 
 def test_registered_only_mode_allows_only_the_manifest():

@@ -43,6 +43,11 @@ def test_values_are_trimmed_and_empty_ones_are_not_given():
     assert query.text == "grief" and query.state is None and query.first == 20 and query.formats == ("video",)
 
 
+def test_a_reply_time_beyond_the_measured_window_asks_for_any_measured_reply():
+    assert parse(("respondsWithinHours", "24")).responds_within_hours == 24
+    assert parse(("respondsWithinHours", "9" * 30)).responds_within_hours == 90 * 24
+
+
 @pytest.mark.parametrize(
     ("pairs", "parameter"),
     [
@@ -52,6 +57,8 @@ def test_values_are_trimmed_and_empty_ones_are_not_given():
         ((("radius", "5"), ("radiusUnit", "leagues")), "radiusUnit"),
         ((("state", "XX"),), "state"),
         ((("maxFee", "-1"),), "maxFee"),
+        ((("respondsWithinHours", "0"),), "respondsWithinHours"),
+        ((("respondsWithinHours", "1.5"),), "respondsWithinHours"),
         ((("slidingScale", "maybe"),), "slidingScale"),
         ((("sort", "price"),), "sort"),
         ((("sort", "distance"),), "sort"),

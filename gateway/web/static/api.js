@@ -61,7 +61,7 @@ export async function graphql(query, variables = {}, { signal } = {}) {
 
 const CARD_FIELDS = `
   id displayName title pronouns location { city state }
-  newClientStatus availabilityConfirmedAt availabilityStale formats`;
+  newClientStatus availabilityConfirmedAt availabilityStale unresponsive formats`;
 
 export const APPROACHES = `
 query Approaches {
@@ -111,7 +111,19 @@ query Therapist($id: ID!) {
     licences { kind state number verificationStatus }
     locations { label street city state postalCode isPrivate }
     bio { helpWith approach about }
+    responsiveness { answeredShare medianReplyHours sampleSize }
     updatedAt
+  }
+}`;
+
+export const SEND_INQUIRY = `
+mutation SendInquiry($input: InquiryInput!) {
+  sendInquiry(input: $input) {
+    __typename
+    ... on InquirySent { id }
+    ... on ValidationFailed { fieldErrors { field message } }
+    ... on NotFound { message }
+    ... on RateLimited { retryAfterSeconds }
   }
 }`;
 

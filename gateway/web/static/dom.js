@@ -108,7 +108,8 @@ export function availability(card) {
   return h("p", { className: `availability${card.newClientStatus === "ACCEPTING" ? " is-accepting" : ""}` },
     label,
     confirmed && h("span", { className: "muted" }, ` · ${confirmed}`),
-    stale && h("span", { className: "stale" }, " · not confirmed recently"));
+    stale && h("span", { className: "stale" }, " · not confirmed recently"),
+    card.unresponsive && h("span", { className: "stale" }, " · has not answered recent messages"));
 }
 
 /** A therapist's name, title and place: the head of every card. */

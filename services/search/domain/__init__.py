@@ -5,6 +5,7 @@
 - `cursors`: opaque keyset cursors;
 - `search_query`: the parameters of a search and of an approach page, validated (`SearchQuery`);
 - `matching`: the Find Your Match questionnaire and why a therapist matches it;
+- `responsiveness`: how a therapist answers inquiries (measured from their times only);
 - `answers`: the pages the service answers.
 """
 
@@ -52,6 +53,14 @@ from services.search.domain.ranking import (
     rotation_bucket,
     rotation_keys,
 )
+from services.search.domain.responsiveness import (
+    NOT_MEASURED,
+    SWEEP_EVERY,
+    InquiryTimes,
+    Responsiveness,
+    measure,
+    replies_quickly,
+)
 from services.search.domain.search_query import (
     FORMATS,
     NEW_CLIENT_STATUSES,
@@ -73,13 +82,16 @@ __all__ = [
     "IN_PERSON_RADIUS_KM",
     "MATCH_WEIGHTS",
     "NEW_CLIENT_STATUSES",
+    "NOT_MEASURED",
     "ROTATION_BUCKETS",
     "ROTATION_SPREAD",
     "STALE_AFTER",
     "STALE_FACTOR",
+    "SWEEP_EVERY",
     "VISITOR_COOKIE",
     "VISITOR_HEADER",
     "FacetCount",
+    "InquiryTimes",
     "MatchEdge",
     "MatchPage",
     "MatchPayment",
@@ -87,6 +99,7 @@ __all__ = [
     "MatchQuestionnaire",
     "PageInfo",
     "PageParameters",
+    "Responsiveness",
     "SearchCard",
     "SearchEdge",
     "SearchFacets",
@@ -105,10 +118,12 @@ __all__ = [
     "licensed_states",
     "lowest_fee",
     "match_reasons",
+    "measure",
     "ordering_keys",
     "page_parameters",
     "parse_time",
     "relevance_weights",
+    "replies_quickly",
     "rotation_bucket",
     "rotation_keys",
     "search_query",

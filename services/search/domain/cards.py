@@ -1,7 +1,8 @@
 """Cards: what search shows of a therapist (public data only), and the rules read off a profile.
 
 A card is built once, when a profile is indexed, from the stored public profile
-(`TherapistPublicProfile` in JSON form); each answer adds `availabilityStale` (and `distanceKm`
+(`TherapistPublicProfile` in JSON form) and the therapist's measured responsiveness (a change
+of either re-indexes it); each answer adds `availabilityStale` (and `distanceKm`
 for a search around a place), so `SearchCard` is the card as the service answers it.
 """
 
@@ -22,6 +23,7 @@ from integration_events.therapists import (
     PrimaryLocation,
     SessionFormat,
 )
+from services.search.domain.responsiveness import Responsiveness, card_fields
 
 STALE_AFTER = timedelta(days=60)
 
@@ -49,6 +51,10 @@ class SearchCard(BaseModel):
     identity: Identity
     ageGroups: list[str]
     updatedAt: datetime
+    responsiveness: Responsiveness
+    unresponsive: bool = Field(
+        description="3 or more inquiries unanswered for 7 days and none answered meanwhile (demoted)"
+    )
     # Absent (never null) unless the search had a place and a radius.
     distanceKm: float | SkipJsonSchema[None] = Field(
         default=None, description="Only when a place filter with a radius is given"
@@ -63,9 +69,14 @@ def is_stale(confirmed_at: datetime | None, now: datetime) -> bool:
     return confirmed_at is None or now - confirmed_at > STALE_AFTER
 
 
-def card_from_profile(profile: dict[str, Any], canonical_slug: dict[str, str]) -> dict[str, Any]:
+def card_from_profile(
+    profile: dict[str, Any],
+    canonical_slug: dict[str, str],
+    responsiveness: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The stored card (a `SearchCard` less `ANSWER_FIELDS`, in JSON form) of a stored public
-    profile; approach slugs are resolved to their current slug (renames)."""
+    profile and its measured responsiveness; approach slugs are resolved to their current slug
+    (renames)."""
     seen: set[str] = set()
     approaches = []
     for item in profile["approaches"]:
@@ -98,6 +109,7 @@ def card_from_profile(profile: dict[str, Any], canonical_slug: dict[str, str]) -
         "identity": profile["identity"],
         "ageGroups": profile["ageGroups"],
         "updatedAt": profile["updatedAt"],
+        **card_fields(responsiveness),
     }
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from integration_events.vocabulary import AGE_GROUPS, INSURANCE_PLANS, ISSUES, US_STATES
+from services.search.domain.responsiveness import replies_quickly
 
 # The new-client status of a therapist who takes new clients (FHIR Plan-Net's code).
 ACCEPTING = "newpt"
@@ -28,6 +29,7 @@ MATCH_WEIGHTS = {
     "race": 2.0,
 }
 IN_PERSON_RADIUS_KM = 40.0
+QUICK_REPLY_REASON = "Usually replies within a day"
 
 
 class MatchPayment(BaseModel):
@@ -103,6 +105,8 @@ def match_reasons(
         reasons.append(f"Accepting new clients (confirmed {when})")
     else:
         reasons.append("Accepting new clients")
+    if replies_quickly(card["responsiveness"]):
+        reasons.append(QUICK_REPLY_REASON)
     if distance is not None and "in_person" in card["formats"]:
         reasons.append(f"Sees clients in person {distance:.0f} km from you")
     money = card["money"]

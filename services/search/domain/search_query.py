@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 from integration_events.therapists import NewClientStatus, SessionFormat
 from integration_events.vocabulary import AGE_GROUPS, US_STATES
 from servicekit.errors import BadRequest
+from services.search.domain.responsiveness import WINDOW
 
 
 class Sort(StrEnum):
@@ -32,6 +33,8 @@ NEW_CLIENT_STATUSES = tuple(s.value for s in NewClientStatus)
 KM_PER_MILE = 1.609344
 MAX_TEXT = 500
 MAX_RADIUS = 2000
+# Every reply measured took less than the window: a longer limit asks for any measured reply.
+MAX_REPLY_HOURS = int(WINDOW.total_seconds() // 3600)
 
 
 class SearchQuery(BaseModel):
@@ -51,6 +54,7 @@ class SearchQuery(BaseModel):
     new_client_status: tuple[str, ...] = ()
     insurance: str | None = None
     max_fee: int | None = None
+    responds_within_hours: int | None = None
     sliding_scale: bool | None = None
     languages: tuple[str, ...] = ()
     gender: str | None = None
@@ -139,14 +143,22 @@ def _one_of(allowed: Iterable[str], message: str) -> Callable[[str], str]:
     return read
 
 
-def _dollars(text: str) -> int:
+def _whole_number(text: str, unit: str, *, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise _refused("must be a whole number of US dollars") from None
-    if value < 0:
-        raise _refused("must not be negative")
+        raise _refused(f"must be a whole number of {unit}") from None
+    if value < least:
+        raise _refused("must not be negative" if least == 0 else f"must be at least {least}")
     return value
+
+
+def _dollars(text: str) -> int:
+    return _whole_number(text, "US dollars", least=0)
+
+
+def _hours(text: str) -> int:
+    return min(_whole_number(text, "hours", least=1), MAX_REPLY_HOURS)
 
 
 def _text(text: str) -> str:
@@ -192,6 +204,7 @@ _PAGE_SIZE = {"type": "integer", "minimum": 1, "maximum": 100}
 Radius = _parameter(_number, {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS})
 RadiusUnit = _parameter(_one_of(("km", "mi"), "must be km or mi"), {"enum": ["km", "mi"]})
 Dollars = _parameter(_dollars, {"type": "integer", "minimum": 0})
+Hours = _parameter(_hours, {"type": "integer", "minimum": 1})
 SortName = _parameter(_one_of(_SORTS, "must be relevance, distance or freshness"), {"enum": _SORTS})
 AgeGroup = _parameter(_one_of(AGE_GROUPS, f"one of {', '.join(AGE_GROUPS)}"), {"enum": list(AGE_GROUPS)})
 Text = _parameter(_text, {"type": "string", "maxLength": MAX_TEXT})
@@ -213,6 +226,9 @@ class SearchParameters(BaseModel):
     radius: Radius = Field(None, description="Distance from zip or city")
     radiusUnit: RadiusUnit = Field(None, description="Unit of radius (default km)")
     maxFee: Dollars = Field(None, description="Lowest session fee (or sliding-scale floor) at most this, USD")
+    respondsWithinHours: Hours = Field(
+        None, description="Median reply to inquiries within this many hours (last 90 days)"
+    )
     sort: SortName = Field(None, description="Default relevance; distance needs zip or city")
     ageGroup: AgeGroup = Field(None, description="Age group served")
     text: Text = Field(None, description="Free text over names, titles, approaches, statements and bios")
@@ -251,6 +267,7 @@ class SearchParameters(BaseModel):
             new_client_status=self.newClientStatus,
             insurance=self.insurance,
             max_fee=self.maxFee,
+            responds_within_hours=self.respondsWithinHours,
             sliding_scale=self.slidingScale,
             languages=self.language,
             gender=self.gender,

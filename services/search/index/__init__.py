@@ -10,7 +10,15 @@
 from services.search.index.documents import Approaches, Hit, index_document
 from services.search.index.facets import FacetCodeRows, facet_aggregations
 from services.search.index.files import INDEX_DIR_ENV, remove_abandoned_indexes
-from services.search.index.queries import UNSIGNED_MAX, all_of, any_of, fee_at_most, one_of, term
+from services.search.index.queries import (
+    UNSIGNED_MAX,
+    all_of,
+    any_of,
+    fee_at_most,
+    one_of,
+    replies_within,
+    term,
+)
 from services.search.index.schema import FACET_NAMES, FACETS, SCHEMA
 from services.search.index.search_index import SearchIndex
 from services.search.index.writer import BUILD_HEAP, UPDATE_HEAP
@@ -34,5 +42,6 @@ __all__ = [
     "index_document",
     "one_of",
     "remove_abandoned_indexes",
+    "replies_within",
     "term",
 ]

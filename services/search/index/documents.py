@@ -58,11 +58,16 @@ def _lower(values: Iterable[str | None]) -> list[str]:
 
 
 def index_document(
-    slot: int, profile: dict[str, Any], points: list[list[float]], approaches: Approaches, now: datetime
+    slot: int,
+    profile: dict[str, Any],
+    points: list[list[float]],
+    approaches: Approaches,
+    now: datetime,
+    responsiveness: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], bytes]:
-    """The engine document of one stored public profile (added as JSON, the engine's fastest
-    input) and the row's record."""
-    card = domain.card_from_profile(profile, approaches.canonical)
+    """The engine document of one stored public profile and its measured responsiveness (added
+    as JSON, the engine's fastest input) and the row's record."""
+    card = domain.card_from_profile(profile, approaches.canonical, responsiveness)
     confirmed = domain.parse_time(profile.get("availabilityConfirmedAt"))
     stale = domain.is_stale(confirmed, now)
     therapist_id = profile["id"]
@@ -118,7 +123,11 @@ def index_document(
     }
     if fee is not None:
         doc["min_fee"] = fee
-    rotation, weights = domain.ordering_keys(therapist_id, stale)
+    reply_hours = card["responsiveness"]["medianReplyHours"]
+    if reply_hours is not None:
+        doc["reply_hours"] = float(reply_hours)
+    # An unresponsive therapist is demoted as a stale one is.
+    rotation, weights = domain.ordering_keys(therapist_id, stale or card["unresponsive"])
     doc.update(zip(ROTATION_FIELDS, rotation, strict=True))
     doc.update(zip(WEIGHT_FIELDS, weights, strict=True))
     return doc, orjson.dumps(licensed) + b"\n" + orjson.dumps(card)

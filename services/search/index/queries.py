@@ -41,6 +41,11 @@ def fee_at_most(amount: int) -> Query:
     return Query.range_query(SCHEMA, "min_fee", tantivy.FieldType.Unsigned, upper_bound=ceiling)
 
 
+def replies_within(hours: float) -> Query:
+    """Therapists whose median reply to inquiries took at most `hours`."""
+    return Query.range_query(SCHEMA, "reply_hours", tantivy.FieldType.Float, upper_bound=float(hours))
+
+
 def all_of(*queries: Query) -> Query:
     return Query.boolean_query([(Occur.Must, q) for q in queries]) if len(queries) != 1 else queries[0]
 

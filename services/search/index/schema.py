@@ -57,6 +57,7 @@ def _schema() -> tantivy.Schema:
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
     sb.add_unsigned_field("slot", fast=True)
     sb.add_unsigned_field("min_fee", fast=True)
+    sb.add_float_field("reply_hours", fast=True)  # median reply to inquiries; absent if none
     sb.add_unsigned_field("fresh", indexed=True)
     sb.add_integer_field("confirmed", fast=True)
     sb.add_unsigned_field("fresh_key", fast=True)

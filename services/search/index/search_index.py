@@ -90,7 +90,9 @@ class SearchIndex:
         self.lon.append(points[0][1] if points else math.nan)
         if len(points) > 1:
             self.more_points[slot] = tuple(geo.Point(lat, lon) for lat, lon in points)
-        fields, record = index_document(slot, profile, points, self.approaches, now)
+        fields, record = index_document(
+            slot, profile, points, self.approaches, now, doc.get("responsiveness")
+        )
         self.records_out.write(record)
         self.record_end.append(self.record_end.data[slot] + len(record))
         self.facet_table.append(fields)

@@ -1,5 +1,9 @@
-"""Small stand-ins for the profiles, approaches and search services, serving the shapes of the
-services' OpenAPI documents, so the gateway's own logic (batching, caching, error mapping) can be observed.
+"""Small stand-ins for the profiles, approaches, search and inquiries services, serving the shapes of
+the services' OpenAPI documents, so the gateway's own logic (batching, caching, error mapping) can be
+observed.
+
+The inquiries stand-in knows callers by their token: `Bearer owner-of-<therapist id>` owns that
+therapist's inquiries, `Bearer admin` is an admin, any other token a stranger.
 
 Every call is recorded, so tests can count what the gateway asked for. End-to-end behaviour
 against the real services is covered by the end-to-end tests, not here.
@@ -43,7 +47,17 @@ def approach_doc(slug: str, name: str, *, previous: list[str] | None = None) -> 
     }
 
 
+NOT_MEASURED = {"answeredShare": None, "medianReplyHours": None, "sampleSize": 0}
+ADMIN_TOKEN = "Bearer admin"
+RETRY_AFTER_SECONDS = 120
+
+
+def owner_token(therapist_id: str) -> str:
+    return f"Bearer owner-of-{therapist_id}"
+
+
 def card(index: int, approaches: list[str]) -> dict[str, Any]:
+    measured = {"answeredShare": 0.75, "medianReplyHours": 6.5 * (index % 4 + 1), "sampleSize": 4}
     return {
         "id": f"t{index:04d}",
         "displayName": f"Rowan Q. Elbery-{index}, LMFT",
@@ -69,11 +83,14 @@ def card(index: int, approaches: list[str]) -> dict[str, Any]:
         "identity": {"gender": None, "raceEthnicity": [], "lgbtq": None, "faith": None},
         "ageGroups": ["adults"],
         "updatedAt": NOW,
+        "responsiveness": measured if index % 2 else NOT_MEASURED,
+        "unresponsive": index % 5 == 4,
     }
 
 
 def profile(index: int, approaches: list[str]) -> dict[str, Any]:
-    doc = {key: value for key, value in card(index, approaches).items() if key != "availabilityStale"}
+    search_only = ("availabilityStale", "responsiveness", "unresponsive")
+    doc = {key: value for key, value in card(index, approaches).items() if key not in search_only}
     return {
         **doc,
         "version": 1,
@@ -108,6 +125,8 @@ class StubDirectory:
     # a stand-in answer nonsense on purpose turns the check off.
     contract_violations: list[str] = field(default_factory=list)
     contract_checked: bool = True
+    inquiries: list[dict[str, Any]] = field(default_factory=list)
+    inquiries_per_client: int = 100
 
     @classmethod
     def with_demo_data(cls, therapists: int = 30) -> StubDirectory:
@@ -168,9 +187,7 @@ class StubDirectory:
         found = self._find_approach(slug)
         if found is not None:
             raise web.HTTPMovedPermanently(f"/v1/approaches/{found['slug']}")
-        return json_response(
-            {"error": {"code": "not_found", "message": "no such approach", "details": []}}, status=404
-        )
+        return not_found("no such approach")
 
     # -- profiles -----------------------------------------------------------------------------------
 
@@ -178,20 +195,14 @@ class StubDirectory:
         self._record("profiles", request)
         found = self.profiles.get(request.match_info["id"])
         if found is None:
-            return json_response(
-                {"error": {"code": "not_found", "message": "no profile", "details": []}}, status=404
-            )
+            return not_found("no profile")
         return json_response(found)
 
     def _writer_error(self, request: web.Request) -> web.Response | None:
         if "Authorization" not in request.headers:
-            return json_response(
-                {"error": {"code": "unauthenticated", "message": "needs a token", "details": []}}, status=401
-            )
+            return error("unauthenticated", "needs a token", 401)
         if request.match_info["id"] not in self.profiles:
-            return json_response(
-                {"error": {"code": "not_found", "message": "no profile", "details": []}}, status=404
-            )
+            return not_found("no profile")
         return None
 
     async def patch_profile(self, request: web.Request) -> web.Response:
@@ -292,6 +303,9 @@ class StubDirectory:
             cards = [c for c in cards if any(a["slug"] == slug for a in c["approaches"])]
         if "city" in request.query:
             cards = [c for c in cards if c["location"]["city"] == request.query["city"]]
+        if "respondsWithinHours" in request.query:
+            hours = float(request.query["respondsWithinHours"])
+            cards = [c for c in cards if (c["responsiveness"]["medianReplyHours"] or hours + 1) <= hours]
         page, info, total = self._page(request, cards)
         facets: dict[str, list] = {name: [] for name in FACET_NAMES}
         facets["states"] = [{"value": "TX", "count": total}]
@@ -304,6 +318,13 @@ class StubDirectory:
             },
             headers={"X-Rotation-Bucket": self._bucket(request)},
         )
+
+    async def get_card(self, request: web.Request) -> web.Response:
+        self._record("search", request)
+        found = next((c for c in self.cards if c["id"] == request.match_info["id"]), None)
+        if found is None:
+            return not_found("no therapist with this id is listed")
+        return json_response(found)
 
     async def match(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -325,15 +346,104 @@ class StubDirectory:
         ]
         return json_response({"totalCount": len(self.cards), "edges": edges})
 
-    # -- the three apps -----------------------------------------------------------------------------
+    # -- inquiries ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _inquiry_problems(body: dict[str, Any]) -> list[dict[str, Any]]:
+        problems = []
+        if not 1 <= len(body.get("name") or "") <= 200:
+            problems.append({"field": "name", "message": "1 to 200 characters", "type": "string_too_short"})
+        if not 1 <= len(body.get("message") or "") <= 2000:
+            problems.append(
+                {"field": "message", "message": "1 to 2,000 characters", "type": "string_too_long"}
+            )
+        if not body.get("email") and not body.get("phone"):
+            problems.append(
+                {"field": "email", "message": "Give an email address or a phone number", "type": "missing"}
+            )
+        if body.get("consent") is not True:
+            problems.append({"field": "consent", "message": "Consent must be given", "type": "literal_error"})
+        return problems
+
+    async def send_inquiry(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self._record("inquiries", request, body)
+        if problems := self._inquiry_problems(body):
+            return error("validation_failed", "Invalid value for: " + problems[0]["field"], 422, problems)
+        if body["therapistId"] not in self.profiles:
+            return not_found("no therapist with this id")
+        key = body.get("idempotencyKey")
+        earlier = next((i for i in self.inquiries if key is not None and i["idempotencyKey"] == key), None)
+        if earlier is not None:
+            return json_response(receipt(earlier))
+        client = request.headers.get("X-Client-Address", "unknown")
+        if sum(i["client"] == client for i in self.inquiries) >= self.inquiries_per_client:
+            wait = {"field": None, "message": "Too many inquiries", "retryAfterSeconds": RETRY_AFTER_SECONDS}
+            return error(
+                "rate_limited", "Too many inquiries", 429, [wait], {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            )
+        inquiry = {
+            "id": f"inq{len(self.inquiries):04d}",
+            "therapistId": body["therapistId"],
+            "receivedAt": NOW,
+            "name": body["name"],
+            "email": body.get("email"),
+            "phone": body.get("phone"),
+            "message": body["message"],
+            "status": "new",
+            "answeredAt": None,
+            "idempotencyKey": key,
+            "client": client,
+        }
+        self.inquiries.append(inquiry)
+        return json_response(
+            receipt(inquiry), status=201, headers={"Location": f"/v1/inquiries/{inquiry['id']}"}
+        )
+
+    @staticmethod
+    def _may_read(request: web.Request, therapist_id: str) -> bool:
+        return request.headers["Authorization"] in (ADMIN_TOKEN, owner_token(therapist_id))
+
+    async def therapist_inquiries(self, request: web.Request) -> web.Response:
+        self._record("inquiries", request)
+        if "Authorization" not in request.headers:
+            return error("unauthenticated", "needs a token", 401)
+        therapist_id = request.match_info["id"]
+        if not self._may_read(request, therapist_id):
+            return not_found("no such therapist")
+        theirs = [inquiry_node(i) for i in reversed(self.inquiries) if i["therapistId"] == therapist_id]
+        first, start = int(request.query.get("first", "20")), int(request.query.get("after", "-1")) + 1
+        page = theirs[start : start + first]
+        info = {
+            "hasNextPage": start + first < len(theirs),
+            "endCursor": str(start + len(page) - 1) if page else None,
+        }
+        edges = [{"cursor": str(start + n), "node": node} for n, node in enumerate(page)]
+        return json_response(
+            {"totalCount": len(theirs), "pageInfo": info, "edges": edges},
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def mark_answered(self, request: web.Request) -> web.Response:
+        self._record("inquiries", request)
+        if "Authorization" not in request.headers:
+            return error("unauthenticated", "needs a token", 401)
+        found = next((i for i in self.inquiries if i["id"] == request.match_info["id"]), None)
+        if found is None or not self._may_read(request, found["therapistId"]):
+            return not_found("no such inquiry")
+        if found["status"] == "new":
+            found.update(status="answered", answeredAt=NOW)
+        return json_response(inquiry_node(found), headers={"Cache-Control": "no-store"})
+
+    # -- the four apps ------------------------------------------------------------------------------
 
     def apps(self) -> dict[str, web.Application]:
         async def healthz(_: web.Request) -> web.Response:
             return json_response({"status": "ok"})
 
-        approaches, profiles, search = (
+        approaches, profiles, search, inquiries = (
             web.Application(middlewares=[checking_middleware(name, self.contract_violations)])
-            for name in ("approaches", "profiles", "search")
+            for name in ("approaches", "profiles", "search", "inquiries")
         )
         approaches.router.add_get("/v1/approaches", self.list_approaches)
         approaches.router.add_get("/v1/approaches/{slug}", self.get_approach)
@@ -342,7 +452,47 @@ class StubDirectory:
         profiles.router.add_put("/v1/therapists/{id}/approaches/{slug}", self.put_statement)
         search.router.add_get("/v1/therapists", self.search)
         search.router.add_get("/v1/approaches/{slug}/specialists", self.specialists)
+        search.router.add_get("/v1/therapists/{id}", self.get_card)
         search.router.add_post("/v1/match", self.match)
-        for app in (approaches, profiles, search):
+        inquiries.router.add_post("/v1/inquiries", self.send_inquiry)
+        inquiries.router.add_get("/v1/therapists/{id}/inquiries", self.therapist_inquiries)
+        inquiries.router.add_post("/v1/inquiries/{id}/answered", self.mark_answered)
+        apps = {"approaches": approaches, "profiles": profiles, "search": search, "inquiries": inquiries}
+        for app in apps.values():
             app.router.add_get("/healthz", healthz)
-        return {"approaches": approaches, "profiles": profiles, "search": search}
+        return apps
+
+
+def error(
+    code: str, message: str, status: int, details: list | None = None, headers: dict[str, str] | None = None
+) -> web.Response:
+    return json_response(
+        {"error": {"code": code, "message": message, "details": details or []}},
+        status=status,
+        headers=headers,
+    )
+
+
+def not_found(message: str) -> web.Response:
+    return error("not_found", message, 404)
+
+
+def receipt(inquiry: dict[str, Any]) -> dict[str, Any]:
+    return {key: inquiry[key] for key in ("id", "therapistId", "receivedAt")}
+
+
+INQUIRY_NODE_FIELDS = (
+    "id",
+    "therapistId",
+    "receivedAt",
+    "name",
+    "email",
+    "phone",
+    "message",
+    "status",
+    "answeredAt",
+)
+
+
+def inquiry_node(inquiry: dict[str, Any]) -> dict[str, Any]:
+    return {key: inquiry[key] for key in INQUIRY_NODE_FIELDS}

@@ -48,7 +48,7 @@ class RunningGateway:
 
 @contextlib.asynccontextmanager
 async def running_gateway(infra, stub: StubDirectory, **changes: Any) -> AsyncIterator[RunningGateway]:
-    ports = {name: free_port() for name in ("approaches", "profiles", "search")}
+    ports = {name: free_port() for name in ("approaches", "profiles", "search", "inquiries")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     service = infra.settings("gateway", urls=urls)
     settings = GatewaySettings(service=service, **changes)

@@ -7,3 +7,6 @@ APPROACH_PAGE = (OPERATIONS / "ApproachPage.graphql").read_text(encoding="utf-8"
 THERAPIST = (OPERATIONS / "Therapist.graphql").read_text(encoding="utf-8")
 SEARCH = (OPERATIONS / "Search.graphql").read_text(encoding="utf-8")
 FIND_MATCH = (OPERATIONS / "FindMatch.graphql").read_text(encoding="utf-8")
+SEND_INQUIRY = (OPERATIONS / "SendInquiry.graphql").read_text(encoding="utf-8")
+MY_INQUIRIES = (OPERATIONS / "MyInquiries.graphql").read_text(encoding="utf-8")
+MARK_INQUIRY_ANSWERED = (OPERATIONS / "MarkInquiryAnswered.graphql").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from integration_events.approaches import APPROACH_UPDATED
+from integration_events.inquiries import INQUIRY_ANSWERED
 from integration_events.therapists import THERAPIST_UPDATED
 from tests.integration.gateway.backends import StubDirectory
 from tests.integration.gateway.conftest import publish, running_gateway
@@ -45,6 +46,24 @@ async def test_an_approach_event_refreshes_the_approach_page(gw, publisher):
     assert not await renamed()  # the cached page, until the event says otherwise
     await publish(publisher, APPROACH_UPDATED, approach_event("emdr", "EMDR Therapy", 2))
     await eventually(renamed)
+
+
+async def test_an_inquiry_event_refreshes_the_therapists_responsiveness(gw, publisher):
+    query = 'query { therapist(id: "t0001") { responsiveness { sampleSize } } }'
+    await gw.data(query)
+    gw.stub.cards[1]["responsiveness"] = {"answeredShare": 0.8, "medianReplyHours": 4.0, "sampleSize": 5}
+
+    async def counted():
+        return (await gw.data(query))["therapist"]["responsiveness"]["sampleSize"] == 5
+
+    assert not await counted()  # cached until an inquiry event says otherwise
+    now = datetime.now(UTC).isoformat()
+    await publish(
+        publisher,
+        INQUIRY_ANSWERED,
+        {"id": "i1", "therapistId": "t0001", "version": 2, "receivedAt": now, "answeredAt": now},
+    )
+    await eventually(counted)
 
 
 async def test_every_replica_invalidates_its_own_cache(infra, publisher):

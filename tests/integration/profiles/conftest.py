@@ -1,5 +1,6 @@
 """One running profiles service (real MongoDB wire protocol, real broker) for these tests, and
-what they use to drive it: HTTP calls with tokens, approaches made known, events observed."""
+what they use to drive it: HTTP calls with tokens, approaches made known, events observed, and
+the real SMTP server it mails."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from pydantic import BaseModel
 from integration_events.approaches import APPROACH_CREATED, ApproachSnapshot
 from servicekit.envelope import CloudEvent, new_event
 from services.profiles.app import CATALOGUE, STORE, build_app
+from services.profiles.mailer import MailSettings, SmtpMailer
 from services.profiles.store import ProfileStore
+from tests.smtp import smtp_server
 from tests.support import serving, token
 
 MINIMAL = {
@@ -26,6 +29,7 @@ MINIMAL = {
     "title": "Licensed Marriage & Family Therapist",
     "location": {"city": "Austin", "state": "TX"},
 }
+SENDER = "directory@directory.test"
 
 
 @dataclasses.dataclass
@@ -121,9 +125,17 @@ def approach_snapshot(
 
 
 @pytest.fixture(scope="package")
-async def profiles(infra):
+async def smtp():
+    """The real SMTP server the service sends its mail to."""
+    async with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="package")
+async def profiles(infra, smtp):
     settings = infra.settings("profiles", database=f"profiles_it_{uuid.uuid4().hex[:8]}")
-    app = build_app(settings, relay_poll_interval=0.1)
+    mailer = SmtpMailer(MailSettings(url=smtp.url, sender=SENDER))
+    app = build_app(settings, relay_poll_interval=0.1, mailer=mailer)
     async with serving(app, settings.port) as url, aiohttp.ClientSession() as http:
         runtime = app["runtime"]
         await asyncio.wait_for(runtime.prepared.wait(), 30)

@@ -19,6 +19,7 @@ import pytest
 from aiohttp import web
 
 from integration_events.approaches import APPROACH_CREATED, APPROACH_UPDATED
+from integration_events.inquiries import INQUIRY_ANSWERED, INQUIRY_RECEIVED
 from integration_events.subscriptions import SEARCH_EVENTS
 from integration_events.therapists import THERAPIST_CREATED, THERAPIST_DELETED, THERAPIST_UPDATED
 from servicekit.bus import EventBus
@@ -94,6 +95,22 @@ class Search:
 
     async def put_approach(self, data: dict[str, Any]) -> None:
         await self.publish(APPROACH_CREATED if data["version"] == 1 else APPROACH_UPDATED, data)
+
+    async def inquiry_received(self, therapist_id: str, inquiry_id: str, at: datetime) -> None:
+        data = {"id": inquiry_id, "therapistId": therapist_id, "version": 1, "receivedAt": at.isoformat()}
+        await self.publish(INQUIRY_RECEIVED, data)
+
+    async def inquiry_answered(
+        self, therapist_id: str, inquiry_id: str, at: datetime, after: timedelta
+    ) -> None:
+        data = {
+            "id": inquiry_id,
+            "therapistId": therapist_id,
+            "version": 2,
+            "receivedAt": at.isoformat(),
+            "answeredAt": (at + after).isoformat(),
+        }
+        await self.publish(INQUIRY_ANSWERED, data)
 
     async def get(self, path: str, **params: Any) -> tuple[int, Any]:
         async with self.http.get(path, params=params) as response:

@@ -68,3 +68,25 @@ async def test_rebuild_replaces_the_read_model_without_interrupting_search(searc
     assert await search.card(orphan["id"]) is None
     assert await store.therapists.count_documents({"_id": {"$in": [t["id"] for t in owned]}}) == 5
     assert "rebuild" not in [d["_id"] async for d in store.db["meta"].find({})]
+
+
+async def test_a_rebuild_keeps_each_therapists_responsiveness(search):
+    owned = profile(displayName="Measured Brackenridge")
+    await search.put_therapist(owned)
+    await search.settled(owned["id"], 1)
+    received_at = NOW - timedelta(days=2)
+    await search.inquiry_answered(owned["id"], f"q-{owned['id']}", received_at, timedelta(hours=4))
+    measured = {"answeredShare": 1.0, "medianReplyHours": 4.0, "sampleSize": 1}
+
+    async def card_measured() -> bool:
+        card = await search.card(owned["id"])
+        return bool(card) and card["responsiveness"] == measured
+
+    await search.eventually(card_measured)
+    port = free_port()
+    async with serving(upstream([], [owned]), port) as url:
+        counts = await rebuild(search.app["read_model"], url, url)
+    assert counts["responsiveness"] >= 1
+    stored = await search.app["read_model"].therapists.find_one({"_id": owned["id"]})
+    assert stored["responsiveness"]["medianReplyHours"] == 4.0
+    await search.eventually(card_measured, timeout=20)

@@ -1,5 +1,6 @@
 """In-memory repositories for the profiles use cases: the same contract as `services.profiles.store`
-(versions checked on every write, one profile per account), held in plain dictionaries."""
+(versions checked on every write, one profile per account), held in plain dictionaries, and a
+mailer that keeps what it is given."""
 
 from __future__ import annotations
 
@@ -9,16 +10,26 @@ from typing import Any
 
 from servicekit.clock import FixedClock
 from servicekit.unit_of_work import InMemoryUnitOfWork, Transaction
-from services.profiles.domain import ProfileExists, TherapistProfile, VersionConflict
+from services.profiles.application import MailerUnavailable
+from services.profiles.domain import (
+    InquiryNotice,
+    Notification,
+    NotificationInProgress,
+    ProfileExists,
+    TherapistProfile,
+    VersionConflict,
+)
 
 
 class Directory:
-    """What the service holds: profiles by id, tombstones, the approaches it has learnt."""
+    """What the service holds: profiles by id, tombstones, the approaches it has learnt, the
+    notices of inquiries by inquiry id."""
 
     def __init__(self) -> None:
         self.profiles: dict[str, TherapistProfile] = {}
         self.tombstones: dict[str, dict[str, Any]] = {}
         self.approaches: dict[str, dict[str, Any]] = {}
+        self.notifications: dict[str, Notification] = {}
         # What `get(recent_ok=True)` may answer instead of the held version, like the store's cache.
         self.recent: dict[str, TherapistProfile] = {}
 
@@ -80,11 +91,48 @@ class InMemoryApproaches:
         }
 
 
+class InMemoryNotifications:
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+
+    async def get(self, inquiry_id: str) -> Notification | None:
+        return self.directory.notifications.get(inquiry_id)
+
+    async def claim(self, claim: Notification, *, replacing: Notification | None) -> None:
+        if self.directory.notifications.get(claim.inquiryId) != replacing:
+            raise NotificationInProgress(claim.inquiryId)
+        self.directory.notifications[claim.inquiryId] = claim
+
+    async def release(self, claim: Notification) -> None:
+        if self.directory.notifications.get(claim.inquiryId) == claim:
+            del self.directory.notifications[claim.inquiryId]
+
+    async def record(self, notification: Notification) -> None:
+        self.directory.notifications[notification.inquiryId] = notification
+
+
 class InMemoryTransaction(Transaction):
     def __init__(self, directory: Directory) -> None:
         super().__init__()
         self.profiles = InMemoryProfiles(directory)
         self.approaches = InMemoryApproaches(directory)
+        self.notifications = InMemoryNotifications(directory)
+
+
+class RecordingMailer:
+    """A mailer that keeps what it is given; its first `failures` sends fail as they would while
+    the mail server is down."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.failures = failures
+        self.attempts = 0
+        self.sent: list[InquiryNotice] = []
+
+    async def send(self, notice: InquiryNotice) -> None:
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            raise MailerUnavailable("the test's mail server is down")
+        self.sent.append(notice)
 
 
 def unit_of_work() -> InMemoryUnitOfWork[InMemoryTransaction]:

@@ -17,7 +17,6 @@ from servicekit.consumer import Outcome
 from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from services.profiles import application as app
 from services.profiles.domain import NewTherapistProfile, ProfileExists, parse_patch
-from tests.unit.profiles.fakes import clock, unit_of_work
 
 MINIMAL = {
     "displayName": "Jo Park",
@@ -27,16 +26,6 @@ MINIMAL = {
 OWNER = Principal("acct-1", frozenset({"therapist"}))
 STRANGER = Principal("acct-2", frozenset({"therapist"}))
 ADMIN = Principal("admin-1", frozenset({"admin"}))
-
-
-@pytest.fixture
-def uow():
-    return unit_of_work()
-
-
-@pytest.fixture
-def now():
-    return clock()
 
 
 async def create(uow, now, caller=OWNER, **fields):
@@ -234,6 +223,23 @@ async def test_only_the_owner_or_an_admin_reads_the_owner_view(uow, now):
     assert (await app.read_owner_view(app.ProfileTarget(profile.id, ADMIN), uow)).email == "me@example.org"
     with pytest.raises(Forbidden):
         await app.read_owner_view(app.ProfileTarget(profile.id, STRANGER), uow)
+
+
+@pytest.mark.parametrize("caller", [OWNER, ADMIN], ids=["owner", "admin"])
+async def test_ownership_is_confirmed_to_the_owner_and_to_an_admin(uow, now, caller):
+    profile = await create(uow, now)
+    assert await app.confirm_ownership(app.ProfileTarget(profile.id, caller), uow) is None
+
+
+async def test_ownership_is_denied_to_anyone_else(uow, now):
+    profile = await create(uow, now)
+    with pytest.raises(Forbidden):
+        await app.confirm_ownership(app.ProfileTarget(profile.id, STRANGER), uow)
+
+
+async def test_ownership_of_a_missing_profile_is_not_found(uow, now):
+    with pytest.raises(NotFound):
+        await app.confirm_ownership(app.ProfileTarget("no-such-profile", OWNER), uow)
 
 
 async def test_the_listing_pages_in_id_order_and_says_where_the_next_page_starts(uow, now):

@@ -5,6 +5,7 @@ import {
   ageGroupName, availability, dateText, FORMAT_LABELS, h, initials, insuranceName, issueName, languageName,
   placeText, replaceChildren, stateName,
 } from "/static/dom.js";
+import { inquirySection } from "/static/inquiry.js";
 import { licenceKinds, populations, sessionTypes } from "/static/vocabulary.js";
 
 const BIO_TITLES = { helpWith: "What I help with", approach: "My approach", about: "About me" };
@@ -69,6 +70,11 @@ export async function render(main, { params: [id], signal }) {
   }
   document.title = `${therapist.displayName} · Therapist Directory`;
   const issues = [...therapist.issues].sort((a, b) => Number(b.top) - Number(a.top));
+  const inquiry = inquirySection(therapist);
+  const toInquiry = () => {
+    inquiry.scrollIntoView({ block: "start" });
+    inquiry.querySelector("input[name=name]")?.focus({ preventScroll: true });
+  };
   replaceChildren(main,
     h("article", { className: "profile" },
       h("header", { className: "profile-head" },
@@ -78,7 +84,8 @@ export async function render(main, { params: [id], signal }) {
           h("p", { className: "person-title" }, therapist.title,
             therapist.pronouns ? h("span", { className: "muted" }, ` (${therapist.pronouns})`) : null),
           h("p", { className: "person-place" }, placeText(therapist.location)),
-          availability(therapist))),
+          availability(therapist),
+          h("button", { type: "button", className: "button", onclick: toInquiry }, "Email this therapist"))),
       section("How I work",
         therapist.approaches.length ? h("ul", { className: "card-list" }, therapist.approaches.map((entry) =>
           h("li", { className: "card" },
@@ -104,5 +111,6 @@ export async function render(main, { params: [id], signal }) {
       section("Licences", therapist.licences.length
         ? h("ul", { className: "plain-list" }, therapist.licences.map((l) => h("li", {}, licenceText(l)))) : null),
       section("Identity, as they describe it", identityFacts(therapist.identity)),
+      inquiry,
       h("p", { className: "muted" }, `Profile updated ${dateText(therapist.updatedAt)}.`)));
 }

@@ -1,5 +1,5 @@
-"""The use cases of the profiles service: what therapists and admins do with profiles, what
-anyone reads of them, and what the service learns from approach events.
+"""The profiles use cases: what therapists and admins do with profiles, what anyone reads of
+them, whether a caller owns one (other services ask), and what approach events teach.
 
 Each use case takes its command, a unit of work and (where it stamps time) a clock, and raises
 `servicekit.errors` domain errors; HTTP and MongoDB are adapters around it (`api`, `store`).
@@ -160,6 +160,14 @@ async def list_public_profiles(after: str | None, first: int, uow: Profiles) -> 
 
 async def read_owner_view(target: ProfileTarget, uow: Profiles) -> TherapistProfile:
     return await _owned(uow.reads(), target)
+
+
+async def confirm_ownership(target: ProfileTarget, uow: Profiles) -> None:
+    """Nothing if the caller owns the profile or is an admin; NotFound or Forbidden otherwise.
+
+    Other services ask this instead of holding who owns which profile themselves.
+    """
+    await _owned(uow.reads(), target)
 
 
 # --- writes -------------------------------------------------------------------------------
