@@ -115,9 +115,11 @@ async def inject_faults(stack: ProcessStack, log: list[str]) -> None:
         log.append(f"{time.monotonic() - started:5.1f}s {name} ready again")
 
 
-async def create_therapists(http: aiohttp.ClientSession, stack: ProcessStack, run: str) -> list[Therapist]:
+async def create_therapists(
+    http: aiohttp.ClientSession, stack: ProcessStack, run: str, count: int = THERAPISTS
+) -> list[Therapist]:
     therapists = []
-    for number in range(THERAPISTS):
+    for number in range(count):
         bearer = token(f"inquiry-fault-owner-{number}-{run}")
         email = f"owner{number}.{run}@practice.example.test"
         async with http.post(

@@ -442,7 +442,11 @@ class StubDirectory:
             return json_response({"status": "ok"})
 
         approaches, profiles, search, inquiries = (
-            web.Application(middlewares=[checking_middleware(name, self.contract_violations)])
+            web.Application(
+                middlewares=[checking_middleware(name, self.contract_violations)]
+                if self.contract_checked
+                else []
+            )
             for name in ("approaches", "profiles", "search", "inquiries")
         )
         approaches.router.add_get("/v1/approaches", self.list_approaches)

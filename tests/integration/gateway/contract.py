@@ -34,15 +34,23 @@ def response_schema(service: str, method: str, path: str, status: int) -> dict[s
     return {**content["schema"], "components": doc["components"]}
 
 
+FORMATS = jsonschema.FormatChecker()
+
+
+@functools.cache
+def _validator(service: str, method: str, path: str, status: int) -> jsonschema.Draft202012Validator | None:
+    schema = response_schema(service, method, path, status)
+    return None if schema is None else jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
+
+
 def violations(service: str, method: str, path: str, status: int, body: Any) -> list[str]:
     what = f"{service}: {method} {path} -> {status}"
     try:
-        schema = response_schema(service, method, path, status)
+        validator = _validator(service, method, path, status)
     except KeyError:
         return [f"{what}: the service's document has no such operation or answer"]
-    if schema is None:
+    if validator is None:
         return []
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     return [
         f"{what}: {'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message[:200]}"
         for e in validator.iter_errors(body)
