@@ -161,3 +161,14 @@ class TherapistDeleted(_Snapshot):
 
     id: str
     version: int = Field(ge=1)
+
+
+def therapist_event_data(event_type: str, data: dict) -> TherapistPublicProfile | TherapistDeleted:
+    """The data of a therapist event as its model: the public profile, or the deletion.
+    KeyError for a type that is no therapist event; pydantic's ValidationError for bad data."""
+    model = {
+        THERAPIST_CREATED: TherapistPublicProfile,
+        THERAPIST_UPDATED: TherapistPublicProfile,
+        THERAPIST_DELETED: TherapistDeleted,
+    }[event_type]
+    return model.model_validate(data)

@@ -6,13 +6,7 @@ nothing, and a deletion leaves a tombstone so that a late update does not bring 
 
 from __future__ import annotations
 
-from integration_events.therapists import (
-    THERAPIST_CREATED,
-    THERAPIST_DELETED,
-    THERAPIST_UPDATED,
-    TherapistDeleted,
-    TherapistPublicProfile,
-)
+from integration_events.therapists import TherapistDeleted, therapist_event_data
 from servicekit.consumer import Outcome, PoisonEvent
 from servicekit.envelope import CloudEvent
 from services.approaches.application import Catalogue, RecordTherapistReferences, record_therapist_references
@@ -26,12 +20,12 @@ class TherapistReferences:
         self.uow = uow
 
     async def apply(self, event: CloudEvent) -> Outcome:
-        if event.type in (THERAPIST_CREATED, THERAPIST_UPDATED):
-            profile = TherapistPublicProfile.model_validate(event.data)
-            command = RecordTherapistReferences(profile.id, profile.version, referenced_slugs(profile))
-        elif event.type == THERAPIST_DELETED:
-            deleted = TherapistDeleted.model_validate(event.data)
-            command = RecordTherapistReferences(deleted.id, deleted.version, [])
+        try:
+            data = therapist_event_data(event.type, event.data)
+        except KeyError:
+            raise PoisonEvent(f"not a therapist event: {event.type}") from None
+        if isinstance(data, TherapistDeleted):
+            command = RecordTherapistReferences(data.id, data.version, [])
         else:
-            raise PoisonEvent(f"not a therapist event: {event.type}")
+            command = RecordTherapistReferences(data.id, data.version, referenced_slugs(data))
         return await record_therapist_references(command, self.uow)

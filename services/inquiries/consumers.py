@@ -7,13 +7,7 @@ nothing, and a deletion leaves a tombstone so that a late update does not bring 
 
 from __future__ import annotations
 
-from integration_events.therapists import (
-    THERAPIST_CREATED,
-    THERAPIST_DELETED,
-    THERAPIST_UPDATED,
-    TherapistDeleted,
-    TherapistPublicProfile,
-)
+from integration_events.therapists import TherapistDeleted, therapist_event_data
 from servicekit.consumer import Outcome, PoisonEvent
 from servicekit.envelope import CloudEvent
 from services.inquiries.application import Inquiries, TherapistChange, apply_therapist_event
@@ -26,12 +20,12 @@ class TherapistDirectory:
         self.uow = uow
 
     async def apply(self, event: CloudEvent) -> Outcome:
-        if event.type in (THERAPIST_CREATED, THERAPIST_UPDATED):
-            profile = TherapistPublicProfile.model_validate(event.data)
-            change = TherapistChange(profile.id, profile.version)
-        elif event.type == THERAPIST_DELETED:
-            deleted = TherapistDeleted.model_validate(event.data)
-            change = TherapistChange(deleted.id, deleted.version, deleted=True)
+        try:
+            data = therapist_event_data(event.type, event.data)
+        except KeyError:
+            raise PoisonEvent(f"the inquiries service does not handle {event.type}") from None
+        if isinstance(data, TherapistDeleted):
+            change = TherapistChange(data.id, data.version, deleted=True)
         else:
-            raise PoisonEvent(f"the inquiries service does not handle {event.type}")
+            change = TherapistChange(data.id, data.version)
         return await apply_therapist_event(change, self.uow)
