@@ -149,8 +149,3 @@ class ApiError(Exception):
 
     def body(self) -> dict[str, Any]:
         return error_body(self.code, self.message, self.details)
-
-
-def validation_error(exc: ValidationError, *, prefix: tuple[str | int, ...] = ()) -> InvalidInput:
-    """Kept name for callers that validate request bodies: the 422 naming each invalid field."""
-    return invalid_input(exc, prefix=prefix)
