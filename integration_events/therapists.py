@@ -7,7 +7,7 @@ email, phone) is ever part of it: the profiles service builds this model from it
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,6 +21,16 @@ THERAPIST_EVENT_TYPES = (THERAPIST_CREATED, THERAPIST_UPDATED, THERAPIST_DELETED
 class _Snapshot(BaseModel):
     # Consumers accept fields they do not know yet, so publishers can add fields safely.
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+# A listing whose new-client status was last confirmed longer ago than this is shown as stale
+# and demoted; search applies it and the therapist's own view warns before it.
+STALE_AFTER = timedelta(days=60)
+
+
+def is_stale(confirmed_at: datetime | None, now: datetime) -> bool:
+    """Whether availability confirmed at `confirmed_at` (None: never) is stale at `now`."""
+    return confirmed_at is None or now - confirmed_at > STALE_AFTER
 
 
 class NewClientStatus(StrEnum):

@@ -199,7 +199,8 @@ class OutboxRelay:
         await self.outbox.collection.update_many(
             {
                 "_id": {"$in": ids},
-                "$or": [{"leaseUntil": None}, {"leaseUntil": {"$lt": now}}],
+                # Unleased or lease run out, in one condition (an `$or` may make a planner scan).
+                "leaseUntil": {"$not": {"$gte": now}},
             },
             {"$set": {"leaseUntil": now + LEASE, "leaseOwner": self.owner}},
         )

@@ -3,8 +3,11 @@
 - `inquiries`: one document per inquiry, `{_id, therapistId, receivedAt, status, answeredAt,
   sealed, idempotencyKey?}`. `sealed` holds everything the visitor wrote as one encrypted block
   (`sealing`); nothing a visitor wrote is stored in the clear. Indexed by `(therapistId,
-  receivedAt)` for the therapist's pages, by `receivedAt` for the retention purge, and uniquely
-  by `idempotencyKey` where there is one.
+  receivedAt)` for the therapist's pages and by `receivedAt` for the retention purge.
+- `idempotency_keys`: `{_id: key, inquiryId, therapistId, receivedAt}` for each inquiry sent with
+  a key, written in the inquiry's transaction. The key as `_id` makes it unique and its look-up
+  the cheapest one a server has (a partial unique index on the inquiries is not used by every
+  query planner for an equality match, and a scan per send grows with the collection).
 - `therapists`: the therapists the service has heard of, `{_id, version, deleted}`.
 
 `InquiryStore.begin(session)` binds the repositories to a transaction's session (or to none, for
@@ -51,6 +54,16 @@ def inquiry_document(inquiry: Inquiry, seal: VisitorSeal) -> dict[str, Any]:
     return doc
 
 
+def idempotency_key_document(inquiry: Inquiry) -> dict[str, Any]:
+    """The record that `inquiry.idempotencyKey` (not None) has been used, and by which inquiry."""
+    return {
+        "_id": inquiry.idempotencyKey,
+        "inquiryId": inquiry.id,
+        "therapistId": inquiry.therapistId,
+        "receivedAt": inquiry.receivedAt,
+    }
+
+
 def stored_inquiry(doc: dict[str, Any], seal: VisitorSeal) -> Inquiry:
     return Inquiry(
         id=doc["_id"],
@@ -65,9 +78,14 @@ def stored_inquiry(doc: dict[str, Any], seal: VisitorSeal) -> Inquiry:
 
 class MongoInquiries:
     def __init__(
-        self, collection: AsyncCollection, session: AsyncClientSession | None, seal: VisitorSeal
+        self,
+        collection: AsyncCollection,
+        keys: AsyncCollection,
+        session: AsyncClientSession | None,
+        seal: VisitorSeal,
     ) -> None:
         self.collection = collection
+        self.keys = keys
         self.session = session
         self.seal = seal
 
@@ -79,13 +97,16 @@ class MongoInquiries:
         return await self._one({"_id": inquiry_id})
 
     async def with_idempotency_key(self, key: str) -> Inquiry | None:
-        return await self._one({"idempotencyKey": key})
+        used = await self.keys.find_one({"_id": key}, session=self.session)
+        return None if used is None else await self.get(used["inquiryId"])
 
     async def add(self, inquiry: Inquiry) -> None:
-        try:
-            await self.collection.insert_one(inquiry_document(inquiry, self.seal), session=self.session)
-        except DuplicateKeyError as exc:
-            raise IdempotencyKeyTaken(inquiry.idempotencyKey) from exc
+        if inquiry.idempotencyKey is not None:
+            try:
+                await self.keys.insert_one(idempotency_key_document(inquiry), session=self.session)
+            except DuplicateKeyError as exc:
+                raise IdempotencyKeyTaken(inquiry.idempotencyKey) from exc
+        await self.collection.insert_one(inquiry_document(inquiry, self.seal), session=self.session)
 
     async def mark_answered(self, inquiry: Inquiry) -> None:
         await self.collection.update_one(
@@ -95,25 +116,39 @@ class MongoInquiries:
         )
 
     async def page(self, therapist_id: str, after: PagePosition | None, limit: int) -> list[Inquiry]:
-        query: dict[str, Any] = {"therapistId": therapist_id}
-        if after is not None:
-            query["$or"] = [
-                {"receivedAt": {"$lt": after.received_at}},
-                {"receivedAt": after.received_at, "_id": {"$lt": after.inquiry_id}},
+        # After a position: first the inquiries received at the same moment with a smaller id,
+        # then the older ones. Two queries that each fit the (therapistId, receivedAt) index,
+        # where one `$or` of both may make a planner scan the collection.
+        if after is None:
+            queries = [{"therapistId": therapist_id}]
+        else:
+            queries = [
+                {
+                    "therapistId": therapist_id,
+                    "receivedAt": after.received_at,
+                    "_id": {"$lt": after.inquiry_id},
+                },
+                {"therapistId": therapist_id, "receivedAt": {"$lt": after.received_at}},
             ]
-        docs = await self.collection.find(
-            query, sort=NEWEST_FIRST, limit=limit, session=self.session
-        ).to_list()
+        docs: list[dict[str, Any]] = []
+        for query in queries:
+            if len(docs) < limit:
+                found = self.collection.find(
+                    query, sort=NEWEST_FIRST, limit=limit - len(docs), session=self.session
+                )
+                docs += await found.to_list()
         return [stored_inquiry(doc, self.seal) for doc in docs]
 
     async def count(self, therapist_id: str) -> int:
         return await self.collection.count_documents({"therapistId": therapist_id}, session=self.session)
 
     async def remove_of_therapist(self, therapist_id: str) -> int:
+        await self.keys.delete_many({"therapistId": therapist_id}, session=self.session)
         result = await self.collection.delete_many({"therapistId": therapist_id}, session=self.session)
         return result.deleted_count
 
     async def remove_received_before(self, moment: datetime) -> int:
+        await self.keys.delete_many({"receivedAt": {"$lt": moment}}, session=self.session)
         result = await self.collection.delete_many({"receivedAt": {"$lt": moment}}, session=self.session)
         return result.deleted_count
 
@@ -157,19 +192,19 @@ class InquiriesTransaction(Transaction):
 class InquiryStore:
     def __init__(self, db: AsyncDatabase, seal: VisitorSeal) -> None:
         self.inquiries = db["inquiries"]
+        self.idempotency_keys = db["idempotency_keys"]
         self.therapists = db["therapists"]
         self.seal = seal
 
     async def create_indexes(self) -> None:
         await self.inquiries.create_index([("therapistId", ASCENDING), ("receivedAt", DESCENDING)])
         await self.inquiries.create_index("receivedAt")
-        await self.inquiries.create_index(
-            "idempotencyKey", unique=True, partialFilterExpression={"idempotencyKey": {"$type": "string"}}
-        )
+        await self.idempotency_keys.create_index("therapistId")
+        await self.idempotency_keys.create_index("receivedAt")
 
     def begin(self, session: AsyncClientSession | None) -> InquiriesTransaction:
         return InquiriesTransaction(
-            MongoInquiries(self.inquiries, session, self.seal),
+            MongoInquiries(self.inquiries, self.idempotency_keys, session, self.seal),
             MongoTherapists(self.therapists, session),
             session,
         )

@@ -166,14 +166,18 @@ class ReadModel:
         self, therapist_id: str, received_since: datetime, answered_since: datetime
     ) -> list[InquiryTimes]:
         """A therapist's inquiries received since `received_since` or answered since `answered_since`."""
+        # Selected here rather than by an `$or` beside the therapist, which may make a planner scan
+        # the whole collection: a therapist's rows are few (the TTL index drops old ones).
         found = self.db[INQUIRIES].find(
-            {
-                "therapistId": therapist_id,
-                "$or": [{"receivedAt": {"$gte": received_since}}, {"answeredAt": {"$gte": answered_since}}],
-            },
-            {"_id": 0, "receivedAt": 1, "answeredAt": 1},
+            {"therapistId": therapist_id}, {"_id": 0, "receivedAt": 1, "answeredAt": 1}
         )
-        return [InquiryTimes(doc["receivedAt"], doc.get("answeredAt")) async for doc in found]
+        times = [InquiryTimes(doc["receivedAt"], doc.get("answeredAt")) async for doc in found]
+        return [
+            inquiry
+            for inquiry in times
+            if inquiry.received_at >= received_since
+            or (inquiry.answered_at is not None and inquiry.answered_at >= answered_since)
+        ]
 
     async def therapists_to_remeasure(self, received_since: datetime, window_start: datetime) -> list[str]:
         """Therapists whose measurement time passing can change: with an inquiry received since
@@ -206,17 +210,16 @@ class ReadModel:
         self, collection: str, therapist_id: str, revision: int, measured: dict[str, Any]
     ) -> bool:
         """Store a measurement unless one of a later revision is stored; True if stored."""
-        later_or_none = [
-            {"responsivenessRevision": {"$lt": revision}},
-            {"responsivenessRevision": {"$exists": False}},
-        ]
+        # `$not: {$gte}` also matches a therapist never measured; an `$or` of the two cases beside
+        # the `_id` may make a planner scan the collection.
+        not_later = {"responsivenessRevision": {"$not": {"$gte": revision}}}
         update = {
             "$set": {"responsiveness": measured, "responsivenessRevision": revision},
             "$setOnInsert": {"version": 0},  # a placeholder until the therapist's first event
         }
         try:
             result = await self.db[collection].update_one(
-                {"_id": therapist_id, "$or": later_or_none}, update, upsert=True
+                {"_id": therapist_id, **not_later}, update, upsert=True
             )
         except DuplicateKeyError:  # a later measurement is stored
             return False

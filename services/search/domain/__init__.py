@@ -9,6 +9,7 @@
 - `answers`: the pages the service answers.
 """
 
+from integration_events.therapists import STALE_AFTER, is_stale
 from services.search.domain.answers import (
     FacetCount,
     MatchEdge,
@@ -22,10 +23,8 @@ from services.search.domain.answers import (
 )
 from services.search.domain.cards import (
     ANSWER_FIELDS,
-    STALE_AFTER,
     SearchCard,
     card_from_profile,
-    is_stale,
     licensed_states,
     lowest_fee,
     parse_time,

@@ -8,7 +8,7 @@ for a search around a place), so `SearchCard` is the card as the service answers
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,8 +24,6 @@ from integration_events.therapists import (
     SessionFormat,
 )
 from services.search.domain.responsiveness import Responsiveness, card_fields
-
-STALE_AFTER = timedelta(days=60)
 
 
 class SearchCard(BaseModel):
@@ -63,10 +61,6 @@ class SearchCard(BaseModel):
 
 # What is added to a stored card when it is answered.
 ANSWER_FIELDS = ("availabilityStale", "distanceKm")
-
-
-def is_stale(confirmed_at: datetime | None, now: datetime) -> bool:
-    return confirmed_at is None or now - confirmed_at > STALE_AFTER
 
 
 def card_from_profile(
