@@ -15,6 +15,7 @@ from gateway.events import ChangeEventListener
 from gateway.persisted import PersistedQueries
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
+from gateway.signin import add_sign_in_routes
 from gateway.view import DirectoryGraphQLView
 from gateway.web import add_web_routes
 from servicekit.bus import EventBus
@@ -126,7 +127,8 @@ def build_app(settings: GatewaySettings | ServiceSettings) -> web.Application:
     app.cleanup_ctx.append(gateway.lifecycle)
     app.router.add_route("GET", "/graphql", gateway.view)
     app.router.add_route("POST", "/graphql", gateway.view)
-    add_web_routes(app)
+    add_web_routes(app, issuer_origin=settings.issuer_origin)
+    add_sign_in_routes(app, settings)
     if settings.cors_allow_origins:
         allow_cross_origin(app, settings.cors_allow_origins)
     return app

@@ -1,9 +1,10 @@
 """Calls to the profiles, approaches and search services over their REST APIs (their OpenAPI documents).
 
-Reads go through the shared read cache, tagged with what they were built from; each read
+Public reads go through the shared read cache, tagged with what they were built from; each read
 records its tags (and, for search, the visitor's rotation bucket) in the request's
-`ReadTrace`, so the whole response can be cached and invalidated the same way. The inquiries service's
-calls, which carry health data and are never cached, are in `gateway.inquiries`.
+`ReadTrace`, so the whole response can be cached and invalidated the same way. What is read or
+written with the caller's token (owner views, private fields included) never is. The inquiries
+service's calls, which carry health data and are never cached, are in `gateway.inquiries`.
 """
 
 from __future__ import annotations
@@ -291,7 +292,24 @@ class ServiceClients:
             raise BackendUnavailable(f"The search service answered {response.status}", service="search")
         return response.body
 
-    # -- writes on behalf of the caller ---------------------------------------------------------
+    # -- on behalf of the caller, with the caller's token: never through the read cache ----------
+
+    async def my_profile(self, authorization: str) -> BackendResponse:
+        """The caller's own profile (the owner's view, private fields included)."""
+        return await self.request("profiles", "GET", "/v1/me", headers={"Authorization": authorization})
+
+    async def create_therapist(self, profile: dict[str, Any], authorization: str) -> BackendResponse:
+        return await self.request(
+            "profiles", "POST", "/v1/therapists", body=profile, headers={"Authorization": authorization}
+        )
+
+    async def delete_therapist(self, therapist_id: str, authorization: str) -> BackendResponse:
+        return await self.request(
+            "profiles",
+            "DELETE",
+            f"/v1/therapists/{path_segment(therapist_id)}",
+            headers={"Authorization": authorization},
+        )
 
     async def patch_therapist(
         self, therapist_id: str, patch: dict[str, Any], authorization: str, if_match: int | None

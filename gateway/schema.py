@@ -28,7 +28,7 @@ from strawberry.types import ExecutionContext
 from gateway.context import GatewayContext
 from gateway.errors import GatewayError
 from gateway.settings import QueryLimits
-from gateway.types import approaches, inquiries, match, mutations, search, therapists
+from gateway.types import approaches, inquiries, match, mutations, owner, search, therapists
 from gateway.types.common import SCALAR_OVERRIDES, read_field
 
 log = structlog.get_logger(__name__)
@@ -42,10 +42,13 @@ class Query:
     searchTherapists = strawberry.field(resolver=search.search_therapists)
     findMatch = strawberry.field(resolver=match.find_match)
     myInquiries = strawberry.field(resolver=inquiries.my_inquiries)
+    myProfile = strawberry.field(resolver=owner.my_profile)
 
 
 @strawberry.type
 class Mutation:
+    createMyProfile = strawberry.mutation(resolver=owner.create_my_profile)
+    deleteMyProfile = strawberry.mutation(resolver=owner.delete_my_profile)
     updateMyProfile = strawberry.mutation(resolver=mutations.update_my_profile)
     confirmAvailability = strawberry.mutation(resolver=mutations.confirm_availability)
     setApproachStatement = strawberry.mutation(resolver=mutations.set_approach_statement)

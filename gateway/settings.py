@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -20,6 +21,10 @@ class QueryLimits(BaseModel):
     max_tokens: int = 2000
     max_aliases: int = 15
     max_body_bytes: int = 64 * 1024
+
+
+DEFAULT_CLIENT_ID = "therapist-directory-web"
+DEFAULT_SCOPES = "openid profile"
 
 
 class GatewaySettings(BaseModel):
@@ -43,10 +48,42 @@ class GatewaySettings(BaseModel):
     search_settle_seconds: float = 5.0
     settling_ttl_seconds: float = 0.05
     backend_timeout_seconds: float = 5.0
+    # Signing in from the web client (gateway.signin): the OpenID provider's issuer URL (its
+    # discovery document is `<issuer>/.well-known/openid-configuration`), the client id the
+    # operator registered there for the web client, and the scopes it asks for.
+    auth_issuer: str | None = None
+    auth_client_id: str = DEFAULT_CLIENT_ID
+    auth_scopes: str = DEFAULT_SCOPES
+
+    @field_validator("auth_issuer")
+    @classmethod
+    def _issuer_is_a_web_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(f"AUTH_ISSUER must be the provider's http(s) issuer URL, not {value!r}")
+        return value
+
+    @field_validator("auth_scopes")
+    @classmethod
+    def _asks_for_openid(cls, value: str) -> str:
+        scopes = value.split()
+        if "openid" not in scopes:
+            raise ValueError(f"AUTH_SCOPES must include 'openid' (got {value!r})")
+        return " ".join(scopes)
 
     @property
     def urls(self) -> dict[str, str]:
         return self.service.urls
+
+    @property
+    def issuer_origin(self) -> str | None:
+        """`https://auth.example.org` for the issuer `https://auth.example.org/realms/x`."""
+        if self.auth_issuer is None:
+            return None
+        parts = urlsplit(self.auth_issuer)
+        return f"{parts.scheme}://{parts.netloc}"
 
     @classmethod
     def from_env(cls) -> GatewaySettings:
@@ -56,8 +93,8 @@ class GatewaySettings(BaseModel):
 
 
 class GatewayEnvironment(BaseSettings):
-    """The gateway's own variables, `GATEWAY_<FIELD>` (and `CORS_ALLOW_ORIGINS`); one left unset
-    keeps `GatewaySettings`' default."""
+    """The gateway's own variables, `GATEWAY_<FIELD>` (and `CORS_ALLOW_ORIGINS`, `AUTH_ISSUER`,
+    `AUTH_CLIENT_ID`, `AUTH_SCOPES`); one left unset keeps `GatewaySettings`' default."""
 
     model_config = READ_ENVIRONMENT | SettingsConfigDict(env_prefix="GATEWAY_")
 
@@ -78,6 +115,9 @@ class GatewayEnvironment(BaseSettings):
     search_settle_seconds: float | None = None
     settling_ttl_seconds: float | None = None
     backend_timeout_seconds: float | None = None
+    auth_issuer: str | None = Field(None, validation_alias="AUTH_ISSUER")
+    auth_client_id: str | None = Field(None, validation_alias="AUTH_CLIENT_ID")
+    auth_scopes: str | None = Field(None, validation_alias="AUTH_SCOPES")
 
     @field_validator("cors_allow_origins", mode="before")
     @classmethod

@@ -6,11 +6,17 @@ image runs on a laptop, in compose and in Kubernetes. pydantic-settings reads it
 its development default, and an empty variable counts as unset. The settings the code is handed
 (`ServiceSettings`, `AuthSettings`) are plain frozen values built from those, so a test builds
 them directly without the environment getting a say.
+
+`DIRECTORY_ENV` (`development`, the default, or `production`) says which kind of deployment a
+process is part of; it is read once here, checked at start-up, and handed on as
+`ServiceSettings.environment`, so each rule that differs in production asks one place.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
@@ -19,6 +25,9 @@ DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017/?directConnection=true"
 EVENTS_EXCHANGE = "directory.events"
 DEAD_LETTER_EXCHANGE = "directory.dead-letter"
 DEFAULT_DELIVERY_LIMIT = 5
+
+DeploymentEnvironment = Literal["development", "production"]
+DEPLOYMENT_ENVIRONMENTS: tuple[str, ...] = ("development", "production")
 
 DEFAULT_PORTS = {"gateway": 8000, "profiles": 8001, "approaches": 8002, "search": 8003, "inquiries": 8004}
 
@@ -40,8 +49,18 @@ class Environment(BaseSettings):
     auth_jwt_secret: str = Field(DEVELOPMENT_JWT_SECRET, repr=False)
     auth_audience: str = "therapy-directory"
     auth_jwks_url: str | None = None
+    directory_env: DeploymentEnvironment = "development"
     # The port `./dev up` gives its embedded MongoDB server, when that port is free.
     embedded_mongodb_port: int = 27017
+
+    @field_validator("directory_env", mode="before")
+    @classmethod
+    def _known_environment(cls, value: object) -> object:
+        # Refused at start-up in words an operator can act on: a typo ("prod") must not quietly
+        # run a production deployment with development conveniences switched on.
+        if isinstance(value, str) and value not in DEPLOYMENT_ENVIRONMENTS:
+            raise ValueError(f"DIRECTORY_ENV must be {' or '.join(DEPLOYMENT_ENVIRONMENTS)}, not {value!r}")
+        return value
 
 
 class ServiceEnvironment(BaseSettings):
@@ -82,6 +101,11 @@ class AuthSettings(BaseModel):
     # Algorithms accepted for the configured key material; never "none".
     algorithms: tuple[str, ...]
 
+    @property
+    def uses_development_secret(self) -> bool:
+        """Whether tokens are checked with the public development secret (anyone can mint them)."""
+        return self.jwks_url is None and self.jwt_secret == DEVELOPMENT_JWT_SECRET
+
     @classmethod
     def from_env(cls, environment: Environment | None = None) -> AuthSettings:
         env = environment or Environment()
@@ -110,6 +134,18 @@ class ServiceSettings(BaseModel):
     # How often a consumer retries a message before it is dead-lettered.
     delivery_limit: int = DEFAULT_DELIVERY_LIMIT
     urls: dict[str, str] = Field(default_factory=dict)
+    # DIRECTORY_ENV: what production switches off or refuses, each rule asks `is_production`.
+    environment: DeploymentEnvironment = "development"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def development_tokens_allowed(self) -> bool:
+        """Whether development conveniences that hand out tokens may exist: never in production,
+        and only while the tokens they mint are signed with the public development secret."""
+        return not self.is_production and self.auth.uses_development_secret
 
     @classmethod
     def from_env(cls, service: str) -> ServiceSettings:
@@ -126,4 +162,5 @@ class ServiceSettings(BaseModel):
             auth=AuthSettings.from_env(env),
             delivery_limit=env.event_delivery_limit,
             urls=service_urls(),
+            environment=env.directory_env,
         )

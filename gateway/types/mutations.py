@@ -3,7 +3,9 @@
 The profiles service decides who may change what. Its answers become typed results: a 422
 becomes `ValidationFailed` with one `FieldError` per field (its path as a list), a stale
 `ifMatch` version `VersionConflict`, an unknown profile `NotFound`; 401 and 403 are GraphQL
-errors with the codes UNAUTHENTICATED and FORBIDDEN.
+errors with the codes UNAUTHENTICATED and FORBIDDEN. A saved change answers with the owner's
+view the service returned (`profile`, a `MyProfile` of `gateway.types.owner`), so an editor never
+has to read again; such an answer is never cached.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types.unset import UNSET
@@ -27,6 +29,12 @@ from gateway.types.therapists import (
     TherapistApproach,
     VerificationStatus,
 )
+
+if TYPE_CHECKING:
+    from gateway.types.owner import MyProfile
+
+# The owner view, a type of its own module (which builds on this one).
+OwnerView = Annotated["MyProfile", strawberry.lazy("gateway.types.owner")]
 
 # -- inputs: a typed JSON Merge Patch (an omitted field stays, null removes) -----------------------
 
@@ -175,6 +183,9 @@ class NotFound:
 class ProfileUpdated:
     therapistId: strawberry.ID
     version: int
+    profile: OwnerView | None = strawberry.field(
+        default=None, description="Your profile as it is now, private fields included."
+    )
 
     @strawberry.field(description="The public profile as it is now.")
     async def therapist(self, info: strawberry.Info) -> Therapist | None:
@@ -185,6 +196,9 @@ class ProfileUpdated:
 class ApproachStatementSaved:
     therapistId: strawberry.ID
     approach: TherapistApproach
+    profile: OwnerView | None = strawberry.field(
+        default=None, description="Your profile as it is now, private fields included."
+    )
 
 
 @strawberry.type
@@ -256,13 +270,24 @@ async def update_my_profile(
     return saved(context, therapistId, response)
 
 
+def owner_body(context: GatewayContext, response: BackendResponse) -> dict[str, Any] | None:
+    """The owner's view a write answered with (private fields included): the answer holding it
+    is never cached; it is the caller's own `profile`, and `therapist` is read from the public view."""
+    if not isinstance(response.body, dict):
+        return None
+    context.trace.cacheable = False
+    return response.body
+
+
 def saved(context: GatewayContext, therapist_id: strawberry.ID, response: BackendResponse) -> Any:
-    # The profiles service answers with the owner's view, private fields included: only the id
-    # and version are taken from it; `therapist` is then read from the public view.
     if response.status != 200:
         return rejection(response)
     changed(context, str(therapist_id))
-    return ProfileUpdated(therapistId=therapist_id, version=int(response.body["version"]))
+    return ProfileUpdated(
+        therapistId=therapist_id,
+        version=int(response.body["version"]),
+        profile=owner_body(context, response),  # type: ignore[arg-type]
+    )
 
 
 async def confirm_availability(
@@ -295,6 +320,7 @@ async def set_approach_statement(
     return ApproachStatementSaved(
         therapistId=therapistId,
         approach={"slug": slug, "statement": statement},  # type: ignore[arg-type]
+        profile=owner_body(context, response),  # type: ignore[arg-type]
     )
 
 

@@ -1,6 +1,6 @@
-"""The profiles REST API (`/v1/therapists`): each route authenticates, parses its input, calls
-one use case of `application` and shapes the answer; domain errors become statuses in
-`servicekit.http`."""
+"""The profiles REST API (`/v1/therapists`, and `/v1/me` for the caller's own profile): each
+route authenticates, parses its input, calls one use case of `application` and shapes the
+answer; domain errors become statuses in `servicekit.http`."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from services.profiles.application import (
     create_profile,
     delete_profile,
     list_public_profiles,
+    read_my_profile,
     read_owner_view,
     read_public_profile,
     remove_statement,
@@ -82,6 +83,7 @@ class ProfilesApi:
             web.patch("/v1/therapists/{id}", self.patch),
             web.delete("/v1/therapists/{id}", self.delete),
             web.get("/v1/therapists/{id}/private", self.read_private),
+            web.get("/v1/me", self.read_mine),
             web.get("/v1/therapists/{id}/ownership", self.check_ownership),
             web.put("/v1/therapists/{id}/approaches/{slug}", self.put_statement),
             web.delete("/v1/therapists/{id}/approaches/{slug}", self.delete_statement),
@@ -103,6 +105,10 @@ class ProfilesApi:
     async def read_private(self, request: web.Request) -> web.Response:
         target = ProfileTarget(request.match_info["id"], await self._caller(request))
         return _owner_view(await read_owner_view(target, self.uow))
+
+    async def read_mine(self, request: web.Request) -> web.Response:
+        """The caller's own profile: what `read_private` answers for it, found by the account."""
+        return _owner_view(await read_my_profile(await self._caller(request), self.uow))
 
     async def check_ownership(self, request: web.Request) -> web.Response:
         """204 if the caller owns the profile or is an admin (asked by other services)."""

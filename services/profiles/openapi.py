@@ -142,6 +142,13 @@ OPERATIONS = (
         errors=(401, 403, 404, 503),
     ),
     Operation(
+        "get /v1/me",
+        "getMyProfile",
+        "The caller's own profile, found by the token's account (404 while it has none)",
+        answer=(200, "The owner's view, as getTherapistPrivate answers it", TherapistProfile),
+        errors=(401, 403, 404, 503),
+    ),
+    Operation(
         "get /v1/therapists/{id}/ownership",
         "checkTherapistOwnership",
         "Whether the caller owns the profile or is an admin (other services ask, forwarding the token)",

@@ -103,6 +103,12 @@ class MongoProfiles:
         document = await self.therapists.find_one({"ownerSub": owner_sub}, {"_id": 1}, session=self.session)
         return document["_id"] if document is not None else None
 
+    async def owned_by(self, owner_sub: str) -> TherapistProfile | None:
+        """The account's profile, found by the unique `ownerSub` index (always read, never recent:
+        an owner's own view must show what is stored)."""
+        document = await self.therapists.find_one({"ownerSub": owner_sub}, session=self.session)
+        return from_document(document) if document is not None else None
+
     async def add(self, profile: TherapistProfile) -> None:
         """Store a new profile; ProfileExists if its owner has one already."""
         try:

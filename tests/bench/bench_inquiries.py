@@ -1,13 +1,17 @@
 """Benchmark: visitors' inquiries through the gateway against the inquiries service's bare store
 write, in the same run; and the time from an inquiry received to its notification mail stored.
 
-The whole directory runs as processes (`tests/reliability/processes.py`: embedded database on
+The whole directory runs as processes (`tests/reliability/processes.py`: embedded databases on
 disk, every service and the gateway, a real SMTP server in this process), with the inquiry rate
-limits raised by environment. 20 concurrent clients send `sendInquiry` through the gateway (rate
+limits raised by environment. The inquiries service's database is on a database server of its
+own, as in a deployment where each service owns its database: the store write is measured on the
+server the service uses, and the other services' work on each inquiry (profiles' notification,
+search's responsiveness) runs on theirs. 20 concurrent clients send `sendInquiry` through the gateway (rate
 limits, the therapist's existence, the idempotency key, sealing, the inquiry and its outbox event
 in one transaction, the event published). The baseline is 20 concurrent bare transactions doing
 the same write with the service's own code: the inquiry sealed (`store.inquiry_document`) and
-inserted into the service's `inquiries` collection, with one outbox document. The two kinds
+inserted into the service's `inquiries` collection, its idempotency key into `idempotency_keys`,
+with one outbox document. The two kinds
 alternate (bare, gateway, bare, gateway, bare, gateway, bare), and each gateway round waits until
 every notification it caused has been mailed, so no round pays for another's backlog.
 Goals: throughput and p95 of `sendInquiry` each within 2x of the bare write's.
@@ -37,7 +41,7 @@ from servicekit.unit_of_work import run_in_transaction
 from services.inquiries.domain import InquiryForm, new_inquiry, received_event
 from services.inquiries.sealing import VisitorSeal
 from services.inquiries.settings import DEVELOPMENT_ENCRYPTION_KEY
-from services.inquiries.store import inquiry_document
+from services.inquiries.store import idempotency_key_document, inquiry_document
 from tests.bench.bench_profiles import (
     CLIENTS,
     UPDATES_PER_CLIENT,
@@ -101,9 +105,11 @@ def p95(values: list[float]) -> float:
 async def test_inquiries_through_the_gateway_keep_up_with_the_bare_store_write(amqp_url, tmp_path):
     smtp = StampedSmtpServer()
     async with (
-        running_stack(tmp_path, amqp_url, extra_env=ENVIRONMENT, smtp=smtp) as stack,
+        running_stack(
+            tmp_path, amqp_url, extra_env=ENVIRONMENT, smtp=smtp, own_database=("inquiries",)
+        ) as stack,
         aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CLIENTS)) as http,
-        AsyncMongoClient(stack.mongo.uri) as mongo,
+        AsyncMongoClient(stack.databases["inquiries"].uri) as mongo,
     ):
         run = uuid.uuid4().hex[:8]
         therapists = [therapist.id for therapist in await create_therapists(http, stack, run, THERAPISTS)]
@@ -137,6 +143,7 @@ async def test_inquiries_through_the_gateway_keep_up_with_the_bare_store_write(a
 
         seal = VisitorSeal([DEVELOPMENT_ENCRYPTION_KEY])
         inquiries, outbox = mongo.inquiries.inquiries, mongo.inquiries.bench_outbox
+        keys = mongo.inquiries.idempotency_keys
 
         async def bare_store_write(worker: int, n: int) -> None:
             form = InquiryForm(
@@ -148,6 +155,7 @@ async def test_inquiries_through_the_gateway_keep_up_with_the_bare_store_write(a
             event = received_event(inquiry)
 
             async def work(session) -> None:
+                await keys.insert_one(idempotency_key_document(inquiry), session=session)
                 await inquiries.insert_one(inquiry_document(inquiry, seal), session=session)
                 created = datetime.now(UTC)
                 await outbox.insert_one(
@@ -167,8 +175,10 @@ async def test_inquiries_through_the_gateway_keep_up_with_the_bare_store_write(a
 
         processes = {name: stack.processes[name].pid for name in ("gateway", "inquiries")}
         processes["client"] = os.getpid()
-        if (database_pid := database_server_pid(stack.mongo.uri)) is not None:
+        if (database_pid := database_server_pid(stack.databases["inquiries"].uri)) is not None:
             processes = {"database": database_pid, **processes}
+        if (shared_pid := database_server_pid(stack.mongo.uri)) is not None:
+            processes["other services' database"] = shared_pid
         bare, gateway = Run("bare store write, pooled"), Run("sendInquiry via the gateway, pooled")
         print("\n" + machine_line())
         print(

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "browser"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+NARROW = {"width": 375, "height": 812}  # the narrowest phone every page must fit
 APPROACH_SLUGS = ("relational-therapy", "emdr", "cognitive-behavioral-therapy")
 
 

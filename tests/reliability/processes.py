@@ -90,7 +90,10 @@ class ProcessStack:
         *,
         extra_env: dict[str, str] | None = None,
         smtp: SmtpServer | None = None,
+        own_database: tuple[str, ...] = (),
     ) -> None:
+        """`own_database` names services whose database is on a server of its own, as where each
+        service owns its database server; the rest share `self.mongo`."""
         self.root = root
         self.log_dir = root / "log"
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -98,6 +101,14 @@ class ProcessStack:
         self.mongo = EmbeddedMongo(
             storage=str(root / "mongodb"), port=free_port(), log_path=self.log_dir / "mongodb.log"
         )
+        self.databases = {
+            name: EmbeddedMongo(
+                storage=str(root / f"mongodb-{name}"),
+                port=free_port(),
+                log_path=self.log_dir / f"mongodb-{name}.log",
+            )
+            for name in own_database
+        }
         self.smtp = smtp or SmtpServer()
         self.ports = {name: free_port() for name in SERVICES}
         self.urls = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
@@ -122,10 +133,13 @@ class ProcessStack:
     # --- processes ------------------------------------------------------------------------
 
     def start(self, name: str) -> None:
+        env = self.env
+        if name in self.databases:
+            env = {**env, "MONGODB_URI": self.databases[name].uri}
         with open(self.log_dir / f"{name}.log", "ab") as log:
             self.processes[name] = subprocess.Popen(
                 SERVICE_COMMANDS[name],
-                env=self.env,
+                env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=Path(__file__).resolve().parents[2],
@@ -151,7 +165,8 @@ class ProcessStack:
 
     async def start_all(self, timeout: float = 90) -> None:
         await self.smtp.start()
-        self.mongo.start()
+        for mongo in (self.mongo, *self.databases.values()):
+            mongo.start()
         for name in SERVICES:
             self.start(name)
         await self.wait_ready(*SERVICES, timeout=timeout)
@@ -159,7 +174,8 @@ class ProcessStack:
     def stop_all(self) -> None:
         for name in SERVICES:
             self.stop(name)
-        self.mongo.stop()
+        for mongo in (self.mongo, *self.databases.values()):
+            mongo.stop()
 
     async def restart(self, name: str, timeout: float = 60) -> None:
         self.start(name)

@@ -134,14 +134,24 @@ async def _indexed_at(mongo, therapist_id: str, version: int) -> bool:
     return bool(doc and doc["version"] >= version)
 
 
+# Object types that carry private fields for one reader alone: an inquiry, the contact details a
+# visitor gave, for its therapist (tests/security/test_inquiry_privacy.py); `MyProfile`, the
+# therapist's own profile, for them, read with their token and never cached
+# (tests/integration/gateway/test_owner_operations.py, and below).
+FOR_ONE_READER = {"Inquiry", "MyProfile"}
+MY_PROFILE = "{ myProfile { id email phone licences { number } locations { street } } }"
+
+
 async def test_the_gateway_schema_has_no_private_output_fields_and_answers_none(caller: Caller, observed):
     therapist_id, _ = observed
     status, body, _ = await caller.graphql("{ __schema { types { name kind fields { name } } } }")
     assert status == 200, body
     for kind in body["data"]["__schema"]["types"]:
-        # An inquiry carries the contact details a visitor gave, for its therapist alone to read
-        # (tests/security/test_inquiry_privacy.py): none of a therapist's own.
-        if kind["kind"] == "OBJECT" and not kind["name"].startswith("__") and kind["name"] != "Inquiry":
+        if (
+            kind["kind"] == "OBJECT"
+            and not kind["name"].startswith("__")
+            and kind["name"] not in FOR_ONE_READER
+        ):
             names = {f["name"].lower() for f in kind["fields"] or []}
             assert not names & {"email", "phone", "ownersub", "phonenumber", "emailaddress"}, kind
     query = """query($id: ID!) { therapist(id: $id) { displayName licences { number state }
@@ -152,6 +162,21 @@ async def test_the_gateway_schema_has_no_private_output_fields_and_answers_none(
     assert not leaked(text, PRIVATE)
     private_office = next(loc for loc in body["data"]["therapist"]["locations"] if loc["isPrivate"])
     assert private_office["street"] is None and private_office["point"] is None
+
+
+async def test_the_owner_view_is_answered_to_its_owner_alone(caller: Caller, observed):
+    therapist_id, _ = observed
+    status, body, text = await caller.graphql(MY_PROFILE)
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED" and body["data"] == {
+        "myProfile": None
+    }
+    stranger = {"Authorization": f"Bearer {token(OWNER + '-stranger')}"}
+    status, body, text = await caller.graphql(MY_PROFILE, headers=stranger)
+    assert status == 200 and body == {"data": {"myProfile": None}}, body
+    owner = {"Authorization": f"Bearer {token(OWNER)}"}
+    status, body, text = await caller.graphql(MY_PROFILE, headers=owner)
+    assert status == 200 and body["data"]["myProfile"]["id"] == therapist_id, body
+    assert set(leaked(text, PRIVATE)) == {"email", "licence", "street", "patched phone"}
 
 
 MATCH = """query($q: MatchQuestionnaire!) { findMatch(questionnaire: $q) { totalCount } }"""

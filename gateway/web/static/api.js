@@ -1,5 +1,7 @@
 // The client's only data source: the gateway's public GraphQL API on this same origin.
 
+import { authToken, expireSession } from "/static/auth.js";
+
 const SESSION_KEY = "directory.visitorSession";
 
 /**
@@ -30,14 +32,17 @@ export class ApiError extends Error {}
 /** Run one GraphQL operation; resolves to `data`, rejects with a readable ApiError. */
 export async function graphql(query, variables = {}, { signal } = {}) {
   let response;
+  const headers = {
+    "Content-Type": "application/json",
+    Accept: "application/json",
+    "X-Visitor-Session": visitorSession(),
+  };
+  const token = authToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
   try {
     response = await fetch("/graphql", {
       method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "X-Visitor-Session": visitorSession(),
-      },
+      headers,
       body: JSON.stringify({ query, variables }),
       credentials: "same-origin",
       cache: "no-store",
@@ -54,6 +59,8 @@ export async function graphql(query, variables = {}, { signal } = {}) {
     throw new ApiError(`The directory answered with an unexpected response (HTTP ${response.status}).`);
   }
   const errors = body.errors || (body.error ? [body.error] : []);
+  // The token was refused (expired, revoked, signed by another key): the session is over.
+  if (errors.some((e) => e.extensions?.code === "UNAUTHENTICATED")) expireSession();
   if (errors.length) throw new ApiError(errors.map((e) => e.message).join(" "));
   if (!response.ok) throw new ApiError(`The directory answered HTTP ${response.status}.`);
   return body.data;

@@ -1,5 +1,6 @@
 // The client's router: hash routes, one page module each, focus and title managed on navigation.
 
+import { completeSignIn } from "/static/auth.js";
 import { errorBox, focusHeading, h, replaceChildren } from "/static/dom.js";
 
 const ROUTES = [
@@ -8,6 +9,8 @@ const ROUTES = [
   { pattern: /^\/search$/, nav: "search", page: () => import("/static/pages/search.js") },
   { pattern: /^\/therapists\/([^/]+)$/, nav: "search", page: () => import("/static/pages/therapist.js") },
   { pattern: /^\/match$/, nav: "match", page: () => import("/static/pages/match.js") },
+  { pattern: /^\/sign-in$/, nav: "me", page: () => import("/static/pages/signin.js") },
+  { pattern: /^\/me(?:\/([a-z-]+))?$/, nav: "me", page: () => import("/static/pages/me.js") },
 ];
 
 let current = null;
@@ -42,7 +45,8 @@ async function render() {
         h("p", {}, h("a", { href: "#/" }, "Browse approaches")));
     } else {
       markNavigation(route.nav);
-      const params = path.match(route.pattern).slice(1).map(decodeURIComponent);
+      // An optional part that did not match stays undefined (decodeURIComponent would make it "undefined").
+      const params = path.match(route.pattern).slice(1).map((part) => part && decodeURIComponent(part));
       const page = await route.page();
       await page.render(main, { params, query, signal: controller.signal });
     }
@@ -66,4 +70,5 @@ document.querySelector(".skip-link").addEventListener("click", (event) => {
   document.getElementById("main").focus();
 });
 window.addEventListener("hashchange", render);
-render();
+// A return from the identity provider (?code=&state=) is finished before the first page shows.
+completeSignIn().catch((error) => console.error(error)).finally(render);

@@ -115,9 +115,36 @@ function readForm(form, therapistId, key) {
   return { input, problems };
 }
 
-function showProblems(form, problems) {
+/** Each problem also beside its field, and read with it (aria-describedby), not only in the list. */
+function markFields(form, problems) {
+  for (const note of form.querySelectorAll(".field-error")) {
+    const control = document.getElementById(note.dataset.for);
+    const rest = (control?.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== note.id);
+    if (rest.length) control.setAttribute("aria-describedby", rest.join(" "));
+    else control?.removeAttribute("aria-describedby");
+    note.remove();
+  }
   for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
-  for (const [field] of problems) form.elements[field]?.setAttribute("aria-invalid", "true");
+  for (const [field, text] of problems) {
+    const control = form.elements[field];
+    if (!(control instanceof HTMLElement) || !control.id) continue;
+    const earlier = form.querySelector(`.field-error[data-for="${control.id}"]`);
+    if (earlier) {
+      earlier.append(` ${text}`);
+      continue;
+    }
+    control.setAttribute("aria-invalid", "true");
+    const note = h("p", { className: "field-error", id: `${control.id}-error`, "data-for": control.id }, text);
+    const holder = control.closest(".field, .check");
+    if (holder?.classList.contains("field")) holder.append(note);
+    else (holder || control).after(note);
+    const described = control.getAttribute("aria-describedby");
+    control.setAttribute("aria-describedby", described ? `${described} ${note.id}` : note.id);
+  }
+}
+
+function showProblems(form, problems) {
+  markFields(form, problems);
   const box = form.querySelector(".form-problems");
   replaceChildren(box, problems.length ? h("ul", {}, problems.map(([field, text]) =>
     h("li", {}, FIELD_LABELS[field] ? `${FIELD_LABELS[field]}: ${text}` : text))) : null);

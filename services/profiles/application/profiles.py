@@ -63,6 +63,10 @@ class ProfileRepository(Protocol):
 
     async def id_owned_by(self, owner_sub: str) -> str | None: ...
 
+    async def owned_by(self, owner_sub: str) -> TherapistProfile | None:
+        """The account's profile (an account has at most one)."""
+        ...
+
     async def add(self, profile: TherapistProfile) -> None:
         """ProfileExists if the owner has a profile already."""
         ...
@@ -160,6 +164,14 @@ async def list_public_profiles(after: str | None, first: int, uow: Profiles) -> 
 
 async def read_owner_view(target: ProfileTarget, uow: Profiles) -> TherapistProfile:
     return await _owned(uow.reads(), target)
+
+
+async def read_my_profile(caller: Principal, uow: Profiles) -> TherapistProfile:
+    """The caller's own profile, private fields included; NotFound while the account has none."""
+    profile = await uow.reads().profiles.owned_by(caller.sub)
+    if profile is None:
+        raise NotFound("This account has no therapist profile yet; create it with POST /v1/therapists")
+    return profile
 
 
 async def confirm_ownership(target: ProfileTarget, uow: Profiles) -> None:

@@ -2,8 +2,9 @@
 the services' OpenAPI documents, so the gateway's own logic (batching, caching, error mapping) can be
 observed.
 
-The inquiries stand-in knows callers by their token: `Bearer owner-of-<therapist id>` owns that
-therapist's inquiries, `Bearer admin` is an admin, any other token a stranger.
+The inquiries and profiles stand-ins know callers by their token: `Bearer owner-of-<therapist id>`
+owns that therapist's profile and inquiries, `Bearer admin` is an admin, `Bearer reader` has no
+therapist role, `Bearer expired` is not valid, any other token an account without a profile.
 
 Every call is recorded, so tests can count what the gateway asked for. End-to-end behaviour
 against the real services is covered by the end-to-end tests, not here.
@@ -20,6 +21,7 @@ from aiohttp import web
 from servicekit.http import json_response
 from services.search.index import FACET_NAMES
 from tests.integration.gateway.contract import checking_middleware
+from tests.integration.gateway.owner_profiles import OwnerProfilesStandIn, error, not_found
 
 NOW = "2025-05-20T10:00:00+00:00"
 STATEMENT = (
@@ -116,7 +118,7 @@ class Call:
 
 
 @dataclass
-class StubDirectory:
+class StubDirectory(OwnerProfilesStandIn):
     approaches: dict[str, dict[str, Any]] = field(default_factory=dict)
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     cards: list[dict[str, Any]] = field(default_factory=list)
@@ -198,13 +200,6 @@ class StubDirectory:
             return not_found("no profile")
         return json_response(found)
 
-    def _writer_error(self, request: web.Request) -> web.Response | None:
-        if "Authorization" not in request.headers:
-            return error("unauthenticated", "needs a token", 401)
-        if request.match_info["id"] not in self.profiles:
-            return not_found("no profile")
-        return None
-
     async def patch_profile(self, request: web.Request) -> web.Response:
         patch = await request.json()
         self._record("profiles", request, patch)
@@ -244,11 +239,6 @@ class StubDirectory:
         if (error := self._writer_error(request)) is not None:
             return error
         return json_response(self._owner_view(self.profiles[request.match_info["id"]]))
-
-    @staticmethod
-    def _owner_view(public: dict[str, Any]) -> dict[str, Any]:
-        """What the profiles service answers a profile's owner: the public view and the private parts."""
-        return {**public, "ownerSub": f"owner-of-{public['id']}", "email": "private@example.org"}
 
     # -- search -------------------------------------------------------------------------------------
 
@@ -454,6 +444,7 @@ class StubDirectory:
         profiles.router.add_get("/v1/therapists/{id}", self.get_profile)
         profiles.router.add_patch("/v1/therapists/{id}", self.patch_profile)
         profiles.router.add_put("/v1/therapists/{id}/approaches/{slug}", self.put_statement)
+        self.add_owner_routes(profiles)
         search.router.add_get("/v1/therapists", self.search)
         search.router.add_get("/v1/approaches/{slug}/specialists", self.specialists)
         search.router.add_get("/v1/therapists/{id}", self.get_card)
@@ -465,20 +456,6 @@ class StubDirectory:
         for app in apps.values():
             app.router.add_get("/healthz", healthz)
         return apps
-
-
-def error(
-    code: str, message: str, status: int, details: list | None = None, headers: dict[str, str] | None = None
-) -> web.Response:
-    return json_response(
-        {"error": {"code": code, "message": message, "details": details or []}},
-        status=status,
-        headers=headers,
-    )
-
-
-def not_found(message: str) -> web.Response:
-    return error("not_found", message, 404)
 
 
 def receipt(inquiry: dict[str, Any]) -> dict[str, Any]:

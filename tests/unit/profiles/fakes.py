@@ -50,6 +50,9 @@ class InMemoryProfiles:
     async def id_owned_by(self, owner_sub: str) -> str | None:
         return next((p.id for p in self.directory.profiles.values() if p.ownerSub == owner_sub), None)
 
+    async def owned_by(self, owner_sub: str) -> TherapistProfile | None:
+        return next((p for p in self.directory.profiles.values() if p.ownerSub == owner_sub), None)
+
     async def add(self, profile: TherapistProfile) -> None:
         if await self.id_owned_by(profile.ownerSub) is not None:
             raise ProfileExists(None)

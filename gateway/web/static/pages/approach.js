@@ -23,7 +23,8 @@ function about(approach) {
     h("section", {}, h("h2", {}, title), paragraphs(approach.sections[key]))));
 }
 
-function specialistItem(edge) {
+/** One card as visitors see it (the therapist area's preview shows it too). */
+export function specialistItem(edge) {
   return h("li", { className: "card specialist" },
     therapistHeading(edge.node),
     availability(edge.node),

@@ -74,6 +74,14 @@ function answers(form) {
   if (style.length > MAX_CHOSEN) problems.push(`Choose at most ${MAX_CHOSEN} approaches.`);
   if (!form.elements.zip.checkValidity()) problems.push("A ZIP code has five digits.");
   if (!form.elements.maxFee.checkValidity()) problems.push("The most you can pay is a whole number of dollars.");
+  // The fields the problems are about say so themselves, to a screen reader too.
+  const invalid = {
+    state: !state, zip: !form.elements.zip.checkValidity(), maxFee: !form.elements.maxFee.checkValidity(),
+  };
+  for (const [name, bad] of Object.entries(invalid)) {
+    if (bad) form.elements[name].setAttribute("aria-invalid", "true");
+    else form.elements[name].removeAttribute("aria-invalid");
+  }
   const box = form.querySelector(".form-problems");
   replaceChildren(box, problems.length ? h("ul", {}, problems.map((p) => h("li", {}, p))) : null);
   if (problems.length) return null;
@@ -152,6 +160,7 @@ export async function render(main, { signal }) {
   form.addEventListener("reset", () => {
     replaceChildren(results.querySelector("ol"));
     replaceChildren(form.querySelector(".form-problems"));
+    for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
     results.hidden = true;
     status.textContent = "Answers cleared.";
   });

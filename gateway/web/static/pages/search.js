@@ -137,7 +137,8 @@ function distanceText(km, unit) {
   return unit === "KM" ? `${km.toFixed(1)} km away` : `${(km / 1.609344).toFixed(1)} miles away`;
 }
 
-function resultItem(node, unit) {
+/** One card as visitors see it (the therapist area's preview shows it too). */
+export function resultItem(node, unit) {
   const practised = node.approaches.map((a) => a.approach?.name).filter(Boolean);
   const formats = node.formats.map((f) => FORMAT_LABELS[f] || f);
   return h("li", { className: "card" },

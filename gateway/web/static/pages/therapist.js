@@ -60,6 +60,53 @@ function identityFacts(identity) {
   ]);
 }
 
+/** A therapist's public page, as visitors see it (the therapist area's preview shows it too). */
+export function profileArticle(therapist) {
+  const issues = [...therapist.issues].sort((a, b) => Number(b.top) - Number(a.top));
+  const inquiry = inquirySection(therapist);
+  const toInquiry = () => {
+    inquiry.scrollIntoView({ block: "start" });
+    inquiry.querySelector("input[name=name]")?.focus({ preventScroll: true });
+  };
+  return h("article", { className: "profile" },
+    h("header", { className: "profile-head" },
+      h("span", { className: "avatar large", "aria-hidden": "true" }, initials(therapist.displayName)),
+      h("div", {},
+        h("h1", {}, therapist.displayName),
+        h("p", { className: "person-title" }, therapist.title,
+          therapist.pronouns ? h("span", { className: "muted" }, ` (${therapist.pronouns})`) : null),
+        h("p", { className: "person-place" }, placeText(therapist.location)),
+        availability(therapist),
+        h("button", { type: "button", className: "button", onclick: toInquiry }, "Email this therapist"))),
+    section("How I work",
+      therapist.approaches.length ? h("ul", { className: "card-list" }, therapist.approaches.map((entry) =>
+        h("li", { className: "card" },
+          h("h3", {}, entry.approach
+            ? h("a", { href: `#/approaches/${encodeURIComponent(entry.approach.slug)}` }, entry.approach.name)
+            : entry.slug),
+          h("blockquote", { className: "statement" }, h("p", {}, entry.statement))))) : null),
+    ...Object.entries(BIO_TITLES).map(([key, title]) =>
+      section(title, therapist.bio[key] ? h("p", { className: "prose-text" }, therapist.bio[key]) : null)),
+    section("What they help with", issues.length ? h("ul", { className: "chips" }, issues.map((issue) =>
+      h("li", { className: issue.top ? "top" : "" }, issueName(issue.slug), issue.top ? " (a focus)" : ""))) : null),
+    section("Sessions", facts([
+      ["Formats", therapist.formats.map((f) => FORMAT_LABELS[f] || f)],
+      ["Online in", therapist.telehealthStates.map(stateName)],
+      ["Languages", therapist.languages.map(languageName)],
+      ["Ages", therapist.ageGroups.map(ageGroupName)],
+      ["Works with", therapist.populations.map((p) => populations[p] || p)],
+      ["Years in practice", therapist.yearsInPractice],
+    ])),
+    section("Cost", moneyFacts(therapist.money)),
+    section("Where", therapist.locations.length
+      ? h("ul", { className: "plain-list" }, therapist.locations.map(locationItem)) : null),
+    section("Licences", therapist.licences.length
+      ? h("ul", { className: "plain-list" }, therapist.licences.map((l) => h("li", {}, licenceText(l)))) : null),
+    section("Identity, as they describe it", identityFacts(therapist.identity)),
+    inquiry,
+    h("p", { className: "muted" }, `Profile updated ${dateText(therapist.updatedAt)}.`));
+}
+
 export async function render(main, { params: [id], signal }) {
   const { therapist } = await graphql(THERAPIST, { id }, { signal });
   if (!therapist) {
@@ -69,48 +116,5 @@ export async function render(main, { params: [id], signal }) {
     return;
   }
   document.title = `${therapist.displayName} · Therapist Directory`;
-  const issues = [...therapist.issues].sort((a, b) => Number(b.top) - Number(a.top));
-  const inquiry = inquirySection(therapist);
-  const toInquiry = () => {
-    inquiry.scrollIntoView({ block: "start" });
-    inquiry.querySelector("input[name=name]")?.focus({ preventScroll: true });
-  };
-  replaceChildren(main,
-    h("article", { className: "profile" },
-      h("header", { className: "profile-head" },
-        h("span", { className: "avatar large", "aria-hidden": "true" }, initials(therapist.displayName)),
-        h("div", {},
-          h("h1", {}, therapist.displayName),
-          h("p", { className: "person-title" }, therapist.title,
-            therapist.pronouns ? h("span", { className: "muted" }, ` (${therapist.pronouns})`) : null),
-          h("p", { className: "person-place" }, placeText(therapist.location)),
-          availability(therapist),
-          h("button", { type: "button", className: "button", onclick: toInquiry }, "Email this therapist"))),
-      section("How I work",
-        therapist.approaches.length ? h("ul", { className: "card-list" }, therapist.approaches.map((entry) =>
-          h("li", { className: "card" },
-            h("h3", {}, entry.approach
-              ? h("a", { href: `#/approaches/${encodeURIComponent(entry.approach.slug)}` }, entry.approach.name)
-              : entry.slug),
-            h("blockquote", { className: "statement" }, h("p", {}, entry.statement))))) : null),
-      ...Object.entries(BIO_TITLES).map(([key, title]) =>
-        section(title, therapist.bio[key] ? h("p", { className: "prose-text" }, therapist.bio[key]) : null)),
-      section("What they help with", issues.length ? h("ul", { className: "chips" }, issues.map((issue) =>
-        h("li", { className: issue.top ? "top" : "" }, issueName(issue.slug), issue.top ? " (a focus)" : ""))) : null),
-      section("Sessions", facts([
-        ["Formats", therapist.formats.map((f) => FORMAT_LABELS[f] || f)],
-        ["Online in", therapist.telehealthStates.map(stateName)],
-        ["Languages", therapist.languages.map(languageName)],
-        ["Ages", therapist.ageGroups.map(ageGroupName)],
-        ["Works with", therapist.populations.map((p) => populations[p] || p)],
-        ["Years in practice", therapist.yearsInPractice],
-      ])),
-      section("Cost", moneyFacts(therapist.money)),
-      section("Where", therapist.locations.length
-        ? h("ul", { className: "plain-list" }, therapist.locations.map(locationItem)) : null),
-      section("Licences", therapist.licences.length
-        ? h("ul", { className: "plain-list" }, therapist.licences.map((l) => h("li", {}, licenceText(l)))) : null),
-      section("Identity, as they describe it", identityFacts(therapist.identity)),
-      inquiry,
-      h("p", { className: "muted" }, `Profile updated ${dateText(therapist.updatedAt)}.`)));
+  replaceChildren(main, profileArticle(therapist));
 }
