@@ -16,8 +16,9 @@ alternate (bare, gateway, bare, gateway, bare, gateway, bare), and each gateway 
 every notification it caused has been mailed, so no round pays for another's backlog.
 Goals: throughput and p95 of `sendInquiry` each within 2x of the bare write's.
 
-Then inquiries are sent one at a time (a visitor's pace) and each one's `receivedAt` is compared
-with the moment its notification reached the SMTP server. Goal: p95 under 1 s.
+First, on the quiet system, inquiries are sent one at a time (a visitor's pace) and each one's
+`receivedAt` is compared with the moment its notification reached the SMTP server. Goal: p95
+under 1 s. After each `sendInquiry` round the time until every notification is mailed is printed.
 
 Run: .venv/bin/python -m pytest -m bench -s tests/bench/bench_inquiries.py
 """
@@ -184,19 +185,7 @@ async def test_inquiries_through_the_gateway_keep_up_with_the_bare_store_write(a
         print(
             f"{CLIENTS} clients, {UPDATES_PER_CLIENT} inquiries each per round after {WARM_UP_PER_CLIENT} to warm up"
         )
-        for round_ in range(2 * ROUNDS + 1):
-            if round_ % 2 == 0:
-                result = await measure(f"bare store write ({round_ // 2 + 1})", bare_store_write, processes)
-                bare.add(result)
-            else:
-                result = await measure(
-                    f"sendInquiry ({round_ // 2 + 1})", send_through_the_gateway, processes
-                )
-                gateway.add(result)
-                await eventually(notifications_caught_up, timeout=120, what="every notification mailed")
-            print(label(result), flush=True)
-
-        # A visitor's pace: one inquiry at a time, each one's notification awaited.
+        # A visitor's pace first, on a quiet system: one inquiry at a time, each notification awaited.
         delays = []
         for n in range(PACED_INQUIRIES):
             inquiry_id = await send(n, n)
@@ -209,17 +198,38 @@ async def test_inquiries_through_the_gateway_keep_up_with_the_bare_store_write(a
             received = stored["receivedAt"].replace(tzinfo=UTC).timestamp()
             delays.append(smtp.stored_at[message_id(inquiry_id)] - received)
             await asyncio.sleep(PACE_SECONDS)
+        notification_p95 = p95(delays)
+        print(
+            f"inquiry received -> notification stored: median {statistics.median(delays) * 1000:.1f} ms, "
+            f"p95 {notification_p95 * 1000:.1f} ms, worst {max(delays) * 1000:.1f} ms ({PACED_INQUIRIES} inquiries)"
+        )
+
+        catch_up_seconds = []
+        for round_ in range(2 * ROUNDS + 1):
+            if round_ % 2 == 0:
+                result = await measure(f"bare store write ({round_ // 2 + 1})", bare_store_write, processes)
+                bare.add(result)
+            else:
+                result = await measure(
+                    f"sendInquiry ({round_ // 2 + 1})", send_through_the_gateway, processes
+                )
+                gateway.add(result)
+                # The consumers (profiles' mail, search's responsiveness) work through what the
+                # round left them before the next round starts; how long that takes is reported.
+                started = time.monotonic()
+                await eventually(notifications_caught_up, timeout=900, what="every notification mailed")
+                catch_up_seconds.append(time.monotonic() - started)
+            print(label(result), flush=True)
+        print(
+            "after each sendInquiry round, every notification mailed within "
+            + ", ".join(f"{seconds:.1f} s" for seconds in catch_up_seconds)
+        )
 
     print(label(bare))
     print(label(gateway))
     throughput_ratio = bare.throughput / gateway.throughput
     p95_ratio = gateway.p95_ms / bare.p95_ms
     print(f"bare/gateway throughput {throughput_ratio:.2f}x   gateway/bare p95 {p95_ratio:.2f}x")
-    notification_p95 = p95(delays)
-    print(
-        f"inquiry received -> notification stored: median {statistics.median(delays) * 1000:.1f} ms, "
-        f"p95 {notification_p95 * 1000:.1f} ms, worst {max(delays) * 1000:.1f} ms ({PACED_INQUIRIES} inquiries)"
-    )
     assert throughput_ratio <= 2.0
     assert p95_ratio <= 2.0
     assert notification_p95 < 1.0

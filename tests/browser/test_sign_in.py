@@ -38,10 +38,11 @@ query Mine($id: ID!) {
   myInquiries(therapistId: $id) { totalCount }
 }"""
 
-# Run one GraphQL operation through the client's own api.js, as a page of the client would.
+# Run one GraphQL operation through the client's own api.js, as the therapist area does.
 IN_PAGE = """async ([query, variables]) => {
     const { graphql } = await import("/static/api.js");
-    try { return { data: await graphql(query, variables) }; } catch (error) { return { error: error.message }; }
+    try { return { data: await graphql(query, variables, { signedIn: true }) }; }
+    catch (error) { return { error: error.message }; }
 }"""
 
 
@@ -309,3 +310,27 @@ async def test_on_a_developers_machine_any_account_name_signs_in_by_keyboard_on_
         await expect(page).to_have_url(re.compile(r"/#/$"))
         assert await auth_keys(page) == []
         assert not visit.console_errors
+
+
+async def test_signed_in_the_public_pages_go_without_the_token(provider_visit, provider_directory):
+    """A signed-in therapist browsing the directory is a visitor to it: the public operations carry
+    no token (so the gateway's shared caches answer them); the therapist area's carry it."""
+    provider, directory = provider_directory
+    visit = await provider_visit(DESKTOP)
+    page = visit.page
+    token = provider.access_token("oidc-therapist-5")
+    await give_token(page, directory.urls["gateway"], token)
+    sent = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.headers.get("authorization")) if request.url.endswith("/graphql") else None
+        ),
+    )
+    await visit.open("/search")  # a route the tab is not on yet, so the page renders and asks
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+    await page.wait_for_load_state("networkidle")
+    assert sent and set(sent) == {None}
+    sent.clear()
+    await page.evaluate(IN_PAGE, [MY_AREA, {"id": "none"}])
+    assert sent == [f"Bearer {token}"]

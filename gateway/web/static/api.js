@@ -29,15 +29,19 @@ export function visitorSession() {
 
 export class ApiError extends Error {}
 
-/** Run one GraphQL operation; resolves to `data`, rejects with a readable ApiError. */
-export async function graphql(query, variables = {}, { signal } = {}) {
+/**
+ * Run one GraphQL operation; resolves to `data`, rejects with a readable ApiError. Only the
+ * therapist area's operations ask for `signedIn` and carry the token: the public ones go without
+ * it, so the gateway answers them from the caches it shares between visitors.
+ */
+export async function graphql(query, variables = {}, { signal, signedIn = false } = {}) {
   let response;
   const headers = {
     "Content-Type": "application/json",
     Accept: "application/json",
     "X-Visitor-Session": visitorSession(),
   };
-  const token = authToken();
+  const token = signedIn ? authToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
   try {
     response = await fetch("/graphql", {

@@ -52,7 +52,7 @@ export function availabilitySection(container, profile, area) {
     status.textContent = "Confirming…";
     try {
       const { confirmAvailability: result } = await graphql(CONFIRM_AVAILABILITY,
-        { therapistId: profile.id, newClientStatus });
+        { therapistId: profile.id, newClientStatus }, { signedIn: true });
       status.textContent = "";
       if (result.__typename === "ProfileUpdated") {
         setOwnChange(result.profile || await loadProfile());

@@ -48,7 +48,7 @@ export function createSection(container, area) {
     submit.disabled = true;
     status.textContent = "Creating…";
     try {
-      const { createMyProfile: result } = await graphql(CREATE_MY_PROFILE, { input: values });
+      const { createMyProfile: result } = await graphql(CREATE_MY_PROFILE, { input: values }, { signedIn: true });
       status.textContent = "";
       if (result.__typename === "ValidationFailed") {
         showErrors(form, summary, result.fieldErrors, { title: "Your profile was not created" });

@@ -25,7 +25,7 @@ export function deleteSection(container, profile, area) {
     button.disabled = true;
     status.textContent = "Deleting…";
     try {
-      const { deleteMyProfile: result } = await graphql(DELETE_MY_PROFILE, { therapistId: profile.id });
+      const { deleteMyProfile: result } = await graphql(DELETE_MY_PROFILE, { therapistId: profile.id }, { signedIn: true });
       if (result.__typename === "ProfileDeleted" || result.__typename === "NotFound") {
         forgetEverything();
         setFlash("Your profile was deleted. It leaves search and the approach pages within a minute.");

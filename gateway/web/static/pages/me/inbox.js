@@ -40,7 +40,7 @@ function inquiryItem(inquiry, area, changed) {
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      const { markInquiryAnswered: result } = await graphql(MARK_ANSWERED, { id: inquiry.id });
+      const { markInquiryAnswered: result } = await graphql(MARK_ANSWERED, { id: inquiry.id }, { signedIn: true });
       if (result.__typename === "Inquiry") {
         Object.assign(inquiry, result);
         showStatus();
@@ -73,7 +73,7 @@ function inquiryItem(inquiry, area, changed) {
 }
 
 export async function inboxSection(container, profile, area, signal) {
-  const data = await graphql(MY_INQUIRIES, { therapistId: profile.id, first: PAGE_SIZE }, { signal });
+  const data = await graphql(MY_INQUIRIES, { therapistId: profile.id, first: PAGE_SIZE }, { signal, signedIn: true });
   let connection = data.myInquiries;
   const list = h("ol", { className: "card-list inquiries" });
   const count = h("p", { className: "result-count" });
@@ -101,7 +101,7 @@ export async function inboxSection(container, profile, area, signal) {
     more.disabled = true;
     try {
       const next = await graphql(MY_INQUIRIES,
-        { therapistId: profile.id, first: PAGE_SIZE, after: connection.pageInfo.endCursor }, { signal });
+        { therapistId: profile.id, first: PAGE_SIZE, after: connection.pageInfo.endCursor }, { signal, signedIn: true });
       connection = next.myInquiries;
       const heading = show(connection.edges)[0]?.querySelector("h3");
       heading?.setAttribute("tabindex", "-1");

@@ -44,7 +44,7 @@ function frame(label, className, ...content) {
 }
 
 export async function previewSection(container, area, signal) {
-  const { myProfile: profile } = await graphql(MY_PROFILE_WITH_PUBLIC_VIEW, {}, { signal });
+  const { myProfile: profile } = await graphql(MY_PROFILE_WITH_PUBLIC_VIEW, {}, { signal, signedIn: true });
   if (!profile) return area.rerender();
   setProfile(profile);
   const hidden = privateParts(profile);

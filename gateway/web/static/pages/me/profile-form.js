@@ -70,7 +70,7 @@ export function profileSection(container, profile, area) {
     status.textContent = "Saving…";
     try {
       const { updateMyProfile: result } = await graphql(UPDATE_MY_PROFILE,
-        { therapistId: profile.id, patch, ifMatch: version });
+        { therapistId: profile.id, patch, ifMatch: version }, { signedIn: true });
       status.textContent = "";
       if (result.__typename === "ProfileUpdated") {
         const saved = result.profile || await loadProfile();

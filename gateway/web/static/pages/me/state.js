@@ -20,7 +20,7 @@ export function setOwner(sub) {
 
 /** The caller's own profile, read afresh (null when they have none). */
 export async function loadProfile(signal) {
-  const { myProfile } = await graphql(MY_PROFILE, {}, { signal });
+  const { myProfile } = await graphql(MY_PROFILE, {}, { signal, signedIn: true });
   setProfile(myProfile);
   return myProfile;
 }

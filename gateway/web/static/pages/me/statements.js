@@ -47,7 +47,8 @@ function statementForm({ profile, area, slug, name, text, isNew, choices }) {
     status.textContent = "Saving…";
     try {
       const { setApproachStatement: result } = await graphql(SET_STATEMENT,
-        { therapistId: profile.id, slug: chosen, statement: statement.control.value });
+        { therapistId: profile.id, slug: chosen, statement: statement.control.value },
+        { signedIn: true });
       status.textContent = "";
       if (result.__typename === "ApproachStatementSaved") {
         setOwnChange(result.profile || await loadProfile());
@@ -72,7 +73,7 @@ function statementForm({ profile, area, slug, name, text, isNew, choices }) {
   removeButton?.addEventListener("click", async () => {
     removeButton.disabled = true;
     try {
-      await graphql(REMOVE_STATEMENT, { therapistId: profile.id, slug });
+      await graphql(REMOVE_STATEMENT, { therapistId: profile.id, slug }, { signedIn: true });
       setOwnChange(await loadProfile());
       dropDraft(key);
       area.rerender({ message: `Removed your statement about ${name}; you are no longer listed on its page.` });
