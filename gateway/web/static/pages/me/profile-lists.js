@@ -69,7 +69,7 @@ function licenceRow(licence) {
   const numberPublic = checkbox("Show the licence number on my public page", "", licence.numberPublic,
     { hint: "Visitors can then check it with the state board. Off, it stays private." });
   const status = h("p", { className: "hint" }, `Verification: ${VERIFICATION[licence.verificationStatus || "UNVERIFIED"]}`);
-  const title = h("h4", {});
+  const title = h("h3", {});
   const parts = { kind, number, state, expires, numberPublic };
   return {
     element: h("div", {}, title, status, h("div", { className: "field-row" }, kind.element, number.element),
@@ -113,7 +113,7 @@ function locationRow(place) {
     className: "short" });
   const isPrivate = checkbox("Keep this address private", "", place.isPrivate, {
     hint: "A private address is used for distance only; visitors see the city. Use it for a home office." });
-  const title = h("h4", {});
+  const title = h("h3", {});
   const parts = { label, street, city, state, postalCode, isPrivate };
   return {
     element: h("div", {}, title, label.element, street.element,
