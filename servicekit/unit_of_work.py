@@ -71,6 +71,18 @@ class UnitOfWork(Protocol[Tx]):
         """Repositories for reads that need no transaction."""
         ...
 
+    async def single_write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        """Run `work` outside any transaction: for one write that is atomic on its own (one
+        document), where a transaction would only add round trips. It may emit no events."""
+        ...
+
+
+def _finish_single_write(tx: Transaction) -> None:
+    if tx.events:
+        raise RuntimeError("events travel only with a transaction: use run()")
+    for action in tx.commit_actions:
+        action()
+
 
 async def run_in_transaction(
     client: AsyncMongoClient, work: Callable[[AsyncClientSession], Awaitable[T]]
@@ -108,6 +120,12 @@ class MongoUnitOfWork(Generic[Tx]):
     def reads(self) -> Tx:
         return self.begin(None)
 
+    async def single_write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        tx = self.begin(None)
+        result = await work(tx)
+        _finish_single_write(tx)
+        return result
+
     async def run(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         async def attempt(session: AsyncClientSession) -> tuple[T, Tx, list[tuple[str, CloudEvent]]]:
             tx = self.begin(session)
@@ -137,6 +155,12 @@ class InMemoryUnitOfWork(Generic[Tx]):
 
     def reads(self) -> Tx:
         return self.begin(self.state)
+
+    async def single_write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        tx = self.begin(self.state)
+        result = await work(tx)
+        _finish_single_write(tx)
+        return result
 
     async def run(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         saved = copy.deepcopy(self.state.__dict__)

@@ -79,3 +79,25 @@ async def test_after_commit_actions_run_only_when_the_work_commits():
     assert done == []
     await uow.run(lambda tx: work(tx, False))
     assert done == ["remembered"]
+
+
+async def test_a_single_write_keeps_its_change_without_a_transaction():
+    uow = InMemoryUnitOfWork(Shelf(), ShelfTransaction)
+
+    async def work(tx: ShelfTransaction) -> None:
+        tx.shelf.items["a"] = 5
+
+    await uow.single_write(work)
+    assert uow.reads().shelf.items == {"a": 5}
+    assert uow.commits == 0  # no transaction was involved
+
+
+async def test_a_single_write_may_not_announce_events():
+    uow = InMemoryUnitOfWork(Shelf(), ShelfTransaction)
+
+    async def work(tx: ShelfTransaction) -> None:
+        tx.emit(_event(1))
+
+    with pytest.raises(RuntimeError, match="transaction"):
+        await uow.single_write(work)
+    assert uow.published == []

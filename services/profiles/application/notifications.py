@@ -19,7 +19,13 @@ from servicekit.consumer import Outcome
 from servicekit.errors import Unavailable
 from servicekit.unit_of_work import UnitOfWork
 from services.profiles.application.profiles import ProfileRepository
-from services.profiles.domain import InquiryNotice, Notification, claim_notice, sent
+from services.profiles.domain import (
+    InquiryNotice,
+    Notification,
+    NotificationInProgress,
+    claim_notice,
+    sent,
+)
 
 
 class MailerUnavailable(Unavailable):
@@ -79,13 +85,21 @@ async def notify_therapist_of_inquiry(
     except Exception:
         # Not sent: the next attempt need not wait for the claim to expire. (Cancelled mid-send,
         # the mail may be out: the claim stays and expires.)
-        await uow.run(lambda tx: tx.notifications.release(claim))
+        await uow.single_write(lambda tx: tx.notifications.release(claim))
         raise
     await _record_sent(claim, uow, clock.now())
     return Outcome.APPLIED
 
 
 async def _claim(inquiry: InquiryReceived, uow: Notifications, now: datetime) -> Notification | None:
+    # The first delivery, by far the usual case: the claim is one insert, atomic on its own.
+    first = claim_notice(None, inquiry.id, inquiry.therapistId, now)
+    try:
+        await uow.single_write(lambda tx: tx.notifications.claim(first, replacing=None))
+        return first
+    except NotificationInProgress:
+        pass  # claimed or sent before: what is held decides, in a transaction
+
     async def work(tx: NotificationRecords) -> Notification | None:
         held = await tx.notifications.get(inquiry.id)
         claim = claim_notice(held, inquiry.id, inquiry.therapistId, now)
@@ -100,4 +114,4 @@ async def _record_sent(claim: Notification, uow: Notifications, at: datetime) ->
     # The mail is out: however long the database takes to take note, trying again (rather than
     # failing the event, whose retry would find the claim and send a second mail) is right.
     record = until_it_succeeds("notification_not_recorded", inquiry_id=claim.inquiryId)
-    await record(uow.run, lambda tx: tx.notifications.record(sent(claim, at)))
+    await record(uow.single_write, lambda tx: tx.notifications.record(sent(claim, at)))
