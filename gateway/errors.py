@@ -32,3 +32,9 @@ class BackendUnavailable(GatewayError):
     """A service did not answer (in time, or with a 5xx): retrying later may work."""
 
     code = "SERVICE_UNAVAILABLE"
+
+
+class CostLimitExceeded(GatewayError):
+    """The operation's static cost (gateway.cost) is over `GATEWAY_MAX_COST`: nothing ran."""
+
+    code = "COST_LIMIT_EXCEEDED"

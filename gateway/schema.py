@@ -10,6 +10,7 @@ from typing import Any
 
 import strawberry
 import structlog
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
@@ -26,7 +27,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.context import GatewayContext
-from gateway.errors import GatewayError
+from gateway.cost import operation_cost
+from gateway.errors import CostLimitExceeded, GatewayError
 from gateway.settings import QueryLimits
 from gateway.types import approaches, inquiries, match, mutations, owner, search, therapists
 from gateway.types.common import SCALAR_OVERRIDES, read_field
@@ -101,6 +103,40 @@ class GatewayBookkeeping(SchemaExtension):
                 error.extensions = {**(error.extensions or {}), **error.original_error.extensions}
 
 
+class CostLimiter(SchemaExtension):
+    """Prices the validated operation with its variables (gateway.cost) and refuses it, before any
+    resolver runs, when it costs more than the limit; every executed answer reports its cost."""
+
+    def __init__(self, max_cost: int) -> None:
+        self.max_cost = max_cost
+        self.cost: int | None = None
+
+    def on_execute(self) -> Iterator[None]:
+        # on_execute runs only for documents that parsed and validated, so the walk can trust them.
+        context = self.execution_context
+        assert context.graphql_document is not None
+        self.cost = operation_cost(
+            context.schema._schema, context.graphql_document, context.variables, context.operation_name
+        )
+        if self.cost > self.max_cost:
+            refusal = CostLimitExceeded(
+                f"This query would cost {self.cost:,} (limit {self.max_cost:,}): "
+                "ask for fewer items with `first`",
+                cost=self.cost,
+                limit=self.max_cost,
+            )
+            # A result set here is returned as it is: graphql-core's execute is never called.
+            context.result = GraphQLExecutionResult(
+                data=None, errors=[GraphQLError(refusal.message, original_error=refusal)]
+            )
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        if self.cost is None:
+            return {}
+        return {"cost": {"requested": self.cost, "limit": self.max_cost}}
+
+
 class DirectorySchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -132,6 +168,7 @@ def build_schema(limits: QueryLimits = QueryLimits()) -> strawberry.Schema:
         lambda: ParserCache(maxsize=512),
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=512),
+        lambda: CostLimiter(max_cost=limits.max_cost),
         GatewayBookkeeping,
         MaskInternalErrors,
     ]

@@ -21,6 +21,10 @@ class QueryLimits(BaseModel):
     max_tokens: int = 2000
     max_aliases: int = 15
     max_body_bytes: int = 64 * 1024
+    # The most an operation's static cost (gateway.cost) may be. The web client's dearest
+    # operation, its search page (20 cards and the facets), costs 713: room to spare, and even at
+    # the largest page (100) it passes; every approach with 100 specialists each (8,080) does not.
+    max_cost: int = 3000
 
 
 DEFAULT_CLIENT_ID = "therapist-directory-web"
@@ -102,6 +106,7 @@ class GatewayEnvironment(BaseSettings):
     max_tokens: int | None = None
     max_aliases: int | None = None
     max_body_bytes: int | None = None
+    max_cost: int | None = None
     # A comma-separated list, e.g. `https://app.example.org,https://admin.example.org`.
     cors_allow_origins: Annotated[tuple[str, ...] | None, NoDecode] = Field(
         None, validation_alias="CORS_ALLOW_ORIGINS"
