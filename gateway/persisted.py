@@ -8,11 +8,16 @@ Operators can restrict the gateway to a registered set (GATEWAY_PERSISTED_QUERIE
 with GATEWAY_PERSISTED_QUERIES=<manifest.json>). Build a manifest from .graphql files:
 
     python -m gateway.persisted gateway/operations > persisted-queries.json
+
+An operation file may spread fragments kept once under `fragments/` beside it (`...MyProfileFields`
+from `fragments/MyProfileFields.graphql`); `read_operation` appends those it uses, so each
+registered document stands alone, as clients send it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -60,9 +65,19 @@ class PersistedQueries:
         return not self.only_registered or digest in self.registered
 
 
+def read_operation(path: Path) -> str:
+    """The operation in `path` with the shared fragments it spreads appended (see above)."""
+    text = path.read_text(encoding="utf-8")
+    shared = path.parent / "fragments"
+    for fragment in sorted(shared.glob("*.graphql")) if shared.is_dir() else []:
+        if re.search(rf"\.\.\.\s*{fragment.stem}\b", text):
+            text = text.rstrip("\n") + "\n\n" + fragment.read_text(encoding="utf-8")
+    return text
+
+
 def manifest_of(paths: list[Path]) -> dict[str, str]:
     files = [f for p in paths for f in (sorted(p.glob("*.graphql")) if p.is_dir() else [p])]
-    queries = [f.read_text(encoding="utf-8") for f in files]
+    queries = [read_operation(f) for f in files]
     return {query_hash(q): q for q in queries}
 
 

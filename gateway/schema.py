@@ -10,8 +10,16 @@ from typing import Any
 
 import strawberry
 import structlog
+from graphql import (
+    ASTValidationRule,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    ValidationContext,
+    Visitor,
+    visit,
+)
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -157,10 +165,32 @@ def _ignore_introspection(context: IgnoreContext) -> bool:
     return context.field_name.startswith("__")
 
 
+def _unless_a_fragment_is_unknown(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
+    """`rule`, left out of a document that spreads an undefined fragment: strawberry's depth
+    limiter looks fragments up as it is made and would fail with a bare KeyError, where
+    graphql-core's KnownFragmentNamesRule names the fragment."""
+
+    class Guarded(ASTValidationRule):
+        def __new__(cls, context: ValidationContext) -> ASTValidationRule:  # type: ignore[misc]
+            document = context.document
+            defined = {d.name.value for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+            spread: set[str] = set()
+
+            class Spreads(Visitor):
+                def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
+                    spread.add(node.name.value)
+
+            visit(document, Spreads())
+            return ASTValidationRule(context) if spread - defined else rule(context)
+
+    return Guarded
+
+
 def build_schema(limits: QueryLimits = QueryLimits()) -> strawberry.Schema:
     # The limit rules are made once: the validation cache is keyed by the rule classes.
+    depth = QueryDepthLimiter(max_depth=limits.max_depth, should_ignore=_ignore_introspection)
     rules = [
-        *QueryDepthLimiter(max_depth=limits.max_depth, should_ignore=_ignore_introspection).validation_rules,
+        *(_unless_a_fragment_is_unknown(rule) for rule in depth.validation_rules),
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
     extensions: list[Any] = [

@@ -10,11 +10,12 @@ import uuid
 from pathlib import Path
 
 from gateway.app import GATEWAY
+from gateway.persisted import read_operation
 from tests.support import auth_header, eventually
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "gateway" / "operations"
 MY_PROFILE, CREATE, UPDATE, SET_STATEMENT, DELETE = (
-    (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
+    read_operation(OPERATIONS / f"{name}.graphql")
     for name in ("MyProfile", "CreateMyProfile", "UpdateMyProfile", "SetApproachStatement", "DeleteMyProfile")
 )
 THERAPIST = "query($id: ID!) { therapist(id: $id) { id displayName locations { street city isPrivate } } }"

@@ -18,6 +18,7 @@ from graphql import (
 
 from gateway.clients import BackendResponse
 from gateway.context import GatewayContext
+from gateway.persisted import read_operation
 from gateway.schema import schema
 from gateway.types.mutations import LocationInput, merge_patch, owner_body
 from gateway.types.owner import NewProfileInput, availability_age, existing_profile_id
@@ -127,7 +128,7 @@ async def test_a_conflict_without_the_existing_id_asks_for_the_callers_own_profi
 def test_every_operation_file_is_a_valid_document_of_the_schema():
     names = set()
     for path in sorted(OPERATIONS.glob("*.graphql")):
-        document = parse(path.read_text(encoding="utf-8"))
+        document = parse(read_operation(path))
         assert validate(schema._schema, document) == [], path.name
         names |= {d.name.value for d in document.definitions if isinstance(d, OperationDefinitionNode)}
     assert names >= OWNER_OPERATIONS

@@ -2,17 +2,19 @@
 
 from pathlib import Path
 
+from gateway.persisted import read_operation
+
 OPERATIONS = Path(__file__).resolve().parents[3] / "gateway" / "operations"
-APPROACH_PAGE = (OPERATIONS / "ApproachPage.graphql").read_text(encoding="utf-8")
-THERAPIST = (OPERATIONS / "Therapist.graphql").read_text(encoding="utf-8")
-SEARCH = (OPERATIONS / "Search.graphql").read_text(encoding="utf-8")
-FIND_MATCH = (OPERATIONS / "FindMatch.graphql").read_text(encoding="utf-8")
-SEND_INQUIRY = (OPERATIONS / "SendInquiry.graphql").read_text(encoding="utf-8")
-MY_INQUIRIES = (OPERATIONS / "MyInquiries.graphql").read_text(encoding="utf-8")
-MARK_INQUIRY_ANSWERED = (OPERATIONS / "MarkInquiryAnswered.graphql").read_text(encoding="utf-8")
-MY_PROFILE = (OPERATIONS / "MyProfile.graphql").read_text(encoding="utf-8")
-CREATE_MY_PROFILE = (OPERATIONS / "CreateMyProfile.graphql").read_text(encoding="utf-8")
-UPDATE_MY_PROFILE = (OPERATIONS / "UpdateMyProfile.graphql").read_text(encoding="utf-8")
-CONFIRM_AVAILABILITY = (OPERATIONS / "ConfirmAvailability.graphql").read_text(encoding="utf-8")
-SET_APPROACH_STATEMENT = (OPERATIONS / "SetApproachStatement.graphql").read_text(encoding="utf-8")
-DELETE_MY_PROFILE = (OPERATIONS / "DeleteMyProfile.graphql").read_text(encoding="utf-8")
+APPROACH_PAGE = read_operation(OPERATIONS / "ApproachPage.graphql")
+THERAPIST = read_operation(OPERATIONS / "Therapist.graphql")
+SEARCH = read_operation(OPERATIONS / "Search.graphql")
+FIND_MATCH = read_operation(OPERATIONS / "FindMatch.graphql")
+SEND_INQUIRY = read_operation(OPERATIONS / "SendInquiry.graphql")
+MY_INQUIRIES = read_operation(OPERATIONS / "MyInquiries.graphql")
+MARK_INQUIRY_ANSWERED = read_operation(OPERATIONS / "MarkInquiryAnswered.graphql")
+MY_PROFILE = read_operation(OPERATIONS / "MyProfile.graphql")
+CREATE_MY_PROFILE = read_operation(OPERATIONS / "CreateMyProfile.graphql")
+UPDATE_MY_PROFILE = read_operation(OPERATIONS / "UpdateMyProfile.graphql")
+CONFIRM_AVAILABILITY = read_operation(OPERATIONS / "ConfirmAvailability.graphql")
+SET_APPROACH_STATEMENT = read_operation(OPERATIONS / "SetApproachStatement.graphql")
+DELETE_MY_PROFILE = read_operation(OPERATIONS / "DeleteMyProfile.graphql")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from gateway.persisted import read_operation
 from gateway.settings import GatewayEnvironment, QueryLimits
 from tests.integration.gateway.backends import StubDirectory, owner_token
 from tests.integration.gateway.conftest import running_gateway
@@ -79,7 +80,7 @@ def web_client_operations() -> dict[str, str]:
 
 
 WEB_CLIENT = web_client_operations()
-REGISTERED = {path.stem: path.read_text(encoding="utf-8") for path in sorted(OPERATIONS.glob("*.graphql"))}
+REGISTERED = {path.stem: read_operation(path) for path in sorted(OPERATIONS.glob("*.graphql"))}
 # Deleting the profile last: the others need it.
 ORDER = sorted({**REGISTERED, **WEB_CLIENT}, key=lambda name: "DELETE" in name.upper())
 

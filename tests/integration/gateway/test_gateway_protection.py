@@ -23,6 +23,14 @@ async def test_too_deep_a_query_is_refused(gw):
     assert not gw.stub.calls
 
 
+async def test_a_spread_of_an_undefined_fragment_is_refused_naming_it(gw):
+    status, body = await gw.post('query { approach(slug: "emdr") { ...Missing } }')
+    assert status == 200 and body["data"] is None
+    assert [e["message"] for e in body["errors"]] == ["Unknown fragment 'Missing'."]
+    assert error_codes(body) != ["INTERNAL"]
+    assert not gw.stub.calls
+
+
 async def test_too_many_aliases_are_refused(gw):
     aliased = "query {" + " ".join(f"a{i}: approaches {{ slug }}" for i in range(16)) + "}"
     status, body = await gw.post(aliased)
