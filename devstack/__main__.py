@@ -172,6 +172,7 @@ def print_summary(urls: dict[str, str], log_dir: Path, *, mail: Path | str) -> N
     print(
         f"""
 The directory is running.
+  Web client:      {gateway}/   (therapists: {gateway}/#/me, any account name signs in here)
   GraphQL (and GraphiQL in a browser): {gateway}/graphql
   Profiles REST:   {urls["profiles"]}/v1/therapists      (OpenAPI: /openapi.json)
   Approaches REST: {urls["approaches"]}/v1/approaches    (OpenAPI: /openapi.json)
