@@ -37,6 +37,7 @@ from strawberry.types import ExecutionContext
 from gateway.context import GatewayContext
 from gateway.cost import operation_cost
 from gateway.errors import CostLimitExceeded, GatewayError
+from gateway.operation_metrics import OperationMetrics
 from gateway.settings import QueryLimits
 from gateway.types import approaches, inquiries, match, mutations, owner, search, therapists
 from gateway.types.common import SCALAR_OVERRIDES, read_field
@@ -126,6 +127,7 @@ class CostLimiter(SchemaExtension):
         self.cost = operation_cost(
             context.schema._schema, context.graphql_document, context.variables, context.operation_name
         )
+        context.operation_cost = self.cost  # type: ignore[attr-defined]  # for gateway.operation_metrics
         if self.cost > self.max_cost:
             refusal = CostLimitExceeded(
                 f"This query would cost {self.cost:,} (limit {self.max_cost:,}): "
@@ -199,6 +201,7 @@ def build_schema(limits: QueryLimits = QueryLimits()) -> strawberry.Schema:
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=512),
         lambda: CostLimiter(max_cost=limits.max_cost),
+        OperationMetrics,  # before the two below, so it sees the errors' codes they set
         GatewayBookkeeping,
         MaskInternalErrors,
     ]

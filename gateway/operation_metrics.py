@@ -1,0 +1,91 @@
+"""Per-operation Prometheus metrics: how often each GraphQL operation ran, how long it took, what
+it cost and which errors it met, beside the HTTP-level figures of `gateway.view` (answers from
+the whole-response cache run no operation: `directory_gateway_responses_total` counts those).
+
+The operation label is the operation's name only for the operations the directory registers
+(`gateway/operations/*.graphql`, the ones its clients send); any other name is counted as
+`other`, so a client cannot grow the metrics without bound by inventing names. Nothing from the
+variables (questionnaire answers, inquiry text) is ever a label.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from graphql import OperationDefinitionNode, parse
+from prometheus_client import Counter, Histogram
+from strawberry.extensions import SchemaExtension
+
+from gateway.persisted import read_operation
+
+OPERATIONS_DIR = Path(__file__).resolve().parent / "operations"
+OTHER = "other"
+
+OPERATIONS = Counter(
+    "directory_gateway_operations_total",
+    "GraphQL operations answered, by operation and outcome (ok, or the first error's code)",
+    ["operation", "outcome"],
+)
+OPERATION_SECONDS = Histogram(
+    "directory_gateway_operation_seconds",
+    "Time from a parsed GraphQL operation to its result, by operation",
+    ["operation"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+OPERATION_COST = Histogram(
+    "directory_gateway_operation_cost",
+    "Static cost of executed or refused GraphQL operations (gateway.cost), by operation",
+    ["operation"],
+    buckets=(1, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000),
+)
+OPERATION_ERRORS = Counter(
+    "directory_gateway_operation_errors_total",
+    "Errors in GraphQL answers, by operation and error code",
+    ["operation", "code"],
+)
+
+
+def registered_operation_names(directory: Path = OPERATIONS_DIR) -> frozenset[str]:
+    names: set[str] = set()
+    for path in sorted(directory.glob("*.graphql")):
+        for definition in parse(read_operation(path)).definitions:
+            if isinstance(definition, OperationDefinitionNode) and definition.name:
+                names.add(definition.name.value)
+    return frozenset(names)
+
+
+REGISTERED = registered_operation_names()
+
+
+def operation_label(name: str | None) -> str:
+    return name if name in REGISTERED else OTHER
+
+
+class OperationMetrics(SchemaExtension):
+    """Counts, times and prices each operation; listed before the extensions that give errors
+    their codes, so it reads the result as the client gets it."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        context = self.execution_context
+        name = context.operation_name
+        if name is None and context.graphql_document is not None:
+            named = [
+                d.name.value
+                for d in context.graphql_document.definitions
+                if isinstance(d, OperationDefinitionNode) and d.name
+            ]
+            name = named[0] if len(named) == 1 else None
+        operation = operation_label(name)
+        OPERATION_SECONDS.labels(operation).observe(time.perf_counter() - started)
+        cost = getattr(context, "operation_cost", None)
+        if cost is not None:
+            OPERATION_COST.labels(operation).observe(cost)
+        errors = getattr(context.result, "errors", None) or []
+        codes = [str((error.extensions or {}).get("code") or "GRAPHQL") for error in errors]
+        for code in codes:
+            OPERATION_ERRORS.labels(operation, code).inc()
+        OPERATIONS.labels(operation, codes[0] if codes else "ok").inc()
