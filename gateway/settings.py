@@ -21,9 +21,9 @@ class QueryLimits(BaseModel):
     max_tokens: int = 2000
     max_aliases: int = 15
     max_body_bytes: int = 64 * 1024
-    # The most an operation's static cost (gateway.cost) may be. The web client's dearest
-    # operation, its search page (20 cards and the facets), costs 713: room to spare, and even at
-    # the largest page (100) it passes; every approach with 100 specialists each (8,080) does not.
+    # The most an operation's static cost (gateway.cost) may be: the web client's dearest
+    # operation, its search page with the facets, passes with room even at the largest page
+    # (100); every approach with 100 specialists each does not (tests/integration/gateway).
     max_cost: int = 3000
 
 
