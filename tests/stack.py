@@ -4,9 +4,11 @@ SMTP server (aiosmtpd) receiving the mail profiles sends."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -14,6 +16,8 @@ import aiohttp
 import pytest
 
 from devstack.embedded_mongo import free_port
+from gateway.settings import GatewaySettings
+from servicekit.settings import AuthSettings
 from services.profiles.mailer import MailSettings, SmtpMailer
 from tests.smtp import SmtpServer, smtp_server
 from tests.support import serving, wait_ready
@@ -49,11 +53,25 @@ class Directory:
             return body["data"]
 
 
-@pytest.fixture(scope="module")
-async def directory(infra):
+@contextlib.asynccontextmanager
+async def directory_running(
+    infra,
+    *,
+    tag: str = "e2e",
+    auth: AuthSettings | None = None,
+    environment: str | None = None,
+    gateway_port: int | None = None,
+    **gateway_settings: Any,
+) -> AsyncIterator[Directory]:
+    """The four services and the gateway in-process, each on its own port and database (named
+    with `tag`). `auth` and `environment`, when given, replace the suite's token settings and
+    `DIRECTORY_ENV` in every one; `gateway_settings` go to the gateway's `GatewaySettings`."""
     run = uuid.uuid4().hex[:6]
     ports = {name: free_port() for name in APPS}
+    if gateway_port:
+        ports["gateway"] = gateway_port
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    changes = {key: value for key, value in (("auth", auth), ("environment", environment)) if value}
     apps = {}
     async with AsyncExitStack() as stack:
         http = await stack.enter_async_context(aiohttp.ClientSession())
@@ -62,12 +80,19 @@ async def directory(infra):
             "profiles": {"mailer": SmtpMailer(MailSettings(url=smtp.url, sender=MAIL_SENDER))}
         }
         for name, module in APPS.items():
-            app = importlib.import_module(module).build_app(
-                infra.settings(name, urls=urls, database=f"{name}_e2e_{run}", port=ports[name]),
-                **options.get(name, {}),
-            )
+            service = infra.settings(name, urls=urls, database=f"{name}_{tag}_{run}", port=ports[name])
+            settings: Any = service.model_copy(update=changes) if changes else service
+            if name == "gateway" and gateway_settings:
+                settings = GatewaySettings(service=settings, **gateway_settings)
+            app = importlib.import_module(module).build_app(settings, **options.get(name, {}))
             apps[name] = app
             await stack.enter_async_context(serving(app, ports[name]))
         for url in urls.values():
             await wait_ready(url)
         yield Directory(urls, http, apps, smtp)
+
+
+@pytest.fixture(scope="module")
+async def directory(infra):
+    async with directory_running(infra) as running:
+        yield running

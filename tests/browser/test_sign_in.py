@@ -21,12 +21,12 @@ from tests.browser.conftest import DESKTOP, NARROW, SCREENSHOTS, visits
 from tests.browser.signin_support import (
     DEVELOPMENT_AUTH,
     TOKEN_KEY,
-    directory_running,
     give_token,
     provider_auth,
     stored_token,
 )
 from tests.oidc_provider import OpenIDProvider, running_provider
+from tests.stack import directory_running
 
 SHOTS = SCREENSHOTS / "sign-in"
 CLIENT_ID = "therapist-directory-web"

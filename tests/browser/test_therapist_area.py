@@ -18,7 +18,8 @@ from playwright.async_api import expect
 from servicekit.tokens import mint_token
 from tests.browser.accessibility import assert_accessible, assert_fits, tab_to
 from tests.browser.conftest import DESKTOP, NARROW, ROOT, SCREENSHOTS, Visit
-from tests.browser.signin_support import DEVELOPMENT_AUTH, TOKEN_KEY, directory_running
+from tests.browser.signin_support import DEVELOPMENT_AUTH, TOKEN_KEY
+from tests.stack import directory_running
 from tests.support import eventually
 
 PROPAGATION_SECONDS = 30
