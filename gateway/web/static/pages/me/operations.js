@@ -62,25 +62,25 @@ mutation CreateMyProfile($input: NewProfileInput!) {
   }
 }`;
 
-export const UPDATE_MY_PROFILE = `
-mutation UpdateMyProfile($therapistId: ID!, $patch: TherapistProfilePatch!, $ifMatch: Int) {
-  updateMyProfile(therapistId: $therapistId, patch: $patch, ifMatch: $ifMatch) {
+// What updateMyProfile and confirmAvailability answer (UpdateProfileResult).
+const UPDATE_PROFILE_RESULT = `
     __typename
     ... on ProfileUpdated { version profile { ${PROFILE_FIELDS} } }
     ... on VersionConflict { message }
     ... on NotFound { message }
-    ${VALIDATION}
+    ${VALIDATION}`;
+
+export const UPDATE_MY_PROFILE = `
+mutation UpdateMyProfile($therapistId: ID!, $patch: TherapistProfilePatch!, $ifMatch: Int) {
+  updateMyProfile(therapistId: $therapistId, patch: $patch, ifMatch: $ifMatch) {
+    ${UPDATE_PROFILE_RESULT}
   }
 }`;
 
 export const CONFIRM_AVAILABILITY = `
 mutation ConfirmAvailability($therapistId: ID!, $newClientStatus: NewClientStatus!) {
   confirmAvailability(therapistId: $therapistId, newClientStatus: $newClientStatus) {
-    __typename
-    ... on ProfileUpdated { version profile { ${PROFILE_FIELDS} } }
-    ... on VersionConflict { message }
-    ... on NotFound { message }
-    ${VALIDATION}
+    ${UPDATE_PROFILE_RESULT}
   }
 }`;
 
