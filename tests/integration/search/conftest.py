@@ -159,7 +159,10 @@ async def running_search(infra, database: str, *, consume: bool = True):
     settings = infra.settings("search", database=database)
     app = build_app(settings, consume=consume, change_wait_ms=50)
     async with serving(app, settings.port) as base_url, aiohttp.ClientSession(base_url) as http:
+        # Ready as its probe means it: index built and the broker connected (the connection is made
+        # in the background, so a build that finishes first would otherwise be served early).
         await asyncio.wait_for(app["runtime"].prepared.wait(), 30)
+        await app["runtime"].bus.wait_connected(30)
         yield app, http
 
 
