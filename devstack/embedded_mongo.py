@@ -111,7 +111,10 @@ class EmbeddedMongo:
 
     @property
     def uri(self) -> str:
-        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
+        # Retryable writes cover a primary's failover; a single node on loopback has none, and
+        # this server keeps a record of each such write that every later one pays for (it is
+        # scanned on each write), so its clients do without. Deployments keep them (deploy/).
+        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true&retryWrites=false"
 
     def start(self, timeout: float = 30.0) -> str:
         if self.storage != ":memory:":

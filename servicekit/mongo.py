@@ -15,7 +15,8 @@ def connect(uri: str, *, app_name: str) -> AsyncMongoClient:
         tz_aware=True,
         serverSelectionTimeoutMS=3000,
         connectTimeoutMS=3000,
-        retryWrites=True,
+        # Retryable writes follow the URI (the driver's default: on), so that a deployment's
+        # replica set keeps them and the embedded development server can do without.
     )
 
 
