@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -192,19 +192,23 @@ class ReadModel:
 
     async def next_revision(self, therapist_id: str) -> int:
         """A revision for a new measurement of the therapist, higher than any taken before."""
-
-        async def increment() -> dict[str, Any]:
-            return await self.db[REVISIONS].find_one_and_update(
-                {"_id": therapist_id},
-                {"$inc": {"revision": 1}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
+        # Compare-and-set rather than findAndModify: the embedded development server answers a
+        # findAndModify by scanning the whole collection, one counter per therapist.
+        counters = self.db[REVISIONS]
+        while True:
+            held = await counters.find_one({"_id": therapist_id})
+            if held is None:
+                try:
+                    await counters.insert_one({"_id": therapist_id, "revision": 1})
+                    return 1
+                except DuplicateKeyError:  # another replica's first measurement came first
+                    continue
+            taken = held["revision"] + 1
+            result = await counters.update_one(
+                {"_id": therapist_id, "revision": held["revision"]}, {"$set": {"revision": taken}}
             )
-
-        try:
-            return (await increment())["revision"]
-        except DuplicateKeyError:  # another replica's first measurement inserted the counter meanwhile
-            return (await increment())["revision"]
+            if result.modified_count:
+                return taken
 
     async def write_responsiveness(
         self, collection: str, therapist_id: str, revision: int, measured: dict[str, Any]

@@ -4,6 +4,7 @@ duplicates and out-of-order events ending as in order."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -138,6 +139,15 @@ async def test_a_measurement_that_read_earlier_never_overwrites_a_later_one(sear
     assert not await store.put_responsiveness(therapist_id, earlier, {**NOT_MEASURED, "sampleSize": 1})
     stored = await store.therapists.find_one({"_id": therapist_id})
     assert stored["responsiveness"]["sampleSize"] == 2 and stored["version"] == 0  # a placeholder
+
+
+async def test_measurements_taken_at_once_each_get_their_own_revision(search):
+    store = search.app["read_model"]
+    therapist_id = _id("t")
+    # Replicas measuring the same therapist at the same moment, the first ones included.
+    taken = await asyncio.gather(*(store.next_revision(therapist_id) for _ in range(12)))
+    assert sorted(taken) == list(range(1, 13))
+    assert await store.next_revision(therapist_id) == 13
 
 
 async def test_the_sweep_labels_a_therapist_whose_inquiries_have_waited_a_week(search):
