@@ -13,11 +13,13 @@ from gateway.cache import BoundedMap, TaggedCache
 from gateway.clients import ServiceClients
 from gateway.events import ChangeEventListener
 from gateway.persisted import PersistedQueries
+from gateway.ratelimit import ClientIdentity, ClientRateLimiter, trusted_networks
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
 from gateway.signin import add_sign_in_routes
 from gateway.view import DirectoryGraphQLView
 from gateway.web import add_web_routes
+from servicekit.auth import TokenVerifier
 from servicekit.bus import EventBus
 from servicekit.http import create_app
 from servicekit.settings import ServiceSettings
@@ -60,6 +62,7 @@ class Gateway:
             persisted=PersistedQueries.from_manifest(
                 settings.persisted_queries_manifest, only_registered=settings.persisted_queries_only
             ),
+            identity=ClientIdentity(TokenVerifier(service.auth), trusted_networks(settings.trusted_proxies)),
         )
         self.session: aiohttp.ClientSession | None = None
         self.clients: ServiceClients | None = None
@@ -78,6 +81,11 @@ class Gateway:
             timeout_seconds=self.settings.backend_timeout_seconds,
         )
         self.view.clients = self.clients
+        if self.settings.rate_limit:
+            # Made here: the in-memory store schedules its expiry on the running loop.
+            self.view.rate_limiter = ClientRateLimiter(
+                self.settings.rate_limit, redis_url=self.settings.redis_url
+            )
         await self.bus.start()
         self.listener.start()
         yield

@@ -13,6 +13,7 @@ from gateway.cache import TaggedCache
 from gateway.clients import ReadTrace, ServiceClients
 from gateway.errors import Unauthenticated
 from gateway.loaders import Loaders
+from gateway.ratelimit import ClientRateLimiter
 
 
 @dataclass
@@ -22,8 +23,15 @@ class GatewayContext:
     request_id: str
     authorization: str | None = None
     visitor_session: str | None = None
-    # The visitor's network address (the request's peer), for the inquiries service's rate limit.
+    # The visitor's network address (read through the trusted proxies), for the inquiries
+    # service's rate limit.
     client_address: str | None = None
+    # Who the operation counts against (gateway.ratelimit) and the limiter, when limits are on;
+    # `retry_after` is set when the operation was refused for it.
+    client: str | None = None
+    rate_limiter: ClientRateLimiter | None = None
+    retry_after: int | None = None
+    operation_cost: int | None = None  # set once the operation is priced
     trace: ReadTrace = field(default_factory=ReadTrace)
     operation_type: OperationType | None = None
     _loaders: Loaders | None = None

@@ -34,6 +34,12 @@ class BackendUnavailable(GatewayError):
     code = "SERVICE_UNAVAILABLE"
 
 
+class RateLimitExceeded(GatewayError):
+    """The client has spent its allowance of cost units for now (gateway.ratelimit): nothing ran."""
+
+    code = "RATE_LIMITED"
+
+
 class CostLimitExceeded(GatewayError):
     """The operation's static cost (gateway.cost) is over `GATEWAY_MAX_COST`: nothing ran."""
 

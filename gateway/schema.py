@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import strawberry
@@ -36,7 +36,7 @@ from strawberry.types import ExecutionContext
 
 from gateway.context import GatewayContext
 from gateway.cost import operation_cost
-from gateway.errors import CostLimitExceeded, GatewayError
+from gateway.errors import CostLimitExceeded, GatewayError, RateLimitExceeded
 from gateway.operation_metrics import OperationMetrics
 from gateway.settings import QueryLimits
 from gateway.types import approaches, inquiries, match, mutations, owner, search, therapists
@@ -114,13 +114,14 @@ class GatewayBookkeeping(SchemaExtension):
 
 class CostLimiter(SchemaExtension):
     """Prices the validated operation with its variables (gateway.cost) and refuses it, before any
-    resolver runs, when it costs more than the limit; every executed answer reports its cost."""
+    resolver runs, when it costs more than the limit or more than the client has left of its
+    allowance (gateway.ratelimit); every executed answer reports its cost."""
 
     def __init__(self, max_cost: int) -> None:
         self.max_cost = max_cost
         self.cost: int | None = None
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         # on_execute runs only for documents that parsed and validated, so the walk can trust them.
         context = self.execution_context
         assert context.graphql_document is not None
@@ -128,6 +129,10 @@ class CostLimiter(SchemaExtension):
             context.schema._schema, context.graphql_document, context.variables, context.operation_name
         )
         context.operation_cost = self.cost  # type: ignore[attr-defined]  # for gateway.operation_metrics
+        gateway = context.context if isinstance(context.context, GatewayContext) else None
+        if gateway is not None:
+            gateway.operation_cost = self.cost
+        refusal: GatewayError | None = None
         if self.cost > self.max_cost:
             refusal = CostLimitExceeded(
                 f"This query would cost {self.cost:,} (limit {self.max_cost:,}): "
@@ -135,6 +140,15 @@ class CostLimiter(SchemaExtension):
                 cost=self.cost,
                 limit=self.max_cost,
             )
+        elif gateway is not None and gateway.rate_limiter is not None:
+            assert gateway.client is not None
+            wait = await gateway.rate_limiter.charge(gateway.client, self.cost)
+            if wait is not None:
+                gateway.retry_after = wait
+                refusal = RateLimitExceeded(
+                    f"Too many requests: try again in {wait} s", retryAfterSeconds=wait, cost=self.cost
+                )
+        if refusal is not None:
             # A result set here is returned as it is: graphql-core's execute is never called.
             context.result = GraphQLExecutionResult(
                 data=None, errors=[GraphQLError(refusal.message, original_error=refusal)]

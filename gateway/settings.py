@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from gateway.ratelimit import trusted_networks
 from servicekit.settings import READ_ENVIRONMENT, ServiceSettings
 
 
@@ -27,6 +28,10 @@ class QueryLimits(BaseModel):
     max_cost: int = 3000
 
 
+# Cost units (gateway.cost) per minute per client: about 28 of the web client's dearest page (its
+# search with every facet, 713) a minute, or hundreds of cached approach pages, which a person
+# browsing does not reach; a scraper at a few pages a second spends it within a minute.
+DEFAULT_RATE_LIMIT = 20_000
 DEFAULT_CLIENT_ID = "therapist-directory-web"
 DEFAULT_SCOPES = "openid profile"
 
@@ -52,12 +57,23 @@ class GatewaySettings(BaseModel):
     search_settle_seconds: float = 5.0
     settling_ttl_seconds: float = 0.05
     backend_timeout_seconds: float = 5.0
+    # Per client (gateway.ratelimit): cost units per minute, 0 for no limit; the proxies whose
+    # X-Forwarded-For is believed (addresses or networks); Redis shared by every replica, if set.
+    rate_limit: int = Field(DEFAULT_RATE_LIMIT, ge=0)
+    trusted_proxies: tuple[str, ...] = ()
+    redis_url: str | None = None
     # Signing in from the web client (gateway.signin): the OpenID provider's issuer URL (its
     # discovery document is `<issuer>/.well-known/openid-configuration`), the client id the
     # operator registered there for the web client, and the scopes it asks for.
     auth_issuer: str | None = None
     auth_client_id: str = DEFAULT_CLIENT_ID
     auth_scopes: str = DEFAULT_SCOPES
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        trusted_networks(value)  # a ValueError names the entry that is not an address
+        return value
 
     @field_validator("auth_issuer")
     @classmethod
@@ -120,11 +136,14 @@ class GatewayEnvironment(BaseSettings):
     search_settle_seconds: float | None = None
     settling_ttl_seconds: float | None = None
     backend_timeout_seconds: float | None = None
+    rate_limit: int | None = None
+    trusted_proxies: Annotated[tuple[str, ...] | None, NoDecode] = None
+    redis_url: str | None = Field(None, validation_alias="REDIS_URL")
     auth_issuer: str | None = Field(None, validation_alias="AUTH_ISSUER")
     auth_client_id: str | None = Field(None, validation_alias="AUTH_CLIENT_ID")
     auth_scopes: str | None = Field(None, validation_alias="AUTH_SCOPES")
 
-    @field_validator("cors_allow_origins", mode="before")
+    @field_validator("cors_allow_origins", "trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

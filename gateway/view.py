@@ -25,7 +25,9 @@ from strawberry.types.graphql import OperationType
 from gateway.cache import SingleFlight, TaggedCache
 from gateway.clients import ServiceClients
 from gateway.context import GatewayContext
+from gateway.errors import RateLimitExceeded
 from gateway.persisted import PersistedQueries, query_hash
+from gateway.ratelimit import ClientIdentity, ClientRateLimiter
 from gateway.settings import GatewaySettings
 
 RESPONSES = Counter(
@@ -35,6 +37,7 @@ CACHE_HITS, CACHE_MISSES, CACHE_BYPASSES = (RESPONSES.labels(o) for o in ("hit",
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 ANY_BUCKET = "*"
+CLIENT = web.RequestKey("gateway.client", str)  # who the request counts against (gateway.ratelimit)
 
 
 class RequestRejected(Exception):
@@ -65,6 +68,8 @@ class Answer:
     cache: str = "miss"  # "hit" when served from the whole-response cache
     # The document was refused before execution (syntax, validation, limits): no data at all.
     refused: bool = False
+    cost: int = 0  # its static cost (gateway.cost), charged again when it is served from cache
+    retry_after: int | None = None  # refused by the client's rate limit: wait this long
 
 
 def _json_param(raw: str | None, name: str) -> Any:
@@ -89,8 +94,12 @@ class DirectoryGraphQLView(GraphQLView):
         read_cache: TaggedCache,
         response_cache: TaggedCache,
         persisted: PersistedQueries,
+        identity: ClientIdentity,
+        rate_limiter: ClientRateLimiter | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        self.identity = identity
+        self.rate_limiter = rate_limiter
         self.settings = settings
         self.read_cache = read_cache
         self.response_cache = response_cache
@@ -105,6 +114,8 @@ class DirectoryGraphQLView(GraphQLView):
             operation = self.resolve_persisted(await self.read_operation(request))
         except RequestRejected as rejected:
             return rejected.response()
+        if self.rate_limiter is not None:
+            request[CLIENT] = await self.identity.of(request)
         if "Authorization" in request.headers:
             CACHE_BYPASSES.inc()
             answer = await self.execute(request, operation)
@@ -114,6 +125,13 @@ class DirectoryGraphQLView(GraphQLView):
             # GraphQL over HTTP: a client that speaks application/graphql-response+json is told
             # with a 4xx that its document never ran; plain JSON clients get the classic 200.
             return web.Response(body=answer.body, status=400, content_type=GRAPHQL_RESPONSE)
+        if answer.retry_after is not None:
+            return web.Response(
+                body=answer.body,
+                status=429,
+                content_type=JSON,
+                headers={"Retry-After": str(answer.retry_after)},
+            )
         return web.Response(
             body=answer.body, status=answer.status, content_type=JSON, headers={"X-Cache": answer.cache}
         )
@@ -209,12 +227,35 @@ class DirectoryGraphQLView(GraphQLView):
             entry = self.response_cache.get(key) if key is not None else None
             if entry is not None:
                 CACHE_HITS.inc()
-                return entry.value
+                return await self.charged(request, entry.value)
         CACHE_MISSES.inc()
         # Identical requests arriving together (a popular page right after an invalidation)
         # share one execution.
         flight = f"{base}|{bucket if bucket is not None else 's:' + str(session)}"
-        return await self.flights.run(flight, lambda: self.execute(request, operation, cache_key=base))
+        executed = False
+
+        async def lead() -> Answer:
+            nonlocal executed
+            executed = True
+            return await self.execute(request, operation, cache_key=base)
+
+        answer = await self.flights.run(flight, lead)
+        if executed:
+            return answer
+        if answer.retry_after is not None:  # the leader's client was over its limit, not this one
+            return await self.execute(request, operation, cache_key=base)
+        return await self.charged(request, answer)
+
+    async def charged(self, request: web.Request, answer: Answer) -> Answer:
+        """`answer`, computed for another request, charged to this request's client."""
+        if self.rate_limiter is None:
+            return answer
+        wait = await self.rate_limiter.charge(request[CLIENT], answer.cost)
+        if wait is None:
+            return answer
+        refusal = RateLimitExceeded(f"Too many requests: try again in {wait} s", retryAfterSeconds=wait)
+        body = orjson.dumps({"errors": [{"message": refusal.message, "extensions": refusal.extensions}]})
+        return Answer(429, body, retry_after=wait, cost=answer.cost)
 
     def new_context(self, request: web.Request) -> GatewayContext:
         assert self.clients is not None
@@ -224,7 +265,9 @@ class DirectoryGraphQLView(GraphQLView):
             request_id=request.get("request_id", "unknown"),
             authorization=request.headers.get("Authorization"),
             visitor_session=visitor_session(request),
-            client_address=request.remote,
+            client_address=self.identity.address(request),
+            client=request.get(CLIENT),
+            rate_limiter=self.rate_limiter,
         )
 
     async def execute(
@@ -248,7 +291,14 @@ class DirectoryGraphQLView(GraphQLView):
         except MissingQueryError:
             return error_answer(400, "BAD_REQUEST", "No GraphQL query found in the request")
         body = orjson.dumps(process_result(result))
-        answer = Answer(200, body, refused=result.data is None and bool(result.errors))
+        cost = context.operation_cost or 0
+        answer = Answer(
+            200,
+            body,
+            refused=result.data is None and bool(result.errors),
+            cost=cost,
+            retry_after=context.retry_after,
+        )
         trace = context.trace
         if (
             cache_key is not None
@@ -257,7 +307,7 @@ class DirectoryGraphQLView(GraphQLView):
             and context.operation_type is OperationType.QUERY
         ):
             bucket = trace.rotation_bucket or ANY_BUCKET
-            cached = Answer(200, body, "hit")
+            cached = Answer(200, body, "hit", cost=cost)
             self.response_cache.put(f"{cache_key}|{bucket}", cached, trace.tags, since=since)
         return answer
 

@@ -20,6 +20,9 @@ from devstack.embedded_mongo import free_port
 from servicekit.settings import DEFAULT_PORTS, AuthSettings, ServiceSettings
 from servicekit.tokens import mint_token
 
+# The gateway's rate limit (cost units a minute) for runs whose many clients share one address.
+RAISED_RATE_LIMIT = 1_000_000_000
+
 TEST_AUTH = AuthSettings(
     jwt_secret="test-secret-for-the-suite-only-0123456789abcdef",
     audience="therapy-directory",

@@ -39,7 +39,7 @@ from devstack.embedded_mongo import free_port
 from integration_events.approaches import APPROACH_UPDATED
 from servicekit.bus import EventBus
 from servicekit.envelope import new_event
-from tests.support import wait_ready
+from tests.support import RAISED_RATE_LIMIT, wait_ready
 
 pytestmark = pytest.mark.bench
 
@@ -216,6 +216,7 @@ async def test_approach_page_throughput(infra):
         "AMQP_URL": infra.amqp_url,
         "LOG_LEVEL": "WARNING",
         "EVENT_DELIVERY_LIMIT": "3",
+        "GATEWAY_RATE_LIMIT": str(RAISED_RATE_LIMIT),  # on, as in production, but never reached
         "APPROACHES_URL": f"http://127.0.0.1:{backend_ports[0]}",
         "PROFILES_URL": f"http://127.0.0.1:{backend_ports[1]}",
         "SEARCH_URL": f"http://127.0.0.1:{backend_ports[2]}",

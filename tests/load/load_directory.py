@@ -26,7 +26,7 @@ import pytest
 
 from devstack.embedded_mongo import free_port
 from tests.reliability.processes import PrivateVhost
-from tests.support import TEST_AUTH, token
+from tests.support import RAISED_RATE_LIMIT, TEST_AUTH, token
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
@@ -58,6 +58,8 @@ class Directory:
             "AUTH_JWT_SECRET": TEST_AUTH.jwt_secret,
             "AUTH_AUDIENCE": TEST_AUTH.audience,
             "EMBEDDED_MONGODB_PORT": str(free_port()),
+            # Fifty clients from one address: the limit stays on, raised past what they spend.
+            "GATEWAY_RATE_LIMIT": str(RAISED_RATE_LIMIT),
             **{f"{name.upper()}_PORT": str(port) for name, port in ports.items()},
         }
         self.env.pop("MONGODB_URI", None)

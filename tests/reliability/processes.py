@@ -25,7 +25,7 @@ from devstack.__main__ import SERVICE_COMMANDS
 from devstack.embedded_mongo import EmbeddedMongo, die_with_parent, free_port
 from tests import support
 from tests.smtp import SmtpServer
-from tests.support import TEST_AUTH
+from tests.support import RAISED_RATE_LIMIT, TEST_AUTH
 
 SERVICES = ("approaches", "profiles", "search", "inquiries", "gateway")
 
@@ -120,6 +120,8 @@ class ProcessStack:
             "AUTH_JWT_SECRET": TEST_AUTH.jwt_secret,
             "AUTH_AUDIENCE": TEST_AUTH.audience,
             "EVENT_DELIVERY_LIMIT": "3",
+            # Every client of a run comes from one address: the limit stays on, raised.
+            "GATEWAY_RATE_LIMIT": str(RAISED_RATE_LIMIT),
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
             "SMTP_URL": self.smtp.url,
