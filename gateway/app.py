@@ -10,6 +10,7 @@ import aiohttp_cors
 from aiohttp import hdrs, web
 
 from gateway.cache import BoundedMap, TaggedCache
+from gateway.cdn import CdnPurger
 from gateway.clients import ServiceClients
 from gateway.events import ChangeEventListener
 from gateway.persisted import PersistedQueries
@@ -17,7 +18,7 @@ from gateway.ratelimit import ClientIdentity, ClientRateLimiter, trusted_network
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
 from gateway.signin import add_sign_in_routes
-from gateway.view import DirectoryGraphQLView
+from gateway.view import PREFLIGHT_HEADER, DirectoryGraphQLView
 from gateway.web import add_web_routes
 from servicekit.auth import TokenVerifier
 from servicekit.bus import EventBus
@@ -27,7 +28,13 @@ from servicekit.tracing import client_trace_config
 
 BACKENDS = ("profiles", "approaches", "search")
 # What a browser page from an allowed origin may send.
-CORS_REQUEST_HEADERS = ("Authorization", "Content-Type", "X-Visitor-Session", "X-Request-Id")
+CORS_REQUEST_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "X-Visitor-Session",
+    "X-Request-Id",
+    PREFLIGHT_HEADER,
+)
 
 
 class Gateway:
@@ -53,14 +60,21 @@ class Gateway:
             dead_letter_exchange=service.dead_letter_exchange,
             delivery_limit=service.delivery_limit,
         )
-        self.listener = ChangeEventListener(self.bus, (self.read_cache, self.response_cache))
+        self.purger = (
+            CdnPurger(settings.cdn_purge_url, settle_seconds=settings.search_settle_seconds)
+            if settings.cdn_purge_url
+            else None
+        )
+        self.listener = ChangeEventListener(
+            self.bus, (self.read_cache, self.response_cache), purger=self.purger
+        )
         self.view = DirectoryGraphQLView(
-            build_schema(settings.limits),
+            build_schema(settings.limits, introspection=settings.introspection_on),
             settings,
             read_cache=self.read_cache,
             response_cache=self.response_cache,
             persisted=PersistedQueries.from_manifest(
-                settings.persisted_queries_manifest, only_registered=settings.persisted_queries_only
+                settings.persisted_queries_manifest, only_registered=settings.only_registered
             ),
             identity=ClientIdentity(TokenVerifier(service.auth), trusted_networks(settings.trusted_proxies)),
         )
@@ -86,10 +100,14 @@ class Gateway:
             self.view.rate_limiter = ClientRateLimiter(
                 self.settings.rate_limit, redis_url=self.settings.redis_url
             )
+        if self.purger is not None:
+            self.purger.start()
         await self.bus.start()
         self.listener.start()
         yield
         await self.listener.stop()
+        if self.purger is not None:
+            await self.purger.stop()
         await self.bus.close()
         await self.session.close()
 

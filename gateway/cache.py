@@ -116,13 +116,18 @@ class TaggedCache:
         if key in self._entries:
             self._remove(key)
         now = self.clock()
-        settling = any(self._settling_until.get(tag, 0.0) > now for tag in tags)
+        settling = self.settling(tags)
         self._entries[key] = Entry(value, tags, now + (self.settling_ttl if settling else self.ttl_seconds))
         for tag in tags:
             self._keys_by_tag.setdefault(tag, set()).add(key)
         while len(self._entries) > self.max_entries:
             self._remove(next(iter(self._entries)))
         return True
+
+    def settling(self, tags: Iterable[str]) -> bool:
+        """Whether data under one of `tags` may still change as its source applies an event."""
+        now = self.clock()
+        return any(self._settling_until.get(tag, 0.0) > now for tag in tags)
 
     def invalidate(self, tags: Iterable[str], *, settling: Iterable[str] = ()) -> int:
         """Drop every entry carrying one of `tags`; returns how many were dropped.

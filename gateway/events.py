@@ -19,6 +19,7 @@ import structlog
 from aio_pika.abc import AbstractIncomingMessage
 
 from gateway.cache import TaggedCache, invalidation_for
+from gateway.cdn import CdnPurger
 from integration_events.approaches import APPROACH_EVENT_TYPES
 from integration_events.inquiries import INQUIRY_EVENT_TYPES
 from integration_events.therapists import THERAPIST_EVENT_TYPES
@@ -32,9 +33,14 @@ WATCHED_EVENT_TYPES = THERAPIST_EVENT_TYPES + APPROACH_EVENT_TYPES + INQUIRY_EVE
 
 
 class ChangeEventListener:
-    def __init__(self, bus: EventBus, caches: Sequence[TaggedCache]) -> None:
+    def __init__(
+        self, bus: EventBus, caches: Sequence[TaggedCache], *, purger: CdnPurger | None = None
+    ) -> None:
+        """`purger`, when a CDN is in front, is told the same tags as the caches (gateway.cdn)."""
         self.bus = bus
         self.caches = tuple(caches)
+        self.purger = purger
+        self._listened_before = False
         self.queue_name = f"gateway.{socket.gethostname()}.{uuid.uuid4().hex[:8]}"
         self.consuming = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -78,6 +84,9 @@ class ChangeEventListener:
         for cache in self.caches:
             cache.clear()  # whatever happened while we were not listening is unknown
             cache.enabled = True
+        if self.purger is not None and self._listened_before:
+            self.purger.purge_everything()  # events may have been missed while away
+        self._listened_before = True
         self.consuming.set()
 
     def _suspend(self, *_: object) -> None:
@@ -98,4 +107,6 @@ class ChangeEventListener:
             return
         for cache in self.caches:
             cache.invalidate(invalidation.now, settling=invalidation.settling)
+        if self.purger is not None:
+            self.purger.purge(invalidation.now, settling=invalidation.settling)
         EVENTS_CONSUMED.labels("gateway", event.type, "applied").inc()

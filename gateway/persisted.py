@@ -45,11 +45,12 @@ class PersistedQueries:
 
     @classmethod
     def from_manifest(cls, path: Path | None, *, only_registered: bool) -> PersistedQueries:
+        """The operator's manifest, if any, beside the gateway's own operations (`own_operations`)."""
         registered = orjson.loads(path.read_bytes()) if path is not None else {}
         for digest, query in registered.items():
             if query_hash(query) != digest:
                 raise ValueError(f"{path}: the hash {digest} does not match its query")
-        return cls(registered, only_registered=only_registered)
+        return cls({**own_operations(), **registered}, only_registered=only_registered)
 
     def lookup(self, digest: str) -> str | None:
         query = self.registered.get(digest)
@@ -73,6 +74,44 @@ def read_operation(path: Path) -> str:
         if re.search(rf"\.\.\.\s*{fragment.stem}\b", text):
             text = text.rstrip("\n") + "\n\n" + fragment.read_text(encoding="utf-8")
     return text
+
+
+OPERATIONS = Path(__file__).parent / "operations"
+WEB_STATIC = Path(__file__).parent / "web" / "static"
+# The web client's operations: constants in these modules, in this order (later ones may use
+# earlier ones), each a template string or `selectionOf(CONSTANT, "field")`.
+WEB_CLIENT_MODULES = ("api.js", "pages/me/operations.js")
+_CONSTANT = re.compile(
+    r"^(?:export )?const ([A-Z_]+) = (?:([`\"])(.*?)\2|selectionOf\(([A-Z_]+), \"(\w+)\"\));", re.S | re.M
+)
+
+
+def selection_of(query: str, field: str) -> str:
+    """The `{...}` selection of `field(` in `query`, as the web client's `selectionOf` takes it."""
+    start = query.index("{", query.index(f"{field}("))
+    depth = 0
+    for i in range(start, len(query)):
+        depth += {"{": 1, "}": -1}.get(query[i], 0)
+        if depth == 0:
+            return query[start : i + 1]
+    raise ValueError(f"no selection for {field}")
+
+
+def web_client_operations(static: Path = WEB_STATIC) -> dict[str, str]:
+    """The operations the gateway's own web client sends, by constant name, exactly as sent."""
+    constants: dict[str, str] = {}
+    for module in WEB_CLIENT_MODULES:
+        for name, _, text, source, field in _CONSTANT.findall((static / module).read_text(encoding="utf-8")):
+            if source:
+                constants[name] = selection_of(constants[source], field)
+            else:
+                constants[name] = re.sub(r"\$\{([A-Z_]+)\}", lambda ref: constants[ref.group(1)], text)
+    return {name: query for name, query in constants.items() if re.match(r"\s*(query|mutation)\b", query)}
+
+
+def own_operations() -> dict[str, str]:
+    """What every gateway registers by itself: `gateway/operations/` and its web client's."""
+    return {**manifest_of([OPERATIONS]), **{query_hash(q): q for q in web_client_operations().values()}}
 
 
 def manifest_of(paths: list[Path]) -> dict[str, str]:

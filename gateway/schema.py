@@ -20,6 +20,7 @@ from graphql import (
     visit,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -202,12 +203,13 @@ def _unless_a_fragment_is_unknown(rule: type[ASTValidationRule]) -> type[ASTVali
     return Guarded
 
 
-def build_schema(limits: QueryLimits = QueryLimits()) -> strawberry.Schema:
+def build_schema(limits: QueryLimits = QueryLimits(), *, introspection: bool = True) -> strawberry.Schema:
     # The limit rules are made once: the validation cache is keyed by the rule classes.
     depth = QueryDepthLimiter(max_depth=limits.max_depth, should_ignore=_ignore_introspection)
     rules = [
         *(_unless_a_fragment_is_unknown(rule) for rule in depth.validation_rules),
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+        *(() if introspection else (NoSchemaIntrospectionCustomRule,)),
     ]
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),

@@ -43,11 +43,17 @@ class GatewaySettings(BaseModel):
     limits: QueryLimits = QueryLimits()
     # Origins allowed to call the gateway from a browser; "*" allows any.
     cors_allow_origins: tuple[str, ...] = ()
-    graphiql: bool = True
-    # A JSON manifest {sha256: query} of registered operations (see gateway.persisted).
+    # GraphiQL and introspection: on unless DIRECTORY_ENV=production, where only an explicit
+    # `true` turns them on.
+    graphiql: bool | None = None
+    introspection: bool | None = None
+    # A JSON manifest {sha256: query} of registered operations (see gateway.persisted); the
+    # gateway's own (gateway/operations/, its web client's) are registered without one.
     persisted_queries_manifest: Path | None = None
-    # When set, only registered operations run; APQ registration of new ones is refused.
+    # When set, only registered operations run; APQ registration of new ones is refused. In
+    # production that is so unless `allow_arbitrary_queries` is set.
     persisted_queries_only: bool = False
+    allow_arbitrary_queries: bool = False
     response_cache_entries: int = 20_000
     read_cache_entries: int = 50_000
     # A safety net only: events invalidate entries long before this.
@@ -57,6 +63,11 @@ class GatewaySettings(BaseModel):
     search_settle_seconds: float = 5.0
     settling_ttl_seconds: float = 0.05
     backend_timeout_seconds: float = 5.0
+    # HTTP caching of anonymous answers (browsers, a CDN): seconds fresh, then served stale while
+    # revalidated; a CDN is purged by tag through `cdn_purge_url` (gateway.cdn) when data changes.
+    cdn_max_age: int = Field(10, ge=0)
+    cdn_stale_while_revalidate: int = Field(30, ge=0)
+    cdn_purge_url: str | None = None
     # Per client (gateway.ratelimit): cost units per minute, 0 for no limit; the proxies whose
     # X-Forwarded-For is believed (addresses or networks); Redis shared by every replica, if set.
     rate_limit: int = Field(DEFAULT_RATE_LIMIT, ge=0)
@@ -94,6 +105,24 @@ class GatewaySettings(BaseModel):
         return " ".join(scopes)
 
     @property
+    def graphiql_on(self) -> bool:
+        return self.graphiql if self.graphiql is not None else not self.service.is_production
+
+    @property
+    def introspection_on(self) -> bool:
+        return self.introspection if self.introspection is not None else not self.service.is_production
+
+    @property
+    def only_registered(self) -> bool:
+        production = self.service.is_production and not self.allow_arbitrary_queries
+        return self.persisted_queries_only or production
+
+    @property
+    def csrf_prevention(self) -> bool:
+        """Refuse what a browser could send from another site without asking first (production)."""
+        return self.service.is_production
+
+    @property
     def urls(self) -> dict[str, str]:
         return self.service.urls
 
@@ -128,14 +157,19 @@ class GatewayEnvironment(BaseSettings):
         None, validation_alias="CORS_ALLOW_ORIGINS"
     )
     graphiql: bool | None = None
+    introspection: bool | None = None
     persisted_queries_manifest: Path | None = Field(None, validation_alias="GATEWAY_PERSISTED_QUERIES")
     persisted_queries_only: bool | None = None
+    allow_arbitrary_queries: bool | None = None
     response_cache_entries: int | None = None
     read_cache_entries: int | None = None
     cache_ttl_seconds: float | None = None
     search_settle_seconds: float | None = None
     settling_ttl_seconds: float | None = None
     backend_timeout_seconds: float | None = None
+    cdn_max_age: int | None = None
+    cdn_stale_while_revalidate: int | None = None
+    cdn_purge_url: str | None = None
     rate_limit: int | None = None
     trusted_proxies: Annotated[tuple[str, ...] | None, NoDecode] = None
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")

@@ -23,7 +23,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from gateway.cache import SingleFlight, TaggedCache
-from gateway.clients import ServiceClients
+from gateway.clients import ReadTrace, ServiceClients
 from gateway.context import GatewayContext
 from gateway.errors import RateLimitExceeded
 from gateway.persisted import PersistedQueries, query_hash
@@ -37,6 +37,7 @@ CACHE_HITS, CACHE_MISSES, CACHE_BYPASSES = (RESPONSES.labels(o) for o in ("hit",
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 ANY_BUCKET = "*"
+PREFLIGHT_HEADER = "GraphQL-Require-Preflight"
 CLIENT = web.RequestKey("gateway.client", str)  # who the request counts against (gateway.ratelimit)
 
 
@@ -70,6 +71,12 @@ class Answer:
     refused: bool = False
     cost: int = 0  # its static cost (gateway.cost), charged again when it is served from cache
     retry_after: int | None = None  # refused by the client's rate limit: wait this long
+    # HTTP caching (`http_caching`): Cache-Control, and for anonymous answers ETag and the tags.
+    headers: tuple[tuple[str, str], ...] = (("Cache-Control", "no-store"),)
+
+    @property
+    def etag(self) -> str | None:
+        return next((value for name, value in self.headers if name == "ETag"), None)
 
 
 def _json_param(raw: str | None, name: str) -> Any:
@@ -97,7 +104,7 @@ class DirectoryGraphQLView(GraphQLView):
         identity: ClientIdentity,
         rate_limiter: ClientRateLimiter | None = None,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_on else None)
         self.identity = identity
         self.rate_limiter = rate_limiter
         self.settings = settings
@@ -130,16 +137,26 @@ class DirectoryGraphQLView(GraphQLView):
                 body=answer.body,
                 status=429,
                 content_type=JSON,
-                headers={"Retry-After": str(answer.retry_after)},
+                headers={"Retry-After": str(answer.retry_after), "Cache-Control": "no-store"},
             )
-        return web.Response(
-            body=answer.body, status=answer.status, content_type=JSON, headers={"X-Cache": answer.cache}
-        )
+        headers = {**dict(answer.headers), "X-Cache": answer.cache}
+        if answer.etag is not None and answer.etag in if_none_match(request):
+            return web.Response(status=304, headers=headers)
+        return web.Response(body=answer.body, status=answer.status, content_type=JSON, headers=headers)
 
     # -- reading the request ----------------------------------------------------------------------
 
     async def read_operation(self, request: web.Request) -> dict[str, Any]:
         if request.method == "GET":
+            if self.settings.csrf_prevention and not request.headers.get(PREFLIGHT_HEADER):
+                # A POST must be JSON, which a browser sends cross-site only after asking; a GET
+                # must carry a header that makes it ask too.
+                raise RequestRejected(
+                    400,
+                    "CSRF_PREVENTED",
+                    f"A GET request needs a non-empty {PREFLIGHT_HEADER} header (or POST it as JSON): "
+                    "without it a page on another site could have sent it",
+                )
             params = request.query
             return {
                 "query": params.get("query"),
@@ -292,24 +309,58 @@ class DirectoryGraphQLView(GraphQLView):
             return error_answer(400, "BAD_REQUEST", "No GraphQL query found in the request")
         body = orjson.dumps(process_result(result))
         cost = context.operation_cost or 0
+        trace = context.trace
+        cacheable = (
+            cache_key is not None
+            and not result.errors
+            and trace.cacheable
+            and context.operation_type is OperationType.QUERY
+        )
+        headers = self.http_caching(body, trace) if cacheable else Answer.headers
         answer = Answer(
             200,
             body,
             refused=result.data is None and bool(result.errors),
             cost=cost,
             retry_after=context.retry_after,
+            headers=headers,
         )
-        trace = context.trace
-        if (
-            cache_key is not None
-            and not result.errors
-            and trace.cacheable
-            and context.operation_type is OperationType.QUERY
-        ):
+        if cacheable:
+            assert cache_key is not None
             bucket = trace.rotation_bucket or ANY_BUCKET
-            cached = Answer(200, body, "hit", cost=cost)
+            cached = Answer(200, body, "hit", cost=cost, headers=headers)
             self.response_cache.put(f"{cache_key}|{bucket}", cached, trace.tags, since=since)
         return answer
+
+    def http_caching(self, body: bytes, trace: ReadTrace) -> tuple[tuple[str, str], ...]:
+        """Headers for an anonymous answer that caches may keep: an ETag, how long, and the tags
+        the change events purge it by (`Surrogate-Key` and `Cache-Tag`, as CDNs name them).
+
+        One that depends on the visitor's rotation bucket is for that browser only; one built
+        while its source may still be applying a change is revalidated every time."""
+        tags = sorted(trace.tags)
+        scope = "private" if trace.rotation_bucket is not None else "public"
+        if self.response_cache.settling(tags):
+            control = f"{scope}, no-cache"
+        elif scope == "private":
+            control = f"private, max-age={self.settings.cdn_max_age}"
+        else:
+            control = (
+                f"public, max-age={self.settings.cdn_max_age}, "
+                f"stale-while-revalidate={self.settings.cdn_stale_while_revalidate}"
+            )
+        return (
+            ("Cache-Control", control),
+            ("ETag", f'"{hashlib.sha256(body).hexdigest()[:32]}"'),
+            ("Surrogate-Key", " ".join(tags)),
+            ("Cache-Tag", ",".join(tags)),
+        )
+
+
+def if_none_match(request: web.Request) -> set[str]:
+    """The entity tags of `If-None-Match` (weak ones compared by their value, as RFC 9110 says)."""
+    raw = request.headers.get("If-None-Match", "")
+    return {tag.strip().removeprefix("W/") for tag in raw.split(",") if tag.strip()}
 
 
 def error_answer(status: int, code: str, message: str) -> Answer:

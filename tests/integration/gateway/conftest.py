@@ -47,10 +47,13 @@ class RunningGateway:
 
 
 @contextlib.asynccontextmanager
-async def running_gateway(infra, stub: StubDirectory, **changes: Any) -> AsyncIterator[RunningGateway]:
+async def running_gateway(
+    infra, stub: StubDirectory, *, environment: str = "development", **changes: Any
+) -> AsyncIterator[RunningGateway]:
+    """`environment` is the gateway's DIRECTORY_ENV; `changes` go to its GatewaySettings."""
     ports = {name: free_port() for name in ("approaches", "profiles", "search", "inquiries")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    service = infra.settings("gateway", urls=urls)
+    service = infra.settings("gateway", urls=urls).model_copy(update={"environment": environment})
     settings = GatewaySettings(service=service, **changes)
     app = build_app(settings)
     apps = stub.apps()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gateway.persisted import read_operation
+from gateway.persisted import read_operation, web_client_operations
 from gateway.settings import GatewayEnvironment, QueryLimits
 from tests.integration.gateway.backends import StubDirectory, owner_token
 from tests.integration.gateway.conftest import running_gateway
@@ -17,7 +17,6 @@ from tests.integration.gateway.operations import OPERATIONS
 LIMIT = QueryLimits().max_cost
 EVERY_SPECIALIST = "{ approaches { specialists(first: 100) { edges { node { id displayName } } } } }"
 OWNER = {"Authorization": owner_token("t0003")}
-STATIC = OPERATIONS.parent / "web" / "static"
 
 # Realistic variables, at the largest page sizes the web client asks for (gateway/web/static:
 # approach page 10, search and inbox 20, questionnaire 10).
@@ -53,32 +52,6 @@ def variables_for(query: str) -> dict[str, Any]:
 
 # The web client builds its documents from template literals (`${CARD_FIELDS}`) and one
 # `selectionOf(THERAPIST, "therapist")`: rebuilt here the same way, so a change there is priced.
-CONSTANT = re.compile(
-    r"^(?:export )?const ([A-Z_]+) = (?:([`\"])(.*?)\2|selectionOf\(([A-Z_]+), \"(\w+)\"\));", re.S | re.M
-)
-
-
-def selection_of(query: str, field: str) -> str:
-    start = query.index("{", query.index(f"{field}("))
-    depth = 0
-    for i in range(start, len(query)):
-        depth += {"{": 1, "}": -1}.get(query[i], 0)
-        if depth == 0:
-            return query[start : i + 1]
-    raise ValueError(f"no selection for {field}")
-
-
-def web_client_operations() -> dict[str, str]:
-    constants: dict[str, str] = {}
-    for path in (STATIC / "api.js", STATIC / "pages" / "me" / "operations.js"):
-        for name, _, text, source, field in CONSTANT.findall(path.read_text(encoding="utf-8")):
-            if source:
-                constants[name] = selection_of(constants[source], field)
-            else:
-                constants[name] = re.sub(r"\$\{([A-Z_]+)\}", lambda ref: constants[ref.group(1)], text)
-    return {name: query for name, query in constants.items() if re.match(r"\s*(query|mutation)\b", query)}
-
-
 WEB_CLIENT = web_client_operations()
 REGISTERED = {path.stem: read_operation(path) for path in sorted(OPERATIONS.glob("*.graphql"))}
 # Deleting the profile last: the others need it.

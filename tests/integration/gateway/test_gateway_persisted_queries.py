@@ -1,6 +1,6 @@
 """Persisted operations: the APQ convention, and an operator's registered-only set."""
 
-from gateway.persisted import manifest_of, query_hash
+from gateway.persisted import manifest_of, query_hash, web_client_operations
 from tests.integration.gateway.backends import StubDirectory
 from tests.integration.gateway.conftest import running_gateway
 from tests.integration.gateway.operations import APPROACH_PAGE, OPERATIONS
@@ -11,12 +11,18 @@ def apq(digest: str) -> dict:
 
 
 async def test_an_unknown_hash_asks_for_the_query_then_the_hash_alone_is_enough(gw):
-    digest = query_hash(APPROACH_PAGE)
-    variables = {"slug": "emdr"}
-    status, body = await gw.post(None, variables, **apq(digest))
+    query = "query ApproachNames { approaches { slug name } }"  # not one of the gateway's own
+    digest = query_hash(query)
+    status, body = await gw.post(None, None, **apq(digest))
     assert body["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
-    registered = await gw.data(APPROACH_PAGE, variables, **apq(digest))
-    assert await gw.data(None, variables, **apq(digest)) == registered
+    registered = await gw.data(query, None, **apq(digest))
+    assert await gw.data(None, None, **apq(digest)) == registered
+
+
+async def test_the_gateways_own_operations_are_known_by_hash_without_a_manifest(gw):
+    web_client_search = web_client_operations()["SEARCH"]
+    for query, variables in ((APPROACH_PAGE, {"slug": "emdr"}), (web_client_search, {"text": "anxiety"})):
+        assert await gw.data(None, variables, **apq(query_hash(query))) == await gw.data(query, variables)
 
 
 async def test_a_hash_that_does_not_match_the_query_is_refused(gw):
