@@ -1,6 +1,8 @@
-"""Per-operation Prometheus metrics: how often each GraphQL operation ran, how long it took, what
-it cost and which errors it met, beside the HTTP-level figures of `gateway.view` (answers from
-the whole-response cache run no operation: `directory_gateway_responses_total` counts those).
+"""Per-operation Prometheus metrics and an OpenTelemetry span: how often each GraphQL operation
+ran, how long it took, what it cost and which errors it met, beside the HTTP-level figures of
+`gateway.view` (answers from the whole-response cache run no operation:
+`directory_gateway_responses_total` counts those). The span (`graphql <operation>`) is current
+while the operation runs, so the spans of its backend calls are its children.
 
 The operation label is the operation's name only for the operations the directory registers
 (`gateway/operations/*.graphql`, the ones its clients send); any other name is counted as
@@ -10,18 +12,25 @@ variables (questionnaire answers, inquiry text) is ever a label.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from graphql import OperationDefinitionNode, parse
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from prometheus_client import Counter, Histogram
 from strawberry.extensions import SchemaExtension
 
 from gateway.persisted import read_operation
+from servicekit.tracing import tracer
 
 OPERATIONS_DIR = Path(__file__).resolve().parent / "operations"
 OTHER = "other"
+# Outcomes that are the client's doing, not a fault of the directory's: not a span error.
+CLIENT_OUTCOMES = frozenset(
+    {"BAD_USER_INPUT", "GRAPHQL", "UNAUTHENTICATED", "FORBIDDEN", "COST_LIMIT_EXCEEDED", "RATE_LIMITED"}
+)
 
 OPERATIONS = Counter(
     "directory_gateway_operations_total",
@@ -64,12 +73,16 @@ def operation_label(name: str | None) -> str:
 
 
 class OperationMetrics(SchemaExtension):
-    """Counts, times and prices each operation; listed before the extensions that give errors
-    their codes, so it reads the result as the client gets it."""
+    """Counts, times, prices and traces each operation; listed before the extensions that give
+    errors their codes, so it reads the result as the client gets it."""
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
-        yield
+        with tracer().start_as_current_span("graphql", kind=SpanKind.INTERNAL) as span:
+            yield
+            self._record(span, time.perf_counter() - started)
+
+    def _record(self, span: Span, seconds: float) -> None:
         context = self.execution_context
         name = context.operation_name
         if name is None and context.graphql_document is not None:
@@ -80,7 +93,7 @@ class OperationMetrics(SchemaExtension):
             ]
             name = named[0] if len(named) == 1 else None
         operation = operation_label(name)
-        OPERATION_SECONDS.labels(operation).observe(time.perf_counter() - started)
+        OPERATION_SECONDS.labels(operation).observe(seconds)
         cost = getattr(context, "operation_cost", None)
         if cost is not None:
             OPERATION_COST.labels(operation).observe(cost)
@@ -88,4 +101,15 @@ class OperationMetrics(SchemaExtension):
         codes = [str((error.extensions or {}).get("code") or "GRAPHQL") for error in errors]
         for code in codes:
             OPERATION_ERRORS.labels(operation, code).inc()
-        OPERATIONS.labels(operation, codes[0] if codes else "ok").inc()
+        outcome = codes[0] if codes else "ok"
+        OPERATIONS.labels(operation, outcome).inc()
+        # The same bounded names as the metrics: nothing a client wrote goes into the trace.
+        span.update_name(f"graphql {operation}")
+        span.set_attribute("graphql.operation.name", operation)
+        with contextlib.suppress(Exception):  # no type for a document that did not parse
+            span.set_attribute("graphql.operation.type", context.operation_type.value)
+        if cost is not None:
+            span.set_attribute("directory.graphql.cost", cost)
+        span.set_attribute("directory.graphql.outcome", outcome)
+        if codes and outcome not in CLIENT_OUTCOMES:
+            span.set_status(Status(StatusCode.ERROR, outcome))

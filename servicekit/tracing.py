@@ -27,6 +27,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 
 import structlog
+import yarl
 from aiohttp import TraceConfig, web
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -197,6 +198,8 @@ def tracing_middleware(service: str):
     async def middleware(request: web.Request, handler):
         span = trace.get_current_span()
         span.set_attribute("service.component", service)
+        if request.query_string:
+            span.set_attribute("url.query", redacted_query(request.query_string))
         with _trace_id_in_logs(span):
             return await handler(request)
 
@@ -206,7 +209,19 @@ def tracing_middleware(service: str):
 def client_trace_config() -> TraceConfig:
     """For `aiohttp.ClientSession(trace_configs=[client_trace_config()])`: a CLIENT span per
     request whose context goes out in the `traceparent` header."""
-    return create_trace_config(sem_conv_opt_in_mode=_StabilityMode.HTTP)
+    return create_trace_config(url_filter=_without_query_values, sem_conv_opt_in_mode=_StabilityMode.HTTP)
+
+
+def redacted_query(query_string: str) -> str:
+    """`text=worried&first=20` -> `text=_&first=_`: which parameters, never what a visitor wrote
+    (search text, questionnaire answers are health data)."""
+    return "&".join(f"{part.partition('=')[0]}=_" for part in query_string.split("&") if part)
+
+
+def _without_query_values(url: yarl.URL) -> str:
+    return str(url.with_query(None)) + (
+        f"?{redacted_query(url.raw_query_string)}" if url.raw_query_string else ""
+    )
 
 
 # --- CloudEvents through RabbitMQ ------------------------------------------------------------

@@ -84,6 +84,23 @@ async def test_a_request_continues_the_trace_its_caller_started(spans):
     assert server.attributes["http.response.status_code"] == 200
 
 
+async def test_what_a_visitor_wrote_in_a_query_string_stays_out_of_the_spans(spans):
+    async def search(_: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    port = free_port()
+    async with serving(traced_app("search", [web.get("/v1/therapists", search)]), port) as url:
+        async with aiohttp.ClientSession(trace_configs=[client_trace_config()]) as http:
+            params = {"text": "grief after a loss", "first": "5"}
+            async with http.get(f"{url}/v1/therapists", params=params) as response:
+                assert response.status == 200
+    server, client = only(spans, SpanKind.SERVER), only(spans, SpanKind.CLIENT)
+    assert server.attributes["url.query"] == "text=_&first=_"
+    assert client.attributes["url.full"] == f"{url}/v1/therapists?text=_&first=_"
+    for span in (server, client):
+        assert all("grief" not in str(value) for value in span.attributes.values())
+
+
 async def test_a_malformed_traceparent_starts_a_new_trace_and_the_request_still_succeeds(spans):
     async def hello(_: web.Request) -> web.Response:
         return web.json_response({"ok": True})
