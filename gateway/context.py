@@ -32,6 +32,9 @@ class GatewayContext:
     rate_limiter: ClientRateLimiter | None = None
     retry_after: int | None = None
     operation_cost: int | None = None  # set once the operation is priced
+    # Whether execution started (resolvers may have run): false for a document that did not
+    # parse or validate and for one refused by its cost or the client's rate limit.
+    executed: bool = False
     trace: ReadTrace = field(default_factory=ReadTrace)
     operation_type: OperationType | None = None
     _loaders: Loaders | None = None

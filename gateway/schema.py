@@ -154,6 +154,8 @@ class CostLimiter(SchemaExtension):
             context.result = GraphQLExecutionResult(
                 data=None, errors=[GraphQLError(refusal.message, original_error=refusal)]
             )
+        elif gateway is not None:
+            gateway.executed = True
         yield
 
     def get_results(self) -> dict[str, Any]:

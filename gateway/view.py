@@ -128,21 +128,24 @@ class DirectoryGraphQLView(GraphQLView):
             answer = await self.execute(request, operation)
         else:
             answer = await self.answer_anonymous(request, operation)
-        if answer.refused and GRAPHQL_RESPONSE in request.headers.get("Accept", ""):
-            # GraphQL over HTTP: a client that speaks application/graphql-response+json is told
-            # with a 4xx that its document never ran; plain JSON clients get the classic 200.
+        # GraphQL over HTTP: a client that accepts application/graphql-response+json gets it, and
+        # is told with a 4xx that its document never ran; plain JSON clients get the classic 200.
+        content_type = response_media_type(request)
+        if answer.refused and content_type == GRAPHQL_RESPONSE:
             return web.Response(body=answer.body, status=400, content_type=GRAPHQL_RESPONSE)
         if answer.retry_after is not None:
             return web.Response(
                 body=answer.body,
                 status=429,
-                content_type=JSON,
+                content_type=content_type,
                 headers={"Retry-After": str(answer.retry_after), "Cache-Control": "no-store"},
             )
         headers = {**dict(answer.headers), "X-Cache": answer.cache}
         if answer.etag is not None and answer.etag in if_none_match(request):
             return web.Response(status=304, headers=headers)
-        return web.Response(body=answer.body, status=answer.status, content_type=JSON, headers=headers)
+        return web.Response(
+            body=answer.body, status=answer.status, content_type=content_type, headers=headers
+        )
 
     # -- reading the request ----------------------------------------------------------------------
 
@@ -307,7 +310,11 @@ class DirectoryGraphQLView(GraphQLView):
             return error_answer(400, "BAD_REQUEST", exc.as_http_error_reason())
         except MissingQueryError:
             return error_answer(400, "BAD_REQUEST", "No GraphQL query found in the request")
-        body = orjson.dumps(process_result(result))
+        processed = process_result(result)
+        # Refused before it ran (not parsed, not valid, over a limit): no `data` entry at all, as
+        # the GraphQL spec has it; an executed operation whose data is null keeps `"data": null`.
+        refused = result.data is None and bool(result.errors) and not context.executed
+        body = orjson.dumps({k: v for k, v in processed.items() if k != "data"} if refused else processed)
         cost = context.operation_cost or 0
         trace = context.trace
         cacheable = (
@@ -320,7 +327,7 @@ class DirectoryGraphQLView(GraphQLView):
         answer = Answer(
             200,
             body,
-            refused=result.data is None and bool(result.errors),
+            refused=refused,
             cost=cost,
             retry_after=context.retry_after,
             headers=headers,
@@ -355,6 +362,12 @@ class DirectoryGraphQLView(GraphQLView):
             ("Surrogate-Key", " ".join(tags)),
             ("Cache-Tag", ",".join(tags)),
         )
+
+
+def response_media_type(request: web.Request) -> str:
+    """application/graphql-response+json when the client accepts it, else application/json."""
+    accept = request.headers.get("Accept", "")
+    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
 
 
 def if_none_match(request: web.Request) -> set[str]:
