@@ -116,6 +116,8 @@ class ClientIdentity:
         self.trusted = trusted
 
     def address(self, request: web.Request) -> str:
+        if not self.trusted:  # no proxy of ours in front: the peer is the client, whatever it says
+            return request.remote or "unknown"
         return client_address(request.remote, request.headers.getall("X-Forwarded-For", []), self.trusted)
 
     async def of(self, request: web.Request) -> str:
