@@ -131,15 +131,15 @@ class DirectoryGraphQLView(GraphQLView):
         # GraphQL over HTTP: a client that accepts application/graphql-response+json gets it, and
         # is told with a 4xx that its document never ran; plain JSON clients get the classic 200.
         content_type = response_media_type(request)
-        if answer.refused and content_type == GRAPHQL_RESPONSE:
-            return web.Response(body=answer.body, status=400, content_type=GRAPHQL_RESPONSE)
-        if answer.retry_after is not None:
+        if answer.retry_after is not None:  # whatever the client accepts: it is told to wait
             return web.Response(
                 body=answer.body,
                 status=429,
                 content_type=content_type,
                 headers={"Retry-After": str(answer.retry_after), "Cache-Control": "no-store"},
             )
+        if answer.refused and content_type == GRAPHQL_RESPONSE:
+            return web.Response(body=answer.body, status=400, content_type=GRAPHQL_RESPONSE)
         headers = {**dict(answer.headers), "X-Cache": answer.cache}
         if answer.etag is not None and answer.etag in if_none_match(request):
             return web.Response(status=304, headers=headers)

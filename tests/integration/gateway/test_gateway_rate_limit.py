@@ -43,6 +43,17 @@ async def test_a_client_past_its_allowance_is_told_to_wait_with_429_and_a_code(i
         assert "data" not in body
 
 
+async def test_a_client_of_graphql_response_json_is_told_429_too(infra):
+    async with running_gateway(infra, StubDirectory.with_demo_data(), rate_limit=1) as gw:
+        accepts = {"Accept": "application/graphql-response+json"}
+        assert (await ask(gw, accepts))[0] == 200
+        signed_in = {**accepts, **auth_header("graphql-response-client")}
+        assert await spend(gw, 2, signed_in) == [200, 429]  # refused before running: still 429
+        status, headers, body = await ask(gw, accepts)  # from the cache
+        assert status == 429 and headers["Content-Type"].startswith("application/graphql-response+json")
+        assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
 async def test_an_uncached_operation_is_refused_before_it_runs(infra):
     stub = StubDirectory.with_demo_data()
     async with running_gateway(infra, stub, rate_limit=2) as gw:
