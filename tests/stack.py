@@ -60,12 +60,14 @@ async def directory_running(
     tag: str = "e2e",
     auth: AuthSettings | None = None,
     environment: str | None = None,
+    gateway_environment: str | None = None,
     gateway_port: int | None = None,
     **gateway_settings: Any,
 ) -> AsyncIterator[Directory]:
     """The four services and the gateway in-process, each on its own port and database (named
     with `tag`). `auth` and `environment`, when given, replace the suite's token settings and
-    `DIRECTORY_ENV` in every one; `gateway_settings` go to the gateway's `GatewaySettings`."""
+    `DIRECTORY_ENV` in every one (`gateway_environment` in the gateway only); `gateway_settings`
+    go to the gateway's `GatewaySettings`."""
     run = uuid.uuid4().hex[:6]
     ports = {name: free_port() for name in APPS}
     if gateway_port:
@@ -82,6 +84,8 @@ async def directory_running(
         for name, module in APPS.items():
             service = infra.settings(name, urls=urls, database=f"{name}_{tag}_{run}", port=ports[name])
             settings: Any = service.model_copy(update=changes) if changes else service
+            if name == "gateway" and gateway_environment:
+                settings = settings.model_copy(update={"environment": gateway_environment})
             if name == "gateway" and gateway_settings:
                 settings = GatewaySettings(service=settings, **gateway_settings)
             app = importlib.import_module(module).build_app(settings, **options.get(name, {}))

@@ -330,6 +330,13 @@ async def _create_with_statements(directory, number: int, therapist: tuple) -> s
     return therapist_id
 
 
+# How `seeded` sees that search has everything (a gateway in production mode has it registered).
+ALL_SEARCHABLE = (
+    "query { searchTherapists(first: 1) { totalCount } "
+    'approach(slug: "relational-therapy") { specialists { totalCount } } }'
+)
+
+
 @pytest.fixture(scope="module")
 async def seeded(directory) -> dict[str, str]:
     """Three approaches (from the demo catalogue) and the therapists above; returns name -> id."""
@@ -340,10 +347,7 @@ async def seeded(directory) -> dict[str, str]:
     ids = await asyncio.gather(*(_create_with_statements(directory, n, t) for n, t in enumerate(THERAPISTS)))
 
     async def all_searchable():
-        data = await directory.graphql(
-            "query { searchTherapists(first: 1) { totalCount } "
-            'approach(slug: "relational-therapy") { specialists { totalCount } } }'
-        )
+        data = await directory.graphql(ALL_SEARCHABLE)
         return data["searchTherapists"]["totalCount"] == len(THERAPISTS) and data["approach"]["specialists"][
             "totalCount"
         ] == len(SPECIALISTS["relational-therapy"])
