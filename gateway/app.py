@@ -18,6 +18,7 @@ from gateway.ratelimit import ClientIdentity, ClientRateLimiter, trusted_network
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
 from gateway.signin import add_sign_in_routes
+from gateway.subscriptions import ChangeHub
 from gateway.view import PREFLIGHT_HEADER, DirectoryGraphQLView
 from gateway.web import add_web_routes
 from servicekit.auth import TokenVerifier
@@ -65,8 +66,9 @@ class Gateway:
             if settings.cdn_purge_url
             else None
         )
+        self.hub = ChangeHub(per_client=settings.subscriptions_per_client)
         self.listener = ChangeEventListener(
-            self.bus, (self.read_cache, self.response_cache), purger=self.purger
+            self.bus, (self.read_cache, self.response_cache), purger=self.purger, hub=self.hub
         )
         self.view = DirectoryGraphQLView(
             build_schema(settings.limits, introspection=settings.introspection_on),
@@ -77,6 +79,7 @@ class Gateway:
                 settings.persisted_queries_manifest, only_registered=settings.only_registered
             ),
             identity=ClientIdentity(TokenVerifier(service.auth), trusted_networks(settings.trusted_proxies)),
+            hub=self.hub,
         )
         self.session: aiohttp.ClientSession | None = None
         self.clients: ServiceClients | None = None
@@ -105,6 +108,7 @@ class Gateway:
         await self.bus.start()
         self.listener.start()
         yield
+        self.hub.close()  # subscribers are told their subscriptions completed
         await self.listener.stop()
         if self.purger is not None:
             await self.purger.stop()

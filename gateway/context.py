@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.types.graphql import OperationType
@@ -14,6 +14,9 @@ from gateway.clients import ReadTrace, ServiceClients
 from gateway.errors import Unauthenticated
 from gateway.loaders import Loaders
 from gateway.ratelimit import ClientRateLimiter
+
+if TYPE_CHECKING:
+    from gateway.subscriptions import ChangeHub
 
 
 @dataclass
@@ -32,6 +35,8 @@ class GatewayContext:
     rate_limiter: ClientRateLimiter | None = None
     retry_after: int | None = None
     operation_cost: int | None = None  # set once the operation is priced
+    # This replica's subscribers (gateway.subscriptions), for subscription operations.
+    hub: ChangeHub | None = None
     # Whether execution started (resolvers may have run): false for a document that did not
     # parse or validate and for one refused by its cost or the client's rate limit.
     executed: bool = False
@@ -44,6 +49,11 @@ class GatewayContext:
         if self._loaders is None:
             self._loaders = Loaders(self.clients, self.trace)
         return self._loaders
+
+    def fresh_reads(self) -> None:
+        """Forget what this context has read (its loaders' memos), as a new request would."""
+        self._loaders = None
+        self.trace = ReadTrace()
 
     def require_authorization(self) -> str:
         if not self.authorization:

@@ -20,6 +20,7 @@ from aio_pika.abc import AbstractIncomingMessage
 
 from gateway.cache import TaggedCache, invalidation_for
 from gateway.cdn import CdnPurger
+from gateway.subscriptions import ChangeHub
 from integration_events.approaches import APPROACH_EVENT_TYPES
 from integration_events.inquiries import INQUIRY_EVENT_TYPES
 from integration_events.therapists import THERAPIST_EVENT_TYPES
@@ -34,10 +35,17 @@ WATCHED_EVENT_TYPES = THERAPIST_EVENT_TYPES + APPROACH_EVENT_TYPES + INQUIRY_EVE
 
 class ChangeEventListener:
     def __init__(
-        self, bus: EventBus, caches: Sequence[TaggedCache], *, purger: CdnPurger | None = None
+        self,
+        bus: EventBus,
+        caches: Sequence[TaggedCache],
+        *,
+        purger: CdnPurger | None = None,
+        hub: ChangeHub | None = None,
     ) -> None:
-        """`purger`, when a CDN is in front, is told the same tags as the caches (gateway.cdn)."""
+        """`purger`, when a CDN is in front, is told the same tags as the caches (gateway.cdn);
+        `hub` hears which therapist changed, once the caches no longer hold the old profile."""
         self.bus = bus
+        self.hub = hub
         self.caches = tuple(caches)
         self.purger = purger
         self._listened_before = False
@@ -109,4 +117,6 @@ class ChangeEventListener:
             cache.invalidate(invalidation.now, settling=invalidation.settling)
         if self.purger is not None:
             self.purger.purge(invalidation.now, settling=invalidation.settling)
+        if self.hub is not None and event.type in THERAPIST_EVENT_TYPES:
+            self.hub.therapist_changed(str(event.data["id"]))
         EVENTS_CONSUMED.labels("gateway", event.type, "applied").inc()

@@ -35,6 +35,7 @@ from strawberry.extensions.query_depth_limiter import IgnoreContext
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from gateway import subscriptions
 from gateway.context import GatewayContext
 from gateway.cost import operation_cost
 from gateway.errors import CostLimitExceeded, GatewayError, RateLimitExceeded
@@ -55,6 +56,11 @@ class Query:
     findMatch = strawberry.field(resolver=match.find_match)
     myInquiries = strawberry.field(resolver=inquiries.my_inquiries)
     myProfile = strawberry.field(resolver=owner.my_profile)
+
+
+@strawberry.type
+class Subscription:
+    therapistChanged = strawberry.subscription(resolver=subscriptions.therapist_changed)
 
 
 @strawberry.type
@@ -226,6 +232,7 @@ def build_schema(limits: QueryLimits = QueryLimits(), *, introspection: bool = T
     return DirectorySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(default_resolver=read_field),
         scalar_overrides=SCALAR_OVERRIDES,

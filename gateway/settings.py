@@ -71,6 +71,10 @@ class GatewaySettings(BaseModel):
     # Per client (gateway.ratelimit): cost units per minute, 0 for no limit; the proxies whose
     # X-Forwarded-For is believed (addresses or networks); Redis shared by every replica, if set.
     rate_limit: int = Field(DEFAULT_RATE_LIMIT, ge=0)
+    # Subscriptions (gateway.subscriptions) open at once on one WebSocket, and per client on
+    # one replica.
+    subscriptions_per_connection: int = Field(20, ge=1)
+    subscriptions_per_client: int = Field(100, ge=1)
     trusted_proxies: tuple[str, ...] = ()
     redis_url: str | None = None
     # Signing in from the web client (gateway.signin): the OpenID provider's issuer URL (its
@@ -171,6 +175,8 @@ class GatewayEnvironment(BaseSettings):
     cdn_stale_while_revalidate: int | None = None
     cdn_purge_url: str | None = None
     rate_limit: int | None = None
+    subscriptions_per_connection: int | None = None
+    subscriptions_per_client: int | None = None
     trusted_proxies: Annotated[tuple[str, ...] | None, NoDecode] = None
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")
     auth_issuer: str | None = Field(None, validation_alias="AUTH_ISSUER")

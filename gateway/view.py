@@ -20,6 +20,7 @@ from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
 
 from gateway.cache import SingleFlight, TaggedCache
@@ -29,6 +30,7 @@ from gateway.errors import RateLimitExceeded
 from gateway.persisted import PersistedQueries, query_hash
 from gateway.ratelimit import ClientIdentity, ClientRateLimiter
 from gateway.settings import GatewaySettings
+from gateway.subscriptions import ChangeHub
 
 RESPONSES = Counter(
     "directory_gateway_responses_total", "GraphQL responses by whole-response cache outcome", ["cache"]
@@ -103,8 +105,15 @@ class DirectoryGraphQLView(GraphQLView):
         persisted: PersistedQueries,
         identity: ClientIdentity,
         rate_limiter: ClientRateLimiter | None = None,
+        hub: ChangeHub | None = None,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_on else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql_on else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=settings.subscriptions_per_connection,
+        )
+        self.hub = hub
         self.identity = identity
         self.rate_limiter = rate_limiter
         self.settings = settings
@@ -277,6 +286,12 @@ class DirectoryGraphQLView(GraphQLView):
         body = orjson.dumps({"errors": [{"message": refusal.message, "extensions": refusal.extensions}]})
         return Answer(429, body, retry_after=wait, cost=answer.cost)
 
+    async def get_context(self, request: web.Request, response: Any) -> GatewayContext:  # type: ignore[override]
+        """The context of a WebSocket connection (strawberry runs its subscriptions)."""
+        context = self.new_context(request)
+        context.client = await self.identity.of(request)
+        return context
+
     def new_context(self, request: web.Request) -> GatewayContext:
         assert self.clients is not None
         return GatewayContext(
@@ -288,6 +303,7 @@ class DirectoryGraphQLView(GraphQLView):
             client_address=self.identity.address(request),
             client=request.get(CLIENT),
             rate_limiter=self.rate_limiter,
+            hub=self.hub,
         )
 
     async def execute(

@@ -20,7 +20,7 @@ from gateway.settings import GatewaySettings
 from servicekit.settings import AuthSettings
 from services.profiles.mailer import MailSettings, SmtpMailer
 from tests.smtp import SmtpServer, smtp_server
-from tests.support import serving, wait_ready
+from tests.support import RAISED_RATE_LIMIT, serving, wait_ready
 
 APPS = {
     "approaches": "services.approaches.app",
@@ -69,6 +69,8 @@ async def directory_running(
     `DIRECTORY_ENV` in every one (`gateway_environment` in the gateway only); `gateway_settings`
     go to the gateway's `GatewaySettings`."""
     run = uuid.uuid4().hex[:6]
+    # Every client of a test shares one address: the limit stays on, raised, unless a test sets it.
+    gateway_settings.setdefault("rate_limit", RAISED_RATE_LIMIT)
     ports = {name: free_port() for name in APPS}
     if gateway_port:
         ports["gateway"] = gateway_port
