@@ -18,7 +18,15 @@ import aiohttp
 import orjson
 from prometheus_client import Counter
 
-from gateway.cache import APPROACH_LIST, SEARCH, BoundedMap, TaggedCache, approach_tag, therapist_tag
+from gateway.cache import (
+    APPROACH_LIST,
+    SEARCH,
+    BoundedMap,
+    SingleFlight,
+    TaggedCache,
+    approach_tag,
+    therapist_tag,
+)
 from gateway.errors import BackendUnavailable, BadUserInput
 
 BACKEND_CALLS = Counter(
@@ -78,6 +86,7 @@ class ServiceClients:
         self.cache = read_cache
         self.rotation_buckets = rotation_buckets
         self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._reads: SingleFlight[tuple[Any, set[str]]] = SingleFlight()
 
     async def request(
         self,
@@ -145,8 +154,16 @@ class ServiceClients:
             return entry.value
         READ_CACHE.labels("miss").inc()
         since = self.cache.generation
-        value, tags = await fetch()
-        self.cache.put(key, value, tags, since=since)
+
+        async def fetch_and_keep() -> tuple[Any, set[str]]:
+            fetched = await fetch()
+            self.cache.put(key, fetched[0], fetched[1], since=since)
+            return fetched
+
+        # Concurrent misses of one key share a read (the subscribers of a therapist who just
+        # changed, a popular page after an invalidation), but only within one cache generation:
+        # a read begun before an invalidation never answers a request made after it.
+        value, tags = await self._reads.run(f"{since}|{key}", fetch_and_keep)
         trace.tags |= tags
         return value
 

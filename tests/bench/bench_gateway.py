@@ -41,6 +41,7 @@ import pytest
 
 from devstack.embedded_mongo import free_port
 from integration_events.approaches import APPROACH_UPDATED
+from integration_events.therapists import THERAPIST_UPDATED
 from servicekit.bus import EventBus
 from servicekit.envelope import new_event
 from tests.support import RAISED_RATE_LIMIT, wait_ready
@@ -209,9 +210,8 @@ def report(name: str, result: dict) -> None:
     )
 
 
-async def test_approach_page_throughput(infra):
-    from tests.integration.gateway.operations import APPROACH_PAGE
-
+def gateway_environment(infra, **extra: str) -> tuple[list[int], int, dict[str, str]]:
+    """Ports for the stand-in services and the gateway, and the gateway's environment."""
     backend_ports = [free_port() for _ in range(3)]
     gateway_port = free_port()
     env = {
@@ -224,13 +224,13 @@ async def test_approach_page_throughput(infra):
         "APPROACHES_URL": f"http://127.0.0.1:{backend_ports[0]}",
         "PROFILES_URL": f"http://127.0.0.1:{backend_ports[1]}",
         "SEARCH_URL": f"http://127.0.0.1:{backend_ports[2]}",
+        **extra,
     }
-    body = orjson.dumps(
-        {"query": APPROACH_PAGE, "variables": {"slug": SLUG, "first": 20}, "operationName": "ApproachPage"}
-    )
-    page_request = http_request("/graphql", body)
-    static_file = tempfile.mktemp(suffix=".json")
-    url = f"http://127.0.0.1:{gateway_port}"
+    return backend_ports, gateway_port, env
+
+
+async def started_bus(infra) -> EventBus:
+    """A publisher of change events on the run's exchange."""
     bus = EventBus(
         infra.amqp_url,
         service="bench",
@@ -239,6 +239,20 @@ async def test_approach_page_throughput(infra):
         delivery_limit=3,
     )
     await bus.start()
+    return bus
+
+
+async def test_approach_page_throughput(infra):
+    from tests.integration.gateway.operations import APPROACH_PAGE
+
+    backend_ports, gateway_port, env = gateway_environment(infra)
+    body = orjson.dumps(
+        {"query": APPROACH_PAGE, "variables": {"slug": SLUG, "first": 20}, "operationName": "ApproachPage"}
+    )
+    page_request = http_request("/graphql", body)
+    static_file = tempfile.mktemp(suffix=".json")
+    url = f"http://127.0.0.1:{gateway_port}"
+    bus = await started_bus(infra)
     with process(env, "backends", *map(str, backend_ports)), contextlib.ExitStack() as cleanup:
         cleanup.callback(lambda: os.path.exists(static_file) and os.unlink(static_file))
         with process(env, "gateway", static_file):
@@ -347,3 +361,81 @@ if __name__ == "__main__":
         serve_gateway(arguments[0])
     elif command == "load":
         run_load(arguments)
+
+
+SUBSCRIBERS = 10_000
+PER_CONNECTION = 20
+WATCHED = "t0001"
+
+
+def resident_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+async def test_ten_thousand_idle_subscriptions_on_one_replica(infra):
+    """10,000 `therapistChanged` subscriptions (500 WebSockets of 20) held by one gateway process;
+    goals: resident memory under 300 MiB, and one change heard by all of them within 1 s."""
+    backend_ports, gateway_port, env = gateway_environment(
+        infra,
+        GATEWAY_SUBSCRIPTIONS_PER_CONNECTION=str(PER_CONNECTION),
+        GATEWAY_SUBSCRIPTIONS_PER_CLIENT=str(SUBSCRIBERS),  # one load generator, one address
+    )
+    url = f"http://127.0.0.1:{gateway_port}"
+    query = "subscription W($id: ID!) { therapistChanged(id: $id) { id displayName } }"
+    bus = await started_bus(infra)
+    static_file = tempfile.mktemp(suffix=".json")
+    with process(env, "backends", *map(str, backend_ports)), process(env, "gateway", static_file) as gateway:
+        await wait_ready(url)
+        await bus.wait_connected(15)
+        before = resident_mib(gateway.pid)
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            sockets = []
+            for _ in range(SUBSCRIBERS // PER_CONNECTION):
+                ws = await http.ws_connect(
+                    f"{url}/graphql", protocols=("graphql-transport-ws",), heartbeat=None
+                )
+                await ws.send_json({"type": "connection_init"})
+                assert (await ws.receive_json(timeout=10))["type"] == "connection_ack"
+                for n in range(PER_CONNECTION):
+                    payload = {"query": query, "variables": {"id": WATCHED}}
+                    await ws.send_json({"id": str(n), "type": "subscribe", "payload": payload})
+                sockets.append(ws)
+            await asyncio.sleep(2)  # every subscription registered, the process settled
+            held = resident_mib(gateway.pid)
+
+            async def updates(ws) -> int:
+                heard = 0
+                while heard < PER_CONNECTION:
+                    message = await ws.receive_json(timeout=30)
+                    if message["type"] == "next":
+                        heard += 1
+                return heard
+
+            waiting = [asyncio.create_task(updates(ws)) for ws in sockets]
+            started = time.perf_counter()
+            now = datetime.now(UTC).isoformat()
+            await bus.publish(
+                new_event(
+                    type=THERAPIST_UPDATED,
+                    source="/bench",
+                    subject=WATCHED,
+                    data={"id": WATCHED, "version": 2, "updatedAt": now},
+                )
+            )
+            heard = sum(await asyncio.gather(*waiting))
+            fan_out = time.perf_counter() - started
+            for ws in sockets:
+                await ws.close()
+    await bus.close()
+    print(
+        f"\n{SUBSCRIBERS} subscriptions on {len(sockets)} WebSockets: gateway resident {held:.0f} MiB "
+        f"({before:.0f} MiB before; goal < 300); one change heard by all {heard} in {fan_out * 1000:.0f} ms "
+        "(goal < 1 s)"
+    )
+    assert heard == SUBSCRIBERS
+    assert held < 300
+    assert fan_out < 1.0

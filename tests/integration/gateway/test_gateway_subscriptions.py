@@ -114,3 +114,16 @@ async def test_subscribers_are_told_their_subscriptions_completed_when_the_gatew
         gw.gateway.hub.close()
         message = await client.message()
         assert message == {"id": operation, "type": "complete"}
+
+
+async def test_the_subscribers_of_one_therapist_share_one_read_of_the_change(infra, publisher):
+    stub = StubDirectory.with_demo_data()
+    async with running_gateway(infra, stub) as gw, subscriber(gw) as client:
+        for _ in range(10):
+            await client.subscribe("t0005")
+        await asyncio.sleep(0.2)
+        before = stub.count("profiles", "/v1/therapists/t0005")
+        await publish(publisher, THERAPIST_UPDATED, {"id": "t0005", "version": 2})
+        for _ in range(10):
+            assert (await client.message())["type"] == "next"
+        assert stub.count("profiles", "/v1/therapists/t0005") == before + 1
