@@ -39,6 +39,9 @@ class RateLimitExceeded(GatewayError):
 
     code = "RATE_LIMITED"
 
+    def __init__(self, wait: int, **extensions: Any) -> None:
+        super().__init__(f"Too many requests: try again in {wait} s", retryAfterSeconds=wait, **extensions)
+
 
 class CostLimitExceeded(GatewayError):
     """The operation's static cost (gateway.cost) is over `GATEWAY_MAX_COST`: nothing ran."""

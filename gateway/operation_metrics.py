@@ -4,8 +4,8 @@ ran, how long it took, what it cost and which errors it met, beside the HTTP-lev
 `directory_gateway_responses_total` counts those). The span (`graphql <operation>`) is current
 while the operation runs, so the spans of its backend calls are its children.
 
-The operation label is the operation's name only for the operations the directory registers
-(`gateway/operations/*.graphql`, the ones its clients send); any other name is counted as
+The operation label is the operation's name only for the operations the gateway registers by
+itself (`gateway/operations/*.graphql` and its web client's); any other name is counted as
 `other`, so a client cannot grow the metrics without bound by inventing names. Nothing from the
 variables (questionnaire answers, inquiry text) is ever a label.
 """
@@ -15,17 +15,15 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 from graphql import OperationDefinitionNode, parse
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from prometheus_client import Counter, Histogram
 from strawberry.extensions import SchemaExtension
 
-from gateway.persisted import read_operation
+from gateway.persisted import own_operations
 from servicekit.tracing import tracer
 
-OPERATIONS_DIR = Path(__file__).resolve().parent / "operations"
 OTHER = "other"
 # Outcomes that are the client's doing, not a fault of the directory's: not a span error.
 CLIENT_OUTCOMES = frozenset(
@@ -56,10 +54,11 @@ OPERATION_ERRORS = Counter(
 )
 
 
-def registered_operation_names(directory: Path = OPERATIONS_DIR) -> frozenset[str]:
+def registered_operation_names() -> frozenset[str]:
+    """The names of the operations the gateway registers by itself (gateway.persisted)."""
     names: set[str] = set()
-    for path in sorted(directory.glob("*.graphql")):
-        for definition in parse(read_operation(path)).definitions:
+    for query in own_operations().values():
+        for definition in parse(query).definitions:
             if isinstance(definition, OperationDefinitionNode) and definition.name:
                 names.add(definition.name.value)
     return frozenset(names)

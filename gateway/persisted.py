@@ -16,11 +16,13 @@ registered document stands alone, as clients send it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import orjson
 
@@ -109,9 +111,12 @@ def web_client_operations(static: Path = WEB_STATIC) -> dict[str, str]:
     return {name: query for name, query in constants.items() if re.match(r"\s*(query|mutation)\b", query)}
 
 
-def own_operations() -> dict[str, str]:
-    """What every gateway registers by itself: `gateway/operations/` and its web client's."""
-    return {**manifest_of([OPERATIONS]), **{query_hash(q): q for q in web_client_operations().values()}}
+@functools.cache
+def own_operations() -> Mapping[str, str]:
+    """What every gateway registers by itself, {sha256: query}: `gateway/operations/` and its web
+    client's (read once per process)."""
+    own = {**manifest_of([OPERATIONS]), **{query_hash(q): q for q in web_client_operations().values()}}
+    return MappingProxyType(own)
 
 
 def manifest_of(paths: list[Path]) -> dict[str, str]:

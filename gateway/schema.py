@@ -152,9 +152,7 @@ class CostLimiter(SchemaExtension):
             wait = await gateway.rate_limiter.charge(gateway.client, self.cost)
             if wait is not None:
                 gateway.retry_after = wait
-                refusal = RateLimitExceeded(
-                    f"Too many requests: try again in {wait} s", retryAfterSeconds=wait, cost=self.cost
-                )
+                refusal = RateLimitExceeded(wait, cost=self.cost)
         if refusal is not None:
             # A result set here is returned as it is: graphql-core's execute is never called.
             context.result = GraphQLExecutionResult(

@@ -9,6 +9,7 @@ data they were built from so the change events invalidate them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from strawberry.types.graphql import OperationType
 from gateway.cache import SingleFlight, TaggedCache
 from gateway.clients import ReadTrace, ServiceClients
 from gateway.context import GatewayContext
-from gateway.errors import RateLimitExceeded
+from gateway.errors import GatewayError, RateLimitExceeded
 from gateway.persisted import PersistedQueries, query_hash
 from gateway.ratelimit import ClientIdentity, ClientRateLimiter
 from gateway.settings import GatewaySettings
@@ -39,6 +40,7 @@ CACHE_HITS, CACHE_MISSES, CACHE_BYPASSES = (RESPONSES.labels(o) for o in ("hit",
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 ANY_BUCKET = "*"
+NO_STORE = (("Cache-Control", "no-store"),)  # anything signed in, changing, failed or refused
 PREFLIGHT_HEADER = "GraphQL-Require-Preflight"
 CLIENT = web.RequestKey("gateway.client", str)  # who the request counts against (gateway.ratelimit)
 
@@ -74,7 +76,7 @@ class Answer:
     cost: int = 0  # its static cost (gateway.cost), charged again when it is served from cache
     retry_after: int | None = None  # refused by the client's rate limit: wait this long
     # HTTP caching (`http_caching`): Cache-Control, and for anonymous answers ETag and the tags.
-    headers: tuple[tuple[str, str], ...] = (("Cache-Control", "no-store"),)
+    headers: tuple[tuple[str, str], ...] = NO_STORE
 
     @property
     def etag(self) -> str | None:
@@ -282,9 +284,8 @@ class DirectoryGraphQLView(GraphQLView):
         wait = await self.rate_limiter.charge(request[CLIENT], answer.cost)
         if wait is None:
             return answer
-        refusal = RateLimitExceeded(f"Too many requests: try again in {wait} s", retryAfterSeconds=wait)
-        body = orjson.dumps({"errors": [{"message": refusal.message, "extensions": refusal.extensions}]})
-        return Answer(429, body, retry_after=wait, cost=answer.cost)
+        refused = error_answer(429, RateLimitExceeded(wait))
+        return dataclasses.replace(refused, retry_after=wait, cost=answer.cost)
 
     async def get_context(self, request: web.Request, response: Any) -> GatewayContext:  # type: ignore[override]
         """The context of a WebSocket connection (strawberry runs its subscriptions)."""
@@ -339,7 +340,7 @@ class DirectoryGraphQLView(GraphQLView):
             and trace.cacheable
             and context.operation_type is OperationType.QUERY
         )
-        headers = self.http_caching(body, trace) if cacheable else Answer.headers
+        headers = self.http_caching(body, trace) if cacheable else NO_STORE
         answer = Answer(
             200,
             body,
@@ -392,5 +393,10 @@ def if_none_match(request: web.Request) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in raw.split(",") if tag.strip()}
 
 
-def error_answer(status: int, code: str, message: str) -> Answer:
-    return Answer(status, orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}))
+def error_answer(status: int, code: str | GatewayError, message: str = "") -> Answer:
+    """An answer of one error: a code and message, or a GatewayError with its extensions."""
+    if isinstance(code, GatewayError):
+        error = {"message": code.message, "extensions": code.extensions}
+    else:
+        error = {"message": message, "extensions": {"code": code}}
+    return Answer(status, orjson.dumps({"errors": [error]}))
