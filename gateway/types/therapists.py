@@ -156,14 +156,29 @@ class Therapist(TherapistFields):
     async def responsiveness(
         self, root: strawberry.Parent[dict[str, Any]], info: strawberry.Info
     ) -> Responsiveness | None:
-        context = context_of(info)
-        try:
-            card = await context.loaders.card.load(str(root["id"]))
-        except BackendUnavailable:
-            # The profile stays readable while search is away; such an answer is not cached.
-            context.trace.cacheable = False
-            return None
+        card = await _card_of(root, info)
         return None if card is None else card.get("responsiveness") or NO_RESPONSIVENESS  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="True when search demotes them for unanswered inquiries, as their card says "
+        "(null when search does not list them)."
+    )
+    async def unresponsive(
+        self, root: strawberry.Parent[dict[str, Any]], info: strawberry.Info
+    ) -> bool | None:
+        card = await _card_of(root, info)
+        return None if card is None else bool(card.get("unresponsive"))
+
+
+async def _card_of(root: dict[str, Any], info: strawberry.Info) -> dict[str, Any] | None:
+    """Search's card of the therapist, or None when search does not list them or is away."""
+    context = context_of(info)
+    try:
+        return await context.loaders.card.load(str(root["id"]))
+    except BackendUnavailable:
+        # The profile stays readable while search is away; such an answer is not cached.
+        context.trace.cacheable = False
+        return None
 
 
 @strawberry.type(description="A therapist as search and matching list them.")

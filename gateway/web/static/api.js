@@ -122,7 +122,7 @@ query Therapist($id: ID!) {
     licences { kind state number verificationStatus }
     locations { label street city state postalCode isPrivate }
     bio { helpWith approach about }
-    responsiveness { answeredShare medianReplyHours sampleSize }
+    responsiveness { answeredShare medianReplyHours sampleSize } unresponsive
     updatedAt
   }
 }`;

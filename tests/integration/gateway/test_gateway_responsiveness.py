@@ -68,3 +68,11 @@ async def test_the_responds_within_hours_filter_reaches_search(gw):
     nodes = [e["node"] for e in data["searchTherapists"]["edges"]]
     assert nodes and all(n["responsiveness"]["medianReplyHours"] <= 24 for n in nodes)
     assert ("respondsWithinHours", "24") in gw.stub.calls[-1].query
+
+
+async def test_a_therapist_profile_says_whether_search_demotes_them_as_unresponsive(gw):
+    query = "query ($id: ID!) { therapist(id: $id) { id unresponsive } }"
+    assert (await gw.data(query, {"id": "t0004"}))["therapist"] == {"id": "t0004", "unresponsive": True}
+    assert (await gw.data(query, {"id": "t0001"}))["therapist"] == {"id": "t0001", "unresponsive": False}
+    gw.stub.profiles["t9998"] = {**profile(9998, []), "id": "t9998"}
+    assert (await gw.data(query, {"id": "t9998"}))["therapist"] == {"id": "t9998", "unresponsive": None}

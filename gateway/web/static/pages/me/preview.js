@@ -13,8 +13,12 @@ import { licenceKinds } from "/static/vocabulary.js";
 
 /** The card fields the public Therapist type lacks, as the card would have them. */
 function cardOf(profile, publicView) {
-  // `unresponsive` is search's own judgement, which the public view does not carry.
-  return { ...publicView, availabilityStale: Boolean(profile.availabilityStale), unresponsive: false, distanceKm: null };
+  return {
+    ...publicView,
+    availabilityStale: Boolean(profile.availabilityStale),
+    unresponsive: Boolean(publicView.unresponsive),
+    distanceKm: null,
+  };
 }
 
 /** "Not shown publicly": every private part of the profile, named. */
