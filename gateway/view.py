@@ -10,12 +10,14 @@ data they were built from so the change events invalidate them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from aiohttp import web
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from prometheus_client import Counter
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import MissingQueryError
@@ -260,8 +262,10 @@ class DirectoryGraphQLView(GraphQLView):
                 CACHE_HITS.inc()
                 return await self.charged(request, entry.value)
         CACHE_MISSES.inc()
-        # Identical requests arriving together (a popular page right after an invalidation)
-        # share one execution.
+        if not is_query(operation.query, operation.operation_name):
+            return await self.execute(request, operation)  # each visitor's mutation is their own
+        # Identical reads arriving together (a popular page right after an invalidation) share
+        # one execution.
         flight = f"{base}|{bucket if bucket is not None else 's:' + str(session)}"
         executed = False
 
@@ -379,6 +383,26 @@ class DirectoryGraphQLView(GraphQLView):
             ("Surrogate-Key", " ".join(tags)),
             ("Cache-Tag", ",".join(tags)),
         )
+
+
+@functools.lru_cache(maxsize=1024)
+def is_query(query: str, operation_name: str | None) -> bool:
+    """Whether the operation a request chose is a query (or cannot be told: execution refuses
+    those with its own error)."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return True
+    chosen = [
+        definition
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        and (
+            operation_name is None
+            or (definition.name is not None and definition.name.value == operation_name)
+        )
+    ]
+    return len(chosen) != 1 or chosen[0].operation.value == "query"
 
 
 def response_media_type(request: web.Request) -> str:

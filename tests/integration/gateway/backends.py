@@ -12,6 +12,7 @@ against the real services is covered by the end-to-end tests, not here.
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,6 +130,7 @@ class StubDirectory(OwnerProfilesStandIn):
     contract_checked: bool = True
     inquiries: list[dict[str, Any]] = field(default_factory=list)
     inquiries_per_client: int = 100
+    inquiry_delay: float = 0.0  # seconds POST /v1/inquiries takes, to hold sends in flight together
 
     @classmethod
     def with_demo_data(cls, therapists: int = 30) -> StubDirectory:
@@ -358,6 +360,7 @@ class StubDirectory(OwnerProfilesStandIn):
     async def send_inquiry(self, request: web.Request) -> web.Response:
         body = await request.json()
         self._record("inquiries", request, body)
+        await asyncio.sleep(self.inquiry_delay)
         if problems := self._inquiry_problems(body):
             return error("validation_failed", "Invalid value for: " + problems[0]["field"], 422, problems)
         if body["therapistId"] not in self.profiles:

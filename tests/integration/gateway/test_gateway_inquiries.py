@@ -1,6 +1,8 @@
 """Contacting a therapist through the gateway: a visitor's inquiry comes back as a typed result,
 the therapist reads and answers theirs with their own token, and none of it is cached or logged."""
 
+import asyncio
+
 from tests.integration.gateway.backends import ADMIN_TOKEN, RETRY_AFTER_SECONDS, owner_token
 from tests.integration.gateway.operations import (
     MARK_INQUIRY_ANSWERED,
@@ -193,3 +195,12 @@ async def test_what_a_visitor_writes_is_never_logged(gw, capsys):
     await gw.data(MY_INQUIRIES, {"therapistId": "t0003"}, headers={"Authorization": owner_token("t0003")})
     captured = capsys.readouterr()
     assert secret not in captured.out and secret not in captured.err
+
+
+async def test_two_visitors_sending_the_same_words_at_once_send_two_inquiries(gw):
+    # Identical anonymous reads arriving together share one execution; a mutation never may.
+    gw.stub.inquiry_delay = 0.3
+    first, second = await asyncio.gather(send(gw), send(gw))
+    assert {first["__typename"], second["__typename"]} == {"InquirySent"}
+    assert first["id"] != second["id"]
+    assert len(gw.stub.inquiries) == 2
