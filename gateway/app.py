@@ -13,6 +13,7 @@ from gateway.cache import BoundedMap, TaggedCache
 from gateway.cdn import CdnPurger
 from gateway.clients import ServiceClients
 from gateway.events import ChangeEventListener
+from gateway.new_matches import NewMatchesHub
 from gateway.persisted import PersistedQueries
 from gateway.ratelimit import ClientIdentity, ClientRateLimiter, trusted_networks
 from gateway.schema import build_schema
@@ -67,8 +68,13 @@ class Gateway:
             else None
         )
         self.hub = ChangeHub(per_client=settings.subscriptions_per_client)
+        self.new_matches = NewMatchesHub(self.hub.slots)
         self.listener = ChangeEventListener(
-            self.bus, (self.read_cache, self.response_cache), purger=self.purger, hub=self.hub
+            self.bus,
+            (self.read_cache, self.response_cache),
+            purger=self.purger,
+            hub=self.hub,
+            new_matches=self.new_matches,
         )
         self.view = DirectoryGraphQLView(
             build_schema(settings.limits, introspection=settings.introspection_on),
@@ -80,6 +86,7 @@ class Gateway:
             ),
             identity=ClientIdentity(TokenVerifier(service.auth), trusted_networks(settings.trusted_proxies)),
             hub=self.hub,
+            new_matches=self.new_matches,
         )
         self.session: aiohttp.ClientSession | None = None
         self.clients: ServiceClients | None = None
@@ -98,6 +105,7 @@ class Gateway:
             timeout_seconds=self.settings.backend_timeout_seconds,
         )
         self.view.clients = self.clients
+        self.new_matches.fits = self.clients.therapist_fits
         if self.settings.rate_limit:
             # Made here: the in-memory store schedules its expiry on the running loop.
             self.view.rate_limiter = ClientRateLimiter(
@@ -109,11 +117,18 @@ class Gateway:
         self.listener.start()
         yield
         self.hub.close()  # subscribers are told their subscriptions completed
+        self.new_matches.close()
         await self.listener.stop()
         if self.purger is not None:
             await self.purger.stop()
         await self.bus.close()
         await self.session.close()
+
+    async def end_subscriptions(self, _: web.Application) -> None:
+        """At the start of shutdown, before the server waits for its requests to finish: every
+        subscription completes, over a WebSocket or an event stream, and its client is told."""
+        self.hub.close()
+        self.new_matches.close()
 
     async def rabbitmq_ready(self) -> bool:
         return self.bus.is_connected and self.listener.consuming.is_set()
@@ -155,6 +170,7 @@ def build_app(settings: GatewaySettings | ServiceSettings) -> web.Application:
     app = create_app("gateway", {"rabbitmq": gateway.rabbitmq_ready, "backends": gateway.backends_ready})
     app[GATEWAY] = gateway
     app.cleanup_ctx.append(gateway.lifecycle)
+    app.on_shutdown.append(gateway.end_subscriptions)
     app.router.add_route("GET", "/graphql", gateway.view)
     app.router.add_route("POST", "/graphql", gateway.view)
     add_web_routes(app, issuer_origin=settings.issuer_origin)

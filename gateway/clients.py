@@ -272,10 +272,7 @@ class ServiceClients:
         since = self.cache.generation
         headers = {"X-Visitor-Session": visitor_session} if visitor_session else None
         response = await self.request("search", "GET", path, params=params, headers=headers)
-        if response.status in (400, 422):
-            raise rejected_input(response)
-        if response.status != 200:
-            raise BackendUnavailable(f"The search service answered {response.status}", service="search")
+        search_answer(response)
         bucket = self.learn_rotation_bucket(visitor_session, response.headers.get("X-Rotation-Bucket"))
         self.cache.put(f"{key}|{bucket}", response.body, tags, since=since)
         trace.tags |= tags
@@ -297,17 +294,29 @@ class ServiceClients:
         return bucket
 
     async def match(
-        self, questionnaire: dict[str, Any], trace: ReadTrace, visitor_session: str | None
+        self,
+        questionnaire: dict[str, Any],
+        trace: ReadTrace,
+        visitor_session: str | None,
+        *,
+        explain: bool = False,
     ) -> dict[str, Any]:
-        """Find Your Match. The answers are health data: never cached, never logged."""
+        """Find Your Match (`explain`: with each match's rank explanation). The answers are health
+        data: never cached, never logged."""
         trace.cacheable = False
         headers = {"X-Visitor-Session": visitor_session} if visitor_session else None
-        response = await self.request("search", "POST", "/v1/match", body=questionnaire, headers=headers)
-        if response.status in (400, 422):
-            raise rejected_input(response)
-        if response.status != 200:
-            raise BackendUnavailable(f"The search service answered {response.status}", service="search")
-        return response.body
+        params = [("explain", "true")] if explain else None
+        response = await self.request(
+            "search", "POST", "/v1/match", params=params, body=questionnaire, headers=headers
+        )
+        return search_answer(response)
+
+    async def therapist_fits(self, therapist_id: str, searches: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        """Which of `searches` (search parameters as JSON values) the therapist is a result of
+        now, and the therapist's version search answered from; never cached: it is asked
+        because the therapist just changed."""
+        path = f"/v1/therapists/{path_segment(therapist_id)}/fits"
+        return search_answer(await self.request("search", "POST", path, body={"filters": list(searches)}))
 
     # -- on behalf of the caller, with the caller's token: never through the read cache ----------
 
@@ -384,6 +393,15 @@ def error_of(response: BackendResponse) -> dict[str, Any]:
     body = response.body if isinstance(response.body, dict) else {}
     error = body.get("error")
     return error if isinstance(error, dict) else {}
+
+
+def search_answer(response: BackendResponse) -> Any:
+    """The body of a search answer; BadUserInput for arguments search refused."""
+    if response.status in (400, 422):
+        raise rejected_input(response)
+    if response.status != 200:
+        raise BackendUnavailable(f"The search service answered {response.status}", service="search")
+    return response.body
 
 
 def rejected_input(response: BackendResponse) -> BadUserInput:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from gateway.loaders import Loaders
 from gateway.ratelimit import ClientRateLimiter
 
 if TYPE_CHECKING:
+    from gateway.new_matches import NewMatchesHub
     from gateway.subscriptions import ChangeHub
 
 
@@ -37,11 +39,15 @@ class GatewayContext:
     operation_cost: int | None = None  # set once the operation is priced
     # This replica's subscribers (gateway.subscriptions), for subscription operations.
     hub: ChangeHub | None = None
+    new_matches: NewMatchesHub | None = None
     # Whether execution started (resolvers may have run): false for a document that did not
     # parse or validate and for one refused by its cost or the client's rate limit.
     executed: bool = False
     trace: ReadTrace = field(default_factory=ReadTrace)
     operation_type: OperationType | None = None
+    # The one execution identical subscriptions share (gateway.fanout): its subscribers were
+    # each subscribed, priced and charged, and hold their slots.
+    shared: bool = False
     _loaders: Loaders | None = None
 
     @property
@@ -49,6 +55,22 @@ class GatewayContext:
         if self._loaders is None:
             self._loaders = Loaders(self.clients, self.trace)
         return self._loaders
+
+    def for_shared_execution(self) -> GatewayContext:
+        """A context of its own for the execution the subscriptions identical to this one's share:
+        the same view of the data (token, visitor), counted against no client."""
+        return dataclasses.replace(
+            self,
+            client=None,
+            rate_limiter=None,
+            retry_after=None,
+            operation_cost=None,
+            executed=False,
+            trace=ReadTrace(),
+            operation_type=None,
+            shared=True,
+            _loaders=None,
+        )
 
     def fresh_reads(self) -> None:
         """Forget what this context has read (its loaders' memos), as a new request would."""

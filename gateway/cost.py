@@ -83,9 +83,67 @@ def operation_cost(
     root = _root_type(schema, operation.operation)
     if root is None:
         return 0
+    coerced = _coerced_variables(schema, operation, variables or {})
+    known = _priced(document, operation)
+    if known is not None:
+        page_fields, costs = known
+        sizes = tuple(_page_size(field, node, path, coerced) for field, node, path in page_fields)
+        if sizes in costs:
+            return costs[sizes]
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    pricing = _Pricing(schema, fragments, _coerced_variables(schema, operation, variables or {}))
-    return pricing.selection_cost(root, operation.selection_set, page_size=None)
+    pricing = _Pricing(schema, fragments, coerced)
+    cost = pricing.selection_cost(root, operation.selection_set, page_size=None)
+    _remember(document, operation, pricing.page_fields, pricing.sizes, cost)
+    return cost
+
+
+# Per document (by identity, held so its id is not reused; documents come from the parser
+# cache), per operation: its page fields in the order the walk meets them, which does not
+# depend on the variables, and the cost for each combination of their page sizes seen. The
+# sizes are all a cost depends on, so most requests are priced without the walk.
+_PRICED: dict[int, tuple[DocumentNode, dict[int, tuple[list[Any], dict[tuple[Any, ...], int]]]]] = {}
+MAX_PRICED_DOCUMENTS = 1_000
+MAX_SIZES_PER_OPERATION = 256
+
+
+def _priced(
+    document: DocumentNode, operation: OperationDefinitionNode
+) -> tuple[list[Any], dict[tuple[Any, ...], int]] | None:
+    entry = _PRICED.get(id(document))
+    if entry is None or entry[0] is not document:
+        return None
+    return entry[1].get(id(operation))
+
+
+def _remember(
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    page_fields: list[Any],
+    sizes: list[Any],
+    cost: int,
+) -> None:
+    entry = _PRICED.get(id(document))
+    if entry is None or entry[0] is not document:
+        if len(_PRICED) >= MAX_PRICED_DOCUMENTS:
+            _PRICED.clear()
+        entry = _PRICED[id(document)] = (document, {})
+    _, costs = entry[1].setdefault(id(operation), (page_fields, {}))
+    if len(costs) >= MAX_SIZES_PER_OPERATION:
+        costs.clear()
+    costs[tuple(sizes)] = cost
+
+
+def _page_size(
+    field: GraphQLField, node: FieldNode, path: tuple[str, ...], variables: VariableValues
+) -> int | None:
+    try:
+        value: Any = get_argument_values(field, node, variables)
+    except GraphQLError:  # an argument execution will refuse: priced by its default
+        return None
+    for step in path:
+        # Strawberry turns input objects into its classes: read attributes as well as keys.
+        value = value.get(step) if isinstance(value, Mapping) else getattr(value, step, None)
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 def _root_type(schema: GraphQLSchema, operation: OperationType) -> GraphQLObjectType | None:
@@ -115,6 +173,9 @@ class _Pricing:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        # The page fields met, in order, and their sizes (what `operation_cost` remembers).
+        self.page_fields: list[tuple[GraphQLField, FieldNode, tuple[str, ...]]] = []
+        self.sizes: list[int | None] = []
 
     def selection_cost(self, parent: Any, selection_set: SelectionSetNode, page_size: int | None) -> int:
         """The most expensive concrete type the parent may be: per object, one of them answers."""
@@ -165,21 +226,15 @@ class _Pricing:
         if field is None or is_leaf_type(get_named_type(field.type)) or node.selection_set is None:
             return 0  # __typename, scalars and enums (an unknown field fails validation first)
         key = f"{parent.name}.{name}"
-        own_page = self._page_size(field, node, PAGE_ARGUMENTS[key]) if key in PAGE_ARGUMENTS else None
+        own_page = None
+        if key in PAGE_ARGUMENTS:
+            own_page = _page_size(field, node, PAGE_ARGUMENTS[key], self.variables)
+            self.page_fields.append((field, node, PAGE_ARGUMENTS[key]))
+            self.sizes.append(own_page)
         each = 1 + self.selection_cost(get_named_type(field.type), node.selection_set, own_page)
         if isinstance(get_nullable_type(field.type), GraphQLList):
             return self._list_size(key, page_size) * each
         return each
-
-    def _page_size(self, field: GraphQLField, node: FieldNode, path: tuple[str, ...]) -> int | None:
-        try:
-            value: Any = get_argument_values(field, node, self.variables)
-        except GraphQLError:  # an argument execution will refuse: priced by its default
-            return None
-        for step in path:
-            # Strawberry turns input objects into its classes: read attributes as well as keys.
-            value = value.get(step) if isinstance(value, Mapping) else getattr(value, step, None)
-        return value if isinstance(value, int) and value >= 0 else None
 
     @staticmethod
     def _list_size(key: str, page_size: int | None) -> int:

@@ -20,10 +20,11 @@ from aio_pika.abc import AbstractIncomingMessage
 
 from gateway.cache import TaggedCache, invalidation_for
 from gateway.cdn import CdnPurger
+from gateway.new_matches import NewMatchesHub
 from gateway.subscriptions import ChangeHub
 from integration_events.approaches import APPROACH_EVENT_TYPES
 from integration_events.inquiries import INQUIRY_EVENT_TYPES
-from integration_events.therapists import THERAPIST_EVENT_TYPES
+from integration_events.therapists import THERAPIST_DELETED, THERAPIST_EVENT_TYPES
 from servicekit.bus import EventBus
 from servicekit.envelope import CloudEvent, InvalidEnvelope
 from servicekit.metrics import EVENTS_CONSUMED
@@ -41,11 +42,14 @@ class ChangeEventListener:
         *,
         purger: CdnPurger | None = None,
         hub: ChangeHub | None = None,
+        new_matches: NewMatchesHub | None = None,
     ) -> None:
         """`purger`, when a CDN is in front, is told the same tags as the caches (gateway.cdn);
-        `hub` hears which therapist changed, once the caches no longer hold the old profile."""
+        `hub` and `new_matches` hear which therapist changed, once the caches no longer hold the
+        old profile."""
         self.bus = bus
         self.hub = hub
+        self.new_matches = new_matches
         self.caches = tuple(caches)
         self.purger = purger
         self._listened_before = False
@@ -119,4 +123,11 @@ class ChangeEventListener:
             self.purger.purge(invalidation.now, settling=invalidation.settling)
         if self.hub is not None and event.type in THERAPIST_EVENT_TYPES:
             self.hub.therapist_changed(str(event.data["id"]))
+        if self.new_matches is not None and event.type in THERAPIST_EVENT_TYPES:
+            version = event.data.get("version")
+            self.new_matches.therapist_changed(
+                str(event.data["id"]),
+                version if isinstance(version, int) else 0,  # unknown: whatever search answers
+                deleted=event.type == THERAPIST_DELETED,
+            )
         EVENTS_CONSUMED.labels("gateway", event.type, "applied").inc()

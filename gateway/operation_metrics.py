@@ -76,6 +76,9 @@ class OperationMetrics(SchemaExtension):
     errors their codes, so it reads the result as the client gets it."""
 
     def on_operation(self) -> Iterator[None]:
+        if getattr(self.execution_context.context, "shared", False):
+            yield  # counted once per subscriber when it subscribed (gateway.fanout)
+            return
         started = time.perf_counter()
         with tracer().start_as_current_span("graphql", kind=SpanKind.INTERNAL) as span:
             yield

@@ -108,7 +108,11 @@ def web_client_operations(static: Path = WEB_STATIC) -> dict[str, str]:
                 constants[name] = selection_of(constants[source], field)
             else:
                 constants[name] = re.sub(r"\$\{([A-Z_]+)\}", lambda ref: constants[ref.group(1)], text)
-    return {name: query for name, query in constants.items() if re.match(r"\s*(query|mutation)\b", query)}
+    return {
+        name: query
+        for name, query in constants.items()
+        if re.match(r"\s*(query|mutation|subscription)\b", query)
+    }
 
 
 @functools.cache

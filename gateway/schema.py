@@ -5,22 +5,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import orjson
 import strawberry
 import structlog
 from graphql import (
     ASTValidationRule,
+    FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     ValidationContext,
     Visitor,
+    get_operation_ast,
+    parse,
     visit,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import OperationType as GraphQLOperationType
 from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -32,15 +40,23 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.query_depth_limiter import IgnoreContext
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.schema.schema import StreamResult, _coerce_error, _coerce_pre_execution_error
 from strawberry.types import ExecutionContext
+from strawberry.types.execution import ExecutionResult, PreExecutionError
+from strawberry.types.graphql import OperationType
 
-from gateway import subscriptions
+from gateway import new_matches, subscriptions
 from gateway.context import GatewayContext
 from gateway.cost import operation_cost
 from gateway.errors import CostLimitExceeded, GatewayError, RateLimitExceeded
+from gateway.fanout import SHARED_FIELDS, SharedSubscriptions
 from gateway.operation_metrics import OperationMetrics
+from gateway.plain_fields import PlainFieldExecutor
 from gateway.settings import QueryLimits
+from gateway.subscription_slots import subscriber_of
 from gateway.types import approaches, inquiries, match, mutations, owner, search, therapists
 from gateway.types.common import SCALAR_OVERRIDES, read_field
 
@@ -61,6 +77,7 @@ class Query:
 @strawberry.type
 class Subscription:
     therapistChanged = strawberry.subscription(resolver=subscriptions.therapist_changed)
+    newMatches = strawberry.subscription(resolver=new_matches.new_matches)
 
 
 @strawberry.type
@@ -154,6 +171,9 @@ class CostLimiter(SchemaExtension):
                 gateway.retry_after = wait
                 refusal = RateLimitExceeded(wait, cost=self.cost)
         if refusal is not None:
+            if context.operation_type is OperationType.SUBSCRIPTION:
+                # Strawberry subscribes whatever the result says, but answers with what this raises.
+                raise refusal
             # A result set here is returned as it is: graphql-core's execute is never called.
             context.result = GraphQLExecutionResult(
                 data=None, errors=[GraphQLError(refusal.message, original_error=refusal)]
@@ -169,6 +189,100 @@ class CostLimiter(SchemaExtension):
 
 
 class DirectorySchema(strawberry.Schema):
+    def __init__(self, *args: Any, max_tokens: int = QueryLimits().max_tokens, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_tokens = max_tokens
+        self.shared_subscriptions = SharedSubscriptions()
+
+    async def _stream(  # type: ignore[override]
+        self,
+        execution_context: ExecutionContext,
+        extensions_runner: SchemaExtensionsRunner,
+        *args: Any,
+        **kwargs: Any,
+    ) -> StreamResult:
+        """Strawberry's, except for a subscription to one of `SHARED_FIELDS`: it is subscribed
+        here, on its own (parsed, validated, priced, charged, given one of its client's slots),
+        then reads the results of the one execution identical subscriptions share (gateway.fanout)."""
+        context = execution_context.context
+        if not (
+            isinstance(context, GatewayContext)
+            and context.hub is not None
+            and not context.shared
+            and _shares_execution(
+                execution_context.query, execution_context.provided_operation_name, self.max_tokens
+            )
+        ):
+            stream = super()._stream(execution_context, extensions_runner, *args, **kwargs)
+            async with contextlib.aclosing(stream) as results:
+                async for result in results:
+                    yield result
+            return
+        slot: contextlib.AbstractContextManager[None] | None = None
+        try:
+            # The subscriber's own operation (its span, its metrics) ends once it is subscribed:
+            # from then on it holds only its slot and its place among the shared results' readers.
+            async with extensions_runner.operation():
+                refusal, slot = await self._subscribe_one(execution_context, extensions_runner, context)
+                if refusal is not None:
+                    result = await self._handle_execution_result(
+                        execution_context, refusal, extensions_runner
+                    )
+                    async with extensions_runner.on_stream_result(result):
+                        yield result
+                    return
+            results = self.shared_subscriptions.results(
+                _identical_subscriptions(execution_context, context),
+                functools.partial(
+                    self.stream,
+                    execution_context.query,
+                    variable_values=execution_context.variables,
+                    context_value=context.for_shared_execution(),
+                    root_value=execution_context.root_value,
+                    operation_name=execution_context.provided_operation_name,
+                    operation_extensions=execution_context.operation_extensions,
+                    allowed_operation_types=(OperationType.SUBSCRIPTION,),
+                ),
+            )
+            # Thousands may be open for hours: what subscribing took is not kept meanwhile.
+            del execution_context, extensions_runner, args, kwargs
+            async with contextlib.aclosing(results):
+                async for result in results:
+                    yield result
+        finally:
+            if slot is not None:
+                slot.__exit__(None, None, None)
+
+    async def _subscribe_one(
+        self,
+        execution_context: ExecutionContext,
+        extensions_runner: SchemaExtensionsRunner,
+        context: GatewayContext,
+    ) -> tuple[
+        ExecutionResult | GraphQLExecutionResult | None, contextlib.AbstractContextManager[None] | None
+    ]:
+        """(None, the slot it holds) once the subscription may read its shared execution's
+        results; else (the refusal, as strawberry's own subscriptions report it, None)."""
+        try:
+            if errors := await self._prepare_operation_async(execution_context, extensions_runner):
+                return errors, None
+        except (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError) as error:
+            return PreExecutionError(data=None, errors=[_coerce_pre_execution_error(error)]), None
+        assert context.hub is not None
+        slot = context.hub.slots.held(subscriber_of(context))
+        try:
+            # The slot first: a subscription refused for want of one is not charged.
+            slot.__enter__()
+        except GatewayError as refused:
+            return GraphQLExecutionResult(data=None, errors=[_coerce_error(refused)]), None
+        try:
+            async with extensions_runner.executing():  # CostLimiter prices and charges it, or raises
+                pass
+        except GatewayError as refused:
+            slot.__exit__(None, None, None)
+            return GraphQLExecutionResult(data=None, errors=[_coerce_error(refused)]), None
+        return None, slot
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -182,6 +296,34 @@ class DirectorySchema(strawberry.Schema):
             else:
                 code = original.extensions["code"] if isinstance(original, GatewayError) else "GRAPHQL"
                 log.info("graphql_error", request_id=request_id, code=code, path=error.path)
+
+
+@functools.lru_cache(maxsize=512)
+def _shares_execution(query: str | None, operation_name: str | None, max_tokens: int) -> bool:
+    """Whether the operation is a subscription to one of `SHARED_FIELDS`; False for a document
+    that does not parse (strawberry's own path says why)."""
+    if not query:
+        return False
+    try:
+        document = parse(query, max_tokens=max_tokens, no_location=True)
+    except GraphQLError:
+        return False
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not GraphQLOperationType.SUBSCRIPTION:
+        return False
+    fields = operation.selection_set.selections
+    return len(fields) == 1 and isinstance(fields[0], FieldNode) and fields[0].name.value in SHARED_FIELDS
+
+
+def _identical_subscriptions(execution_context: ExecutionContext, context: GatewayContext) -> tuple[Any, ...]:
+    """What subscriptions to `SHARED_FIELDS` with the same results have in common."""
+    variables = orjson.dumps(execution_context.variables or {}, option=orjson.OPT_SORT_KEYS)
+    return (
+        execution_context.query,
+        execution_context.provided_operation_name,
+        variables,
+        context.authorization,
+    )
 
 
 def _ignore_introspection(context: IgnoreContext) -> bool:
@@ -228,12 +370,14 @@ def build_schema(limits: QueryLimits = QueryLimits(), *, introspection: bool = T
         MaskInternalErrors,
     ]
     return DirectorySchema(
+        max_tokens=limits.max_tokens,
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(default_resolver=read_field),
         scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=PlainFieldExecutor,
     )
 
 

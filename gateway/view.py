@@ -5,10 +5,16 @@ what runs before execution is the gateway's own, so a cached answer costs no Gra
 Whole responses are cached only for anonymous queries (no Authorization header), keyed by the
 document, operation name, variables and the visitor's rotation bucket, and tagged with the
 data they were built from so the change events invalidate them.
+
+Subscriptions come over a WebSocket (graphql-transport-ws, strawberry's handler) or as
+server-sent events (GraphQL over SSE, distinct connections mode: a request that accepts
+`text/event-stream`). An event stream passes the same checks as any request before it opens
+(CSRF, media type, size, registered operations, the client's identity) and is never cached.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -22,14 +28,18 @@ from prometheus_client import Counter
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import process_result
+from strawberry.http.streaming import HTTPStreamTransport
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types.graphql import OperationType
 
 from gateway.cache import SingleFlight, TaggedCache
 from gateway.clients import ReadTrace, ServiceClients
 from gateway.context import GatewayContext
 from gateway.errors import GatewayError, RateLimitExceeded
+from gateway.new_matches import NewMatchesHub
 from gateway.persisted import PersistedQueries, query_hash
 from gateway.ratelimit import ClientIdentity, ClientRateLimiter
 from gateway.settings import GatewaySettings
@@ -45,6 +55,7 @@ ANY_BUCKET = "*"
 NO_STORE = (("Cache-Control", "no-store"),)  # anything signed in, changing, failed or refused
 PREFLIGHT_HEADER = "GraphQL-Require-Preflight"
 CLIENT = web.RequestKey("gateway.client", str)  # who the request counts against (gateway.ratelimit)
+NOT_REGISTERED = "Only registered operations are allowed on this gateway"
 
 
 class RequestRejected(Exception):
@@ -98,7 +109,28 @@ def visitor_session(request: web.Request) -> str | None:
     return request.headers.get("X-Visitor-Session") or request.cookies.get("visitor_session") or None
 
 
+class RegisteredOperationsOverWebSocket(BaseGraphQLTransportWSHandler[GatewayContext, None]):
+    """Strawberry's graphql-transport-ws handler, refusing an operation the gateway's registered
+    set does not allow (production), as a request over HTTP is refused."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        persisted = self.view.persisted  # type: ignore[attr-defined]  # a DirectoryGraphQLView
+        query = message["payload"]["query"]
+        if (
+            persisted.only_registered
+            and self.connection_acknowledged
+            and message["id"] not in self.operations
+            and not (isinstance(query, str) and persisted.allows(query_hash(query)))
+        ):
+            error = {"message": NOT_REGISTERED, "extensions": {"code": "PERSISTED_QUERY_NOT_ALLOWED"}}
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error]})
+            return
+        await super().handle_subscribe(message)
+
+
 class DirectoryGraphQLView(GraphQLView):
+    graphql_transport_ws_handler_class = RegisteredOperationsOverWebSocket
+
     def __init__(
         self,
         schema: Any,
@@ -110,14 +142,16 @@ class DirectoryGraphQLView(GraphQLView):
         identity: ClientIdentity,
         rate_limiter: ClientRateLimiter | None = None,
         hub: ChangeHub | None = None,
+        new_matches: NewMatchesHub | None = None,
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql_on else None,
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
             max_subscriptions_per_connection=settings.subscriptions_per_connection,
         )
         self.hub = hub
+        self.new_matches = new_matches
         self.identity = identity
         self.rate_limiter = rate_limiter
         self.settings = settings
@@ -136,6 +170,9 @@ class DirectoryGraphQLView(GraphQLView):
             return rejected.response()
         if self.rate_limiter is not None:
             request[CLIENT] = await self.identity.of(request)
+        transport = self._get_stream_transport_from_headers(request.headers)
+        if transport is not None:
+            return await self.stream_events(request, operation, transport)
         if "Authorization" in request.headers:
             CACHE_BYPASSES.inc()
             answer = await self.execute(request, operation)
@@ -235,9 +272,7 @@ class DirectoryGraphQLView(GraphQLView):
                 raise RequestRejected(400, "BAD_REQUEST", "No GraphQL query found in the request")
             digest = query_hash(query)
         if not self.persisted.allows(digest):
-            raise RequestRejected(
-                400, "PERSISTED_QUERY_NOT_ALLOWED", "Only registered operations are allowed on this gateway"
-            )
+            raise RequestRejected(400, "PERSISTED_QUERY_NOT_ALLOWED", NOT_REGISTERED)
         return OperationRequest(query, digest, variables, operation_name, extensions)
 
     # -- answering ---------------------------------------------------------------------------------
@@ -291,6 +326,43 @@ class DirectoryGraphQLView(GraphQLView):
         refused = error_answer(429, RateLimitExceeded(wait))
         return dataclasses.replace(refused, retry_after=wait, cost=answer.cost)
 
+    async def stream_events(
+        self, request: web.Request, operation: OperationRequest, transport: HTTPStreamTransport
+    ) -> web.StreamResponse:
+        """The operation's results as server-sent events, in strawberry's wire format. What the
+        operation's own checks refuse (syntax, validation, cost, the rate limit, the subscription
+        limit) is the stream's one `next` event, as GraphQL over SSE has it; nothing is cached."""
+        context = self.new_context(request)
+        context.client = context.client or await self.identity.of(request)
+        results = await self.schema.stream(
+            operation.query,
+            variable_values=operation.variables,
+            context_value=context,
+            operation_name=operation.operation_name,
+            operation_extensions=operation.extensions,
+            allowed_operation_types=transport.allowed_operation_types(
+                OperationType.from_http(request.method)
+            ),
+        )
+        events = self._stream_result(request, results, transport)()
+        # no-store, where strawberry says no-cache: nothing of a stream may be kept, by anyone.
+        response = web.StreamResponse(
+            headers={**transport.headers, "Cache-Control": "no-store, no-transform"}
+        )
+        await response.prepare(request)
+        async with contextlib.aclosing(events):
+            try:
+                async for event in events:
+                    await response.write(event.encode())
+                await response.write_eof()
+            except ConnectionResetError:  # the subscriber left (seen at the latest by a heartbeat)
+                pass
+        return response
+
+    def encode_json(self, data: object) -> str:
+        # A str, not orjson's bytes: strawberry sends bytes over a WebSocket as binary frames.
+        return orjson.dumps(data).decode()
+
     async def get_context(self, request: web.Request, response: Any) -> GatewayContext:  # type: ignore[override]
         """The context of a WebSocket connection (strawberry runs its subscriptions)."""
         context = self.new_context(request)
@@ -309,6 +381,7 @@ class DirectoryGraphQLView(GraphQLView):
             client=request.get(CLIENT),
             rate_limiter=self.rate_limiter,
             hub=self.hub,
+            new_matches=self.new_matches,
         )
 
     async def execute(
@@ -322,10 +395,19 @@ class DirectoryGraphQLView(GraphQLView):
                 variable_values=operation.variables,
                 context_value=context,
                 operation_name=operation.operation_name,
-                allowed_operation_types=OperationType.from_http(request.method),
+                # Subscriptions stream: over a WebSocket or as server-sent events, not as one answer.
+                allowed_operation_types=OperationType.from_http(request.method)
+                - {OperationType.SUBSCRIPTION},
                 operation_extensions=operation.extensions,
             )
         except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                return error_answer(
+                    400,
+                    "BAD_REQUEST",
+                    "A subscription needs a WebSocket (graphql-transport-ws) or a request that accepts "
+                    "text/event-stream",
+                )
             return error_answer(405, "METHOD_NOT_ALLOWED", exc.as_http_error_reason(request.method))
         except CannotGetOperationTypeError as exc:
             return error_answer(400, "BAD_REQUEST", exc.as_http_error_reason())

@@ -7,10 +7,11 @@ email, phone) is ever part of it: the profiles service builds this model from it
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 THERAPIST_CREATED = "directory.therapist.created.v1"
 THERAPIST_UPDATED = "directory.therapist.updated.v1"
@@ -56,6 +57,28 @@ class VerificationStatus(StrEnum):
     PENDING = "pending"
     VERIFIED = "verified"
     EXPIRED = "expired"
+    REJECTED = "rejected"  # an administrator checked it and could not verify it (why: admins only)
+
+
+class LicenceStatus(StrEnum):
+    """What a profile's licences say about it, as its public card shows."""
+
+    LICENSED = "licensed"  # at least one licence that has not expired
+    EXPIRED = "expired"  # licences given, every one expired: the profile is not listed
+    NOT_GIVEN = "not_given"  # no licence given (listed as before, shown as "licence not given")
+
+
+def licence_status(expired: Iterable[bool]) -> LicenceStatus:
+    """The status of a profile whose licences' `expired` flags are `expired`."""
+    flags = list(expired)
+    if not flags:
+        return LicenceStatus.NOT_GIVEN
+    return LicenceStatus.EXPIRED if all(flags) else LicenceStatus.LICENSED
+
+
+def is_listed(status: LicenceStatus) -> bool:
+    """Whether search, approach pages and matching show a profile with this licence status."""
+    return status != LicenceStatus.EXPIRED
 
 
 class PrimaryLocation(_Snapshot):
@@ -90,6 +113,15 @@ class PublicLicence(_Snapshot):
     number: str | None = None  # present only when the therapist chose to publish it
     expires: date | None = None
     verificationStatus: VerificationStatus = VerificationStatus.UNVERIFIED
+    # When an administrator last verified it; None unless `verificationStatus` is verified.
+    verifiedAt: datetime | None = None
+    # Set by the profiles service once the expiry date has passed in the issuing state.
+    expired: bool = False
+
+    @property
+    def verified_and_valid(self) -> bool:
+        """Verified by an administrator and not expired: what `verifiedOnly` asks for."""
+        return self.verificationStatus == VerificationStatus.VERIFIED and not self.expired
 
 
 class SessionFee(_Snapshot):
@@ -150,7 +182,13 @@ class TherapistPublicProfile(_Snapshot):
     npi: str | None = None
     taxonomyCode: str | None = None
     locations: list[PublicPracticeLocation] = []
-    telehealthStates: list[str] = []
+    telehealthStates: list[str] = []  # as the therapist declared them
+    # The declared states the therapist's valid licences (and their compacts) allow them to serve
+    # online: what search filters and matches on. None from a publisher that predates it.
+    telehealthStatesServed: list[str] | None = None
+    # From the licences when a publisher predates it.
+    licenceStatus: LicenceStatus | None = None
+    listed: bool = True  # false: not in search, approach pages or matching (all licences expired)
     formats: list[SessionFormat] = []
     newClientStatus: NewClientStatus | None = None
     availabilityConfirmedAt: datetime | None = None
@@ -164,6 +202,12 @@ class TherapistPublicProfile(_Snapshot):
     bio: Bio = Bio()
     createdAt: datetime
     updatedAt: datetime
+
+    @model_validator(mode="after")
+    def _status_from_licences(self) -> TherapistPublicProfile:
+        if self.licenceStatus is None:
+            self.licenceStatus = licence_status(lic.expired for lic in self.licences)
+        return self
 
 
 class TherapistDeleted(_Snapshot):

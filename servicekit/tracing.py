@@ -21,10 +21,13 @@ RabbitMQ, so that part is here. Each piece is a function the shared kit calls wi
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import warnings
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
+from types import SimpleNamespace
+from typing import Any
 
 import structlog
 import yarl
@@ -124,7 +127,10 @@ def configure_tracing(service: str, *, exporter: SpanExporter | None = None) -> 
     return _provider
 
 
+@functools.cache
 def tracer() -> trace.Tracer:
+    # One per process: each get_tracer builds a new tracer. A proxy handed out before the
+    # provider is installed starts delegating to it once it is.
     return trace.get_tracer(INSTRUMENTATION)
 
 
@@ -208,8 +214,35 @@ def tracing_middleware(service: str):
 
 def client_trace_config() -> TraceConfig:
     """For `aiohttp.ClientSession(trace_configs=[client_trace_config()])`: a CLIENT span per
-    request whose context goes out in the `traceparent` header."""
-    return create_trace_config(url_filter=_without_query_values, sem_conv_opt_in_mode=_StabilityMode.HTTP)
+    request whose context goes out in the `traceparent` header.
+
+    While no exporter is attached the span would be dropped unseen, so a request then only
+    carries the caller's context in `traceparent`, without a span's bookkeeping."""
+    recorded = create_trace_config(url_filter=_without_query_values, sem_conv_opt_in_mode=_StabilityMode.HTTP)
+    unrecorded = SimpleNamespace()
+
+    def request_context(trace_request_ctx: Any = None) -> SimpleNamespace:
+        return recorded.trace_config_ctx(trace_request_ctx) if _sampler.exporting else unrecorded
+
+    def delegate(signal: Any) -> Callable[..., Awaitable[None]]:
+        async def handler(session: Any, context: SimpleNamespace, params: Any) -> None:
+            if context is not unrecorded:
+                for recorded_handler in signal:
+                    await recorded_handler(session, context, params)
+
+        return handler
+
+    async def on_request_start(session: Any, context: SimpleNamespace, params: Any) -> None:
+        if context is unrecorded:
+            _propagator.inject(params.headers)
+        else:
+            await delegate(recorded.on_request_start)(session, context, params)
+
+    config = TraceConfig(trace_config_ctx_factory=request_context)
+    config.on_request_start.append(on_request_start)
+    config.on_request_end.append(delegate(recorded.on_request_end))
+    config.on_request_exception.append(delegate(recorded.on_request_exception))
+    return config
 
 
 def redacted_query(query_string: str) -> str:

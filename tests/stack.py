@@ -17,6 +17,7 @@ import pytest
 
 from devstack.embedded_mongo import free_port
 from gateway.settings import GatewaySettings
+from servicekit.clock import Clock
 from servicekit.settings import AuthSettings
 from services.profiles.mailer import MailSettings, SmtpMailer
 from tests.smtp import SmtpServer, smtp_server
@@ -62,12 +63,14 @@ async def directory_running(
     environment: str | None = None,
     gateway_environment: str | None = None,
     gateway_port: int | None = None,
+    profiles_clock: Clock | None = None,
     **gateway_settings: Any,
 ) -> AsyncIterator[Directory]:
     """The four services and the gateway in-process, each on its own port and database (named
     with `tag`). `auth` and `environment`, when given, replace the suite's token settings and
     `DIRECTORY_ENV` in every one (`gateway_environment` in the gateway only); `gateway_settings`
-    go to the gateway's `GatewaySettings`."""
+    go to the gateway's `GatewaySettings`; `profiles_clock` is the profiles service's clock (its
+    licence checks then run when a test calls them)."""
     run = uuid.uuid4().hex[:6]
     # Every client of a test shares one address: the limit stays on, raised, unless a test sets it.
     gateway_settings.setdefault("rate_limit", RAISED_RATE_LIMIT)
@@ -83,6 +86,8 @@ async def directory_running(
         options: dict[str, dict[str, Any]] = {
             "profiles": {"mailer": SmtpMailer(MailSettings(url=smtp.url, sender=MAIL_SENDER))}
         }
+        if profiles_clock is not None:
+            options["profiles"]["clock"] = profiles_clock
         for name, module in APPS.items():
             service = infra.settings(name, urls=urls, database=f"{name}_{tag}_{run}", port=ports[name])
             settings: Any = service.model_copy(update=changes) if changes else service

@@ -367,6 +367,8 @@ class _Therapist:
                 )
                 year = self.now.year + rng.choice((0, 1, 1, 2, 2, 3))
                 expires = date(year, rng.randint(1, 12), rng.randint(1, 28))
+                if expires <= self.now.date():  # a demo therapist's licences are in force
+                    expires = expires.replace(year=expires.year + 1)
                 licences.append(
                     {
                         "kind": kind,

@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from gateway.card_fields import card_keys
 from gateway.context import context_of
 from gateway.types.common import PageInfo, page_info, page_params
 from gateway.types.therapists import TherapistCard
@@ -62,9 +63,9 @@ class Approach:
         after: str | None = None,
     ) -> SpecialistConnection:
         context = context_of(info)
-        page = await context.clients.specialists(
-            root["slug"], page_params(first, after), context.trace, context.visitor_session
-        )
+        fields = card_keys(info, ("edges", "node"))
+        params = page_params(first, after) + [("field", name) for name in fields or ()]
+        page = await context.clients.specialists(root["slug"], params, context.trace, context.visitor_session)
         return {  # type: ignore[return-value]
             "totalCount": page.get("totalCount", 0),
             "pageInfo": page_info(page, after),

@@ -9,6 +9,7 @@ from typing import Any
 
 import strawberry
 
+from gateway.card_fields import selects
 from gateway.context import context_of
 from gateway.errors import BadUserInput
 from gateway.types.therapists import TherapistCard
@@ -90,7 +91,10 @@ async def find_match(info: strawberry.Info, questionnaire: MatchQuestionnaire) -
     if not 1 <= questionnaire.first <= MAX_MATCHES:
         raise BadUserInput(f"first must be between 1 and {MAX_MATCHES}", argument="questionnaire.first")
     context = context_of(info)
-    results = await context.clients.match(answers_body(questionnaire), context.trace, context.visitor_session)
+    explain = selects(info, ("edges", "node"), "explanation")  # asked of search only when selected
+    results = await context.clients.match(
+        answers_body(questionnaire), context.trace, context.visitor_session, explain=explain
+    )
     return {  # type: ignore[return-value]
         "totalCount": results.get("totalCount", 0),
         "edges": results.get("edges") or [],

@@ -80,7 +80,9 @@ class LicenceInput:
     expires: date | None = None
     numberPublic: bool = False
     verificationStatus: VerificationStatus | None = strawberry.field(
-        default=UNSET, description="Only administrators may set it; others may keep the current one."
+        default=UNSET,
+        description="Set only by an administrator's verification decision (the profiles service's "
+        "licence-verifications route); send back the current one, or UNVERIFIED.",
     )
 
 

@@ -39,6 +39,7 @@ from gateway.types.therapists import (
     SessionFormat,
     Therapist,
     VerificationStatus,
+    telehealth_states_served,
 )
 
 # The one rule search demotes a listing by (so the owner sees what visitors' cards show).
@@ -55,6 +56,23 @@ class MyLicence:
     expires: date | None
     numberPublic: bool = strawberry.field(description="Whether visitors see the number.")
     verificationStatus: VerificationStatus
+
+
+@strawberry.type(description="Whether the directory shows your profile, and why not.")
+class Listing:
+    shown: bool = strawberry.field(description="Whether search, approach pages and matching show it.")
+    reason: str | None = strawberry.field(description="Why it is not shown (null when it is).")
+
+
+@strawberry.type(description="A licence of yours that expires within 30 days, or has expired.")
+class LicenceNotice:
+    kind: str
+    state: str
+    expires: date
+    expired: bool = strawberry.field(description="True once the expiry date has passed in the issuing state.")
+    daysLeft: int = strawberry.field(
+        description="Days until the expiry date: 0 on its last valid day, negative once expired."
+    )
 
 
 @strawberry.type(description="A practice address as its owner holds it, the street of a private one too.")
@@ -123,6 +141,30 @@ class MyProfile:
     bio: Bio
     email: str | None = strawberry.field(description="Private: never shown publicly.")
     phone: str | None = strawberry.field(description="Private: never shown publicly.")
+
+    @strawberry.field(description="Whether the directory shows your profile, and why not.")
+    def listing(self, root: strawberry.Parent[dict[str, Any]]) -> Listing:
+        return root.get("listing") or {"shown": True, "reason": None}  # type: ignore[return-value]
+
+    @strawberry.field(description="Your licences that expire within 30 days or have expired.")
+    def licenceNotices(self, root: strawberry.Parent[dict[str, Any]]) -> list[LicenceNotice]:
+        return root.get("licenceNotices") or []  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The telehealth states you declared that your valid licences (and their "
+        "interstate compacts) let you serve: only these are used for matching and the "
+        "telehealth filter."
+    )
+    def telehealthStatesServed(self, root: strawberry.Parent[dict[str, Any]]) -> list[str]:
+        return telehealth_states_served(root)
+
+    @strawberry.field(
+        description="The telehealth states you declared beyond those: kept, but not used for "
+        "matching or the telehealth filter."
+    )
+    def telehealthStatesNotServed(self, root: strawberry.Parent[dict[str, Any]]) -> list[str]:
+        served = set(telehealth_states_served(root))
+        return [state for state in root.get("telehealthStates") or [] if state not in served]
 
     @strawberry.field(description="Your statements per approach, each with the approach's name.")
     def approaches(self, root: strawberry.Parent[dict[str, Any]]) -> list[MyApproachStatement]:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry.types.arguments import InputContext
+from strawberry.types.base import (
+    StrawberryList,
+    StrawberryOptional,
+    get_object_definition,
+    has_object_definition,
+)
 
+from gateway.card_fields import selects
 from gateway.context import context_of
 from gateway.types.common import PageInfo, page_info, page_params
 from gateway.types.therapists import NewClientStatus, SessionFormat, TherapistCard
@@ -51,7 +60,38 @@ class TherapistFilter:
     respondsWithinHours: int | None = strawberry.field(
         default=None, description="Usually answers inquiries within this many hours."
     )
+    verifiedOnly: bool | None = strawberry.field(
+        default=None,
+        description="Only therapists with at least one licence an administrator verified that has "
+        "not expired (a profile without a licence is left out).",
+    )
 
+
+def _filter_from_input(cls: type, value: Mapping[str, Any], context: InputContext) -> Any:
+    """A TherapistFilter from graphql-core's coerced input, as strawberry's general conversion
+    builds it: every value is already coerced (enums to their members), so it is only copied
+    (lists too, which graphql-core may share between requests), without that conversion's
+    per-field type checks on every search."""
+    names = {context.config.name_converter.from_field(f): f.python_name for f in _FILTER_FIELDS}
+    fields: dict[str, Any] = dict.fromkeys(names.values())
+    for name, given in value.items():
+        fields[names[name]] = list(given) if isinstance(given, list) else given
+    return cls(**fields)
+
+
+# Every filter field is a scalar, an enum or a list of them, whose coerced values need no
+# conversion; a nested input would need strawberry's.
+def _named(field_type: Any) -> Any:
+    while isinstance(field_type, StrawberryOptional | StrawberryList):
+        field_type = field_type.of_type
+    return field_type
+
+
+_FILTER_FIELDS = get_object_definition(TherapistFilter, strict=True).fields
+assert not any(has_object_definition(_named(f.type)) for f in _FILTER_FIELDS), (
+    "TherapistFilter gained a nested input, which needs strawberry's conversion: drop _filter_from_input"
+)
+get_object_definition(TherapistFilter, strict=True).from_input = _filter_from_input
 
 # GraphQL filter field -> the search service's query parameter (services/search/openapi.json).
 REPEATED_PARAMS = {
@@ -77,15 +117,31 @@ SINGLE_PARAMS = (
     "faith",
     "ageGroup",
     "respondsWithinHours",
+    "verifiedOnly",
 )
 
 
 def _param_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, Enum):
-        return str(value.value)
     return str(value)
+
+
+def filter_parameters(text: str | None, filter: TherapistFilter | None) -> dict[str, Any]:
+    """The search service's parameters for `text` and `filter`, as JSON values (a repeatable one
+    as a list), in the order they are sent."""
+    found: dict[str, Any] = {}
+    if text:
+        found["text"] = text
+    if filter is not None:
+        for field, param in REPEATED_PARAMS.items():
+            if values := getattr(filter, field):
+                found[param] = [v.value if isinstance(v, Enum) else v for v in values]
+        for field in SINGLE_PARAMS:
+            value = getattr(filter, field)
+            if value is not None:
+                found[field] = value.value if isinstance(value, Enum) else value
+    return found
 
 
 def search_params(
@@ -96,15 +152,8 @@ def search_params(
     after: str | None,
 ) -> list[tuple[str, str]]:
     params: list[tuple[str, str]] = []
-    if text:
-        params.append(("text", text))
-    if filter is not None:
-        for field, param in REPEATED_PARAMS.items():
-            params.extend((param, _param_value(v)) for v in getattr(filter, field) or ())
-        for field in SINGLE_PARAMS:
-            value = getattr(filter, field)
-            if value is not None:
-                params.append((field, _param_value(value)))
+    for param, value in filter_parameters(text, filter).items():
+        params.extend((param, _param_value(v)) for v in (value if isinstance(value, list) else [value]))
     if sort is not None:
         params.append(("sort", sort.value))
     return params + page_params(first, after)
@@ -142,6 +191,10 @@ class SearchFacets:
     raceEthnicity: list[FacetValue]
     faiths: list[FacetValue]
     lgbtq: list[FacetValue]
+    verified: list[FacetValue] = strawberry.field(
+        description='"true": how many results have at least one verified licence that has not '
+        'expired (what verifiedOnly keeps); "false": how many have none.'
+    )
     maxFee: list[FacetValue] = strawberry.field(
         description="Per fee ceiling in USD (the value), how many results' lowest fee is at most it."
     )
@@ -168,9 +221,10 @@ async def search_therapists(
 ) -> TherapistConnection:
     """Find therapists by free text and filters; near-equal results rotate per visitor."""
     context = context_of(info)
-    page = await context.clients.search_therapists(
-        search_params(text, filter, sort, first, after), context.trace, context.visitor_session
-    )
+    params = search_params(text, filter, sort, first, after)
+    if selects(info, ("edges", "node"), "explanation"):  # asked of search only when selected
+        params.append(("explain", "true"))
+    page = await context.clients.search_therapists(params, context.trace, context.visitor_session)
     facets = page.get("facets") or {}
     return {  # type: ignore[return-value]
         "totalCount": page.get("totalCount", 0),

@@ -20,6 +20,11 @@ NewClientStatus = strawberry.enum(
 )
 SessionFormat = strawberry.enum(events.SessionFormat, description="How sessions are delivered.")
 VerificationStatus = strawberry.enum(events.VerificationStatus)
+LicenceStatus = strawberry.enum(
+    events.LicenceStatus,
+    description="What the therapist's licences say: LICENSED (one at least not expired), EXPIRED "
+    "(every one expired: not listed), NOT_GIVEN (no licence given; show it as such).",
+)
 
 
 @strawberry.type(description="A therapist's own words about how they practise one approach.")
@@ -83,6 +88,13 @@ class Licence:
     number: str | None = strawberry.field(description="Only when the therapist publishes it.")
     expires: date | None
     verificationStatus: VerificationStatus
+    verifiedAt: datetime | None = strawberry.field(
+        default=None, description="When an administrator verified it (only while VERIFIED)."
+    )
+
+    @strawberry.field(description="True once its expiry date has passed in the issuing state.")
+    def expired(self, root: strawberry.Parent[dict[str, Any]]) -> bool:
+        return bool(root.get("expired"))
 
 
 @strawberry.type
@@ -113,6 +125,35 @@ class Responsiveness:
     sampleSize: int = strawberry.field(description="Inquiries received in the last 90 days.")
 
 
+def telehealth_states_served(profile: dict[str, Any]) -> list[str]:
+    """The telehealth states profiles derived from the licences; the declared ones from a
+    profiles service that predates the derivation."""
+    served = profile.get("telehealthStatesServed")
+    return profile.get("telehealthStates") or [] if served is None else served
+
+
+@strawberry.type(
+    description='A licence an administrator verified and that has not expired: "licence verified <date>".'
+)
+class VerifiedLicence:
+    kind: str
+    state: str
+    verifiedAt: datetime
+
+
+def verified_licences(root: dict[str, Any]) -> list[dict[str, Any]]:
+    """A card's verified licences as search listed them, or a profile's, read off its licences."""
+    listed = root.get("verifiedLicences")
+    if listed is not None:
+        return listed
+    licences = (events.PublicLicence.model_validate(raw) for raw in root.get("licences") or [])
+    return [
+        {"kind": lic.kind, "state": lic.state, "verifiedAt": lic.verifiedAt}
+        for lic in licences
+        if lic.verified_and_valid and lic.verifiedAt is not None
+    ]
+
+
 # What a card says before search has measured anything (or a search from before inquiries).
 NO_RESPONSIVENESS = {"answeredShare": None, "medianReplyHours": None, "sampleSize": 0}
 
@@ -130,7 +171,7 @@ class TherapistFields:
     newClientStatus: NewClientStatus | None
     availabilityConfirmedAt: datetime | None
     formats: list[SessionFormat]
-    telehealthStates: list[str]
+    telehealthStates: list[str] = strawberry.field(description="The states as the therapist declared them.")
     languages: list[str] = strawberry.field(description="BCP-47 language tags.")
     approaches: list[TherapistApproach]
     issues: list[IssueTreated]
@@ -138,6 +179,28 @@ class TherapistFields:
     identity: Identity
     ageGroups: list[str]
     updatedAt: datetime
+
+    @strawberry.field(
+        description="The declared telehealth states their valid licences (and the interstate "
+        "compacts those belong to) allow them to serve: what the telehealthState filter and "
+        "matching use."
+    )
+    def telehealthStatesServed(self, root: strawberry.Parent[dict[str, Any]]) -> list[str]:
+        return telehealth_states_served(root)
+
+    @strawberry.field(description='What their licences say; NOT_GIVEN is shown as "licence not given".')
+    def licenceStatus(self, root: strawberry.Parent[dict[str, Any]]) -> LicenceStatus:
+        status = root.get("licenceStatus")
+        if status is None:
+            status = events.licence_status(bool(lic.get("expired")) for lic in root.get("licences") or [])
+        return events.LicenceStatus(status)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Their licences an administrator verified that have not expired, each with "
+        'when ("licence verified <date>"); a rejection is never shown.'
+    )
+    def verifiedLicences(self, root: strawberry.Parent[dict[str, Any]]) -> list[VerifiedLicence]:
+        return verified_licences(root)  # type: ignore[return-value]
 
 
 @strawberry.type(description="A therapist's public profile.")
@@ -151,6 +214,13 @@ class Therapist(TherapistFields):
     populations: list[str]
     bio: Bio
     createdAt: datetime
+
+    @strawberry.field(
+        description="False when search, approach pages and matching do not show them: every "
+        "licence they gave has expired."
+    )
+    def listed(self, root: strawberry.Parent[dict[str, Any]]) -> bool:
+        return root.get("listed") is not False
 
     @strawberry.field(description="How they answer inquiries (null when search does not list them).")
     async def responsiveness(
@@ -181,6 +251,41 @@ async def _card_of(root: dict[str, Any], info: strawberry.Info) -> dict[str, Any
         return None
 
 
+@strawberry.type(description="One factor of a result's rank, in plain words and as a number.")
+class RankFactor:
+    factor: str = strawberry.field(
+        description="textRelevance, matchPoints, hardFilters, preference, scale, demotion, rotation, "
+        "weight, standing, tieBreak, distance or updated."
+    )
+    value: float
+    description: str
+
+
+@strawberry.type(
+    description="Why this listing is where it is: every factor of the value the results are "
+    "ordered by, as search computed it."
+)
+class RankExplanation:
+    order: str = strawberry.field(description="relevance, match, rotation, distance or freshness.")
+    rank: float = strawberry.field(description="The value the results are ordered by.")
+    rankExact: str = strawberry.field(description="The same value in decimal digits, exactly.")
+    composition: str = strawberry.field(
+        description="sum: rank is the sum of the factors' values; product: rank is textRelevance "
+        "(or matchPoints) times weight in single precision, weight being scale x demotion x rotation."
+    )
+    factors: list[RankFactor]
+    summary: str
+
+
+# The card key each of TherapistCard's resolved fields reads (gateway.card_fields asks search
+# for the keys a query reads; a resolved field missing here makes it ask for the whole card).
+CARD_RESOLVER_READS = {
+    "responsiveness": "responsiveness",
+    "unresponsive": "unresponsive",
+    "verifiedLicences": "verifiedLicences",
+}
+
+
 @strawberry.type(description="A therapist as search and matching list them.")
 class TherapistCard(TherapistFields):
     availabilityStale: bool = strawberry.field(
@@ -200,6 +305,14 @@ class TherapistCard(TherapistFields):
     )
     def unresponsive(self, root: strawberry.Parent[dict[str, Any]]) -> bool:
         return bool(root.get("unresponsive"))
+
+    @strawberry.field(
+        description="Why this listing: every factor of its rank (text relevance, distance, "
+        "preference score, rotation bucket, demotion), in searchTherapists and findMatch; search "
+        "works it out only when this field is selected. Null on approach pages."
+    )
+    def explanation(self, root: strawberry.Parent[dict[str, Any]]) -> RankExplanation | None:
+        return root.get("explanation")  # type: ignore[return-value]
 
 
 async def therapist(info: strawberry.Info, id: strawberry.ID) -> Therapist | None:

@@ -9,7 +9,7 @@ from typing import TypeVar
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
-from servicekit.auth import THERAPIST, Principal, TokenVerifier, require_role
+from servicekit.auth import ADMIN, THERAPIST, Principal, TokenVerifier, require_role
 from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.conditional import etag, if_match, not_modified
 from servicekit.errors import BadRequest, invalid_input
@@ -18,6 +18,7 @@ from services.profiles.application import (
     ChangeProfile,
     ConfirmAvailability,
     CreateProfile,
+    DecideVerification,
     Profiles,
     ProfileTarget,
     RemoveStatement,
@@ -26,11 +27,13 @@ from services.profiles.application import (
     confirm_availability,
     confirm_ownership,
     create_profile,
+    decide_verification,
     delete_profile,
     list_public_profiles,
     read_my_profile,
     read_owner_view,
     read_public_profile,
+    read_verification_log,
     remove_statement,
     set_statement,
 )
@@ -39,6 +42,8 @@ from services.profiles.domain import (
     AvailabilityConfirmation,
     NewTherapistProfile,
     TherapistProfile,
+    VerificationRequest,
+    owner_view,
     parse_patch,
 )
 
@@ -53,6 +58,14 @@ class ListingQuery(BaseModel):
     after: str = Field(default="", description="The `next` of the previous page")
 
 
+class VerificationLogQuery(BaseModel):
+    """The query of `GET /v1/licence-verifications`."""
+
+    first: int = Field(default=50, ge=1, le=MAX_PAGE, description="How many decisions a page holds")
+    after: str = Field(default="", description="The `next` of the previous page")
+    therapistId: str = Field(default="", description="Only the decisions on this therapist's licences")
+
+
 def parse_query(model: type[Q], request: web.Request) -> Q:
     """The request's query parameters as `model`; a 400 naming each one that is not valid."""
     try:
@@ -63,9 +76,11 @@ def parse_query(model: type[Q], request: web.Request) -> Q:
         raise BadRequest(f"Invalid query parameter: {names}", details=details) from exc
 
 
-def _owner_view(profile: TherapistProfile, *, status: int = 200, **headers: str) -> web.Response:
+def _owner_view(
+    profile: TherapistProfile, clock: Clock, *, status: int = 200, **headers: str
+) -> web.Response:
     return json_response(
-        profile.model_dump(mode="json"), status=status, headers={"ETag": etag(profile.version), **headers}
+        owner_view(profile, clock.now()), status=status, headers={"ETag": etag(profile.version), **headers}
     )
 
 
@@ -88,6 +103,8 @@ class ProfilesApi:
             web.put("/v1/therapists/{id}/approaches/{slug}", self.put_statement),
             web.delete("/v1/therapists/{id}/approaches/{slug}", self.delete_statement),
             web.post("/v1/therapists/{id}/availability", self.confirm_availability),
+            web.post("/v1/therapists/{id}/licence-verifications", self.decide_verification),
+            web.get("/v1/licence-verifications", self.read_verification_log),
         ]
 
     async def read_public(self, request: web.Request) -> web.Response:
@@ -104,11 +121,11 @@ class ProfilesApi:
 
     async def read_private(self, request: web.Request) -> web.Response:
         target = ProfileTarget(request.match_info["id"], await self._caller(request))
-        return _owner_view(await read_owner_view(target, self.uow))
+        return _owner_view(await read_owner_view(target, self.uow), self.clock)
 
     async def read_mine(self, request: web.Request) -> web.Response:
         """The caller's own profile: what `read_private` answers for it, found by the account."""
-        return _owner_view(await read_my_profile(await self._caller(request), self.uow))
+        return _owner_view(await read_my_profile(await self._caller(request), self.uow), self.clock)
 
     async def check_ownership(self, request: web.Request) -> web.Response:
         """204 if the caller owns the profile or is an admin (asked by other services)."""
@@ -121,13 +138,13 @@ class ProfilesApi:
         caller = await self._caller(request)
         submitted = parse_model(NewTherapistProfile, await read_json(request))
         profile = await create_profile(CreateProfile(caller, submitted), self.uow, self.clock)
-        return _owner_view(profile, status=201, Location=f"/v1/therapists/{profile.id}")
+        return _owner_view(profile, self.clock, status=201, Location=f"/v1/therapists/{profile.id}")
 
     async def patch(self, request: web.Request) -> web.Response:
         caller = await self._caller(request)
         patch = parse_patch(await read_json(request))
         command = ChangeProfile(await self._target(request, caller), patch)
-        return _owner_view(await change_profile(command, self.uow, self.clock))
+        return _owner_view(await change_profile(command, self.uow, self.clock), self.clock)
 
     async def put_statement(self, request: web.Request) -> web.Response:
         caller = await self._caller(request)
@@ -135,7 +152,7 @@ class ProfilesApi:
         command = SetStatement(
             await self._target(request, caller), request.match_info["slug"], body.statement
         )
-        return _owner_view(await set_statement(command, self.uow, self.clock))
+        return _owner_view(await set_statement(command, self.uow, self.clock), self.clock)
 
     async def delete_statement(self, request: web.Request) -> web.Response:
         command = RemoveStatement(await self._target(request), request.match_info["slug"])
@@ -146,7 +163,26 @@ class ProfilesApi:
         caller = await self._caller(request)
         body = parse_model(AvailabilityConfirmation, await read_json(request))
         command = ConfirmAvailability(await self._target(request, caller), body.newClientStatus)
-        return _owner_view(await confirm_availability(command, self.uow, self.clock))
+        return _owner_view(await confirm_availability(command, self.uow, self.clock), self.clock)
+
+    async def decide_verification(self, request: web.Request) -> web.Response:
+        """An administrator verifies or rejects one licence: 201 with the audit record."""
+        caller = await require_role(request, self.verifier, ADMIN)
+        body = parse_model(VerificationRequest, await read_json(request))
+        command = DecideVerification(await self._target(request, caller), body)
+        profile, record = await decide_verification(command, self.uow, self.clock)
+        return json_response(
+            record.model_dump(mode="json"), status=201, headers={"ETag": etag(profile.version)}
+        )
+
+    async def read_verification_log(self, request: web.Request) -> web.Response:
+        """The audit log of verification decisions, newest first (administrators only)."""
+        caller = await require_role(request, self.verifier, ADMIN)
+        query = parse_query(VerificationLogQuery, request)
+        page = await read_verification_log(
+            caller, query.after or None, query.first, self.uow, therapist_id=query.therapistId or None
+        )
+        return json_response(page.model_dump(mode="json"))
 
     async def delete(self, request: web.Request) -> web.Response:
         await delete_profile(await self._target(request), self.uow, self.clock)

@@ -20,14 +20,17 @@ from pydantic.json_schema import models_json_schema
 from integration_events.therapists import TherapistPublicProfile
 from servicekit import openapi
 from servicekit.errors import ErrorBody
-from services.profiles.api import ListingQuery
+from services.profiles.api import ListingQuery, VerificationLogQuery
 from services.profiles.domain import (
     ApproachStatementText,
     AvailabilityConfirmation,
     NewTherapistProfile,
+    OwnerView,
     ProfilePatch,
     PublicProfilePage,
-    TherapistProfile,
+    VerificationLogPage,
+    VerificationRecord,
+    VerificationRequest,
 )
 
 DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
@@ -39,7 +42,7 @@ ERRORS = {
     400: "Malformed JSON, an empty body, or a query parameter or header that is not valid (named)",
     401: "No bearer token, or one that is not valid (expired, wrong audience, wrong signature)",
     403: "A valid token that may not do this (not the owner, not an admin, no therapist role)",
-    404: "No such therapist profile (or statement)",
+    404: "No such therapist profile (or statement, or licence)",
     409: "The account already has a profile, or the profile kept changing concurrently",
     412: "If-Match does not name the current version",
     413: "The body is too large",
@@ -102,7 +105,7 @@ OPERATIONS = (
         "post /v1/therapists",
         "createTherapist",
         "Create the caller's therapist profile",
-        answer=(201, "The new profile (owner's view)", TherapistProfile),
+        answer=(201, "The new profile (owner's view)", OwnerView),
         headers=("ETag", "Location"),
         errors=(401, 403, 409, 503, *BODY_ERRORS),
         body=NewTherapistProfile,
@@ -120,7 +123,7 @@ OPERATIONS = (
         "patch /v1/therapists/{id}",
         "patchTherapist",
         "Change a profile (JSON Merge Patch)",
-        answer=(200, "The changed profile (owner's view)", TherapistProfile),
+        answer=(200, "The changed profile (owner's view)", OwnerView),
         errors=(*WRITE_ERRORS, *BODY_ERRORS),
         body=ProfilePatch,
         media_types=MERGE_PATCH,
@@ -138,14 +141,14 @@ OPERATIONS = (
         "get /v1/therapists/{id}/private",
         "getTherapistPrivate",
         "The whole profile, for its owner or an admin",
-        answer=(200, "The owner's view", TherapistProfile),
+        answer=(200, "The owner's view", OwnerView),
         errors=(401, 403, 404, 503),
     ),
     Operation(
         "get /v1/me",
         "getMyProfile",
         "The caller's own profile, found by the token's account (404 while it has none)",
-        answer=(200, "The owner's view, as getTherapistPrivate answers it", TherapistProfile),
+        answer=(200, "The owner's view, as getTherapistPrivate answers it", OwnerView),
         errors=(401, 403, 404, 503),
     ),
     Operation(
@@ -160,7 +163,7 @@ OPERATIONS = (
         "put /v1/therapists/{id}/approaches/{slug}",
         "putApproachStatement",
         "Set the therapist's statement for an approach (up to 2,000 characters)",
-        answer=(200, "The changed profile (owner's view)", TherapistProfile),
+        answer=(200, "The changed profile (owner's view)", OwnerView),
         errors=(*WRITE_ERRORS, *BODY_ERRORS),
         body=ApproachStatementText,
         parameters=(IF_MATCH,),
@@ -176,10 +179,29 @@ OPERATIONS = (
         "post /v1/therapists/{id}/availability",
         "confirmAvailability",
         "Confirm the new-client status now (sets status and availabilityConfirmedAt)",
-        answer=(200, "The changed profile (owner's view)", TherapistProfile),
+        answer=(200, "The changed profile (owner's view)", OwnerView),
         errors=(*WRITE_ERRORS, *BODY_ERRORS),
         body=AvailabilityConfirmation,
         parameters=(IF_MATCH,),
+    ),
+    Operation(
+        "post /v1/therapists/{id}/licence-verifications",
+        "decideLicenceVerification",
+        "Verify a licence of the profile, or reject it with a reason (admins only): a new version, "
+        "announced as therapist.updated, and a record in the audit log",
+        answer=(201, "The decision as the audit log keeps it", VerificationRecord),
+        errors=(*WRITE_ERRORS, *BODY_ERRORS),
+        body=VerificationRequest,
+        parameters=(IF_MATCH,),
+    ),
+    Operation(
+        "get /v1/licence-verifications",
+        "listLicenceVerifications",
+        "The audit log of licence verification decisions, newest first (admins only)",
+        answer=(200, "A page of decisions", VerificationLogPage),
+        headers=(),
+        errors=(400, 401, 403, 503),
+        query=VerificationLogQuery,
     ),
 )
 

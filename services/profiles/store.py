@@ -7,6 +7,10 @@
   version, deleted flag), to check the slugs therapists write statements for.
 - `notifications`: one document per inquiry a therapist was told of (`_id` = inquiry id, state
   `sending` or `sent`, `claimedAt`, `sentAt`), so that each notice goes out once.
+- `leases`: which replica runs a scheduled job now (`servicekit.lease`; `_id` = the job).
+- `licence_verifications`: the audit log of administrators' licence verification decisions (one
+  document per decision: `_id`, therapist, licence, decision, what was checked, reason, who and
+  when), written in the transaction that stores the decided version; read only by admins.
 
 `ProfileStore.begin(session)` binds the repositories to a transaction's session (or to none, for
 reads) for `servicekit.unit_of_work.MongoUnitOfWork`, which writes the emitted events to the
@@ -30,7 +34,10 @@ from services.profiles.domain import (
     NotificationInProgress,
     ProfileExists,
     TherapistProfile,
+    VerificationRecord,
     VersionConflict,
+    log_cursor,
+    parse_log_cursor,
 )
 
 TOP_LEVEL_TIMES = ("createdAt", "updatedAt", "availabilityConfirmedAt")
@@ -233,6 +240,38 @@ class MongoNotifications:
         )
 
 
+class MongoVerificationLog:
+    """The audit log of licence verification decisions, seen from one transaction (or from none)."""
+
+    def __init__(self, store: ProfileStore, session: AsyncClientSession | None) -> None:
+        self.verifications = store.verifications
+        self.session = session
+
+    async def add(self, record: VerificationRecord) -> None:
+        document = record.model_dump(mode="json", exclude={"id"})
+        document["_id"] = record.id
+        document["decidedAt"] = record.decidedAt  # a BSON date, sorted on
+        await self.verifications.insert_one(document, session=self.session)
+
+    async def page(
+        self, after: str | None, limit: int, *, therapist_id: str | None = None
+    ) -> tuple[list[VerificationRecord], str | None]:
+        """Newest first, (decidedAt, _id) descending; `after` continues below the record it names."""
+        query: dict[str, Any] = {"therapistId": therapist_id} if therapist_id else {}
+        if after:
+            at, record_id = parse_log_cursor(after)
+            query["$or"] = [{"decidedAt": {"$lt": at}}, {"decidedAt": at, "_id": {"$lt": record_id}}]
+        documents = await self.verifications.find(
+            query, sort=[("decidedAt", -1), ("_id", -1)], limit=limit + 1, session=self.session
+        ).to_list()
+        records = [
+            VerificationRecord.model_validate({**document, "id": document["_id"]}) for document in documents
+        ]
+        more = len(records) > limit
+        records = records[:limit]
+        return records, log_cursor(records[-1]) if more else None
+
+
 class ProfilesTransaction(Transaction):
     """The profiles service's repositories, bound to one transaction (or, with no session, for reads)."""
 
@@ -241,6 +280,7 @@ class ProfilesTransaction(Transaction):
         self.profiles = MongoProfiles(store, self)
         self.approaches = MongoKnownApproaches(store, session)
         self.notifications = MongoNotifications(store, session)
+        self.verifications = MongoVerificationLog(store, session)
 
 
 class ProfileStore:
@@ -251,12 +291,18 @@ class ProfileStore:
         self.tombstones = db["deleted_therapists"]
         self.approaches = db["known_approaches"]
         self.notifications = db["notifications"]
+        self.leases = db["leases"]
+        self.verifications = db["licence_verifications"]
         self.recent = RecentProfiles()
 
     async def create_indexes(self) -> None:
         await self.therapists.create_index("ownerSub", unique=True, name="one_profile_per_account")
         await self.approaches.create_index("slug")
         await self.approaches.create_index("previousSlugs")
+        await self.verifications.create_index([("decidedAt", -1), ("_id", -1)], name="newest_first")
+        await self.verifications.create_index(
+            [("therapistId", 1), ("decidedAt", -1), ("_id", -1)], name="newest_first_by_therapist"
+        )
 
     def begin(self, session: AsyncClientSession | None) -> ProfilesTransaction:
         return ProfilesTransaction(self, session)

@@ -24,6 +24,7 @@ from servicekit.http import json_response, parse_model, read_json
 from services.search import application, domain
 from services.search.domain import (
     BUCKET_HEADER,
+    MatchOptions,
     MatchQuestionnaire,
     PageParameters,
     SearchParameters,
@@ -107,6 +108,7 @@ class SearchApi:
         return [
             web.get("/v1/therapists", self.search),
             web.get("/v1/therapists/{id}", self.therapist),
+            web.post("/v1/therapists/{id}/fits", self.fits),
             web.get("/v1/approaches/{slug}/specialists", self.specialists),
             web.post("/v1/match", self.match),
             web.get("/openapi.json", self.openapi),
@@ -122,6 +124,17 @@ class SearchApi:
             b'{"cursor":' + orjson.dumps(c) + b',"node":' + render_card_json(h, now) + b"}"
             for h, c in zip(page.hits, page.cursors, strict=True)
         )
+        if page.explanations is not None:  # asked for: spliced into each node
+            edges = b",".join(
+                b'{"cursor":'
+                + orjson.dumps(c)
+                + b',"node":'
+                + render_card_json(h, now)[:-1]
+                + b',"explanation":'
+                + orjson.dumps(e)
+                + b"}}"
+                for h, c, e in zip(page.hits, page.cursors, page.explanations, strict=True)
+            )
         body = b"".join(
             [
                 b'{"totalCount":',
@@ -141,6 +154,11 @@ class SearchApi:
         hit = await application.read_card(request.match_info["id"], self.engine)
         return json_response(render_card(hit, self.clock.now()))
 
+    async def fits(self, request: web.Request) -> web.Response:
+        queries = domain.fit_queries(await read_json(request))
+        found = await application.therapist_fits(request.match_info["id"], queries, self.engine)
+        return json_response(found.model_dump(), headers={"Cache-Control": "no-store"})
+
     async def specialists(self, request: web.Request) -> web.Response:
         paging = page_parameters(query_parameters(request.query, PageParameters, once=False))
         bucket = visitor_bucket(request)
@@ -149,17 +167,26 @@ class SearchApi:
         edges = []
         for hit, cursor in zip(found.page.hits, found.page.cursors, strict=True):
             statement = next((a["statement"] for a in hit.card["approaches"] if a["slug"] == found.slug), "")
-            edges.append({"cursor": cursor, "statement": statement, "node": render_card(hit, now)})
+            node = render_card(hit, now)
+            if paging.field:  # only what the caller will read: the rest of each card is most of the bytes
+                node = {name: node[name] for name in paging.field if name in node}
+            edges.append({"cursor": cursor, "statement": statement, "node": node})
         body = {"totalCount": found.page.total, "pageInfo": _page_info(found.page), "edges": edges}
         return json_response(body, headers=_headers(bucket))
 
     async def match(self, request: web.Request) -> web.Response:
         answers = parse_model(MatchQuestionnaire, await read_json(request))
+        explain = parse_model(MatchOptions, dict(request.query)).explain
         bucket = visitor_bucket(request)
-        found = await application.match_therapists(answers, bucket, self.engine, self.clock)
+        found = await application.match_therapists(answers, bucket, self.engine, self.clock, explain=explain)
         now = self.clock.now()
         edges = [
-            {"node": render_card(m.hit, now), "score": m.score, "reasons": m.reasons} for m in found.matches
+            {
+                "node": render_card(m.hit, now) | ({"explanation": m.explanation} if m.explanation else {}),
+                "score": m.score,
+                "reasons": m.reasons,
+            }
+            for m in found.matches
         ]
         return json_response(
             {"totalCount": found.total, "edges": edges},

@@ -1,6 +1,7 @@
-"""The search service's use cases: searches, approach pages, matches and cards answered from
-this replica's index; therapist, approach and inquiry events applied to the shared read model,
-and therapists' responsiveness measured when inquiries change and as time passes.
+"""The search service's use cases: searches, approach pages, matches, cards and fits (which
+searches a therapist is a result of) answered from this replica's index; therapist, approach and
+inquiry events applied to the shared read model, and therapists' responsiveness measured when
+inquiries change and as time passes.
 
 Engine work is blocking (tantivy releases the GIL while it searches), so it runs on the
 engine's threads and the event loop keeps serving meanwhile; a card read is one term lookup and
@@ -13,6 +14,7 @@ later revision was, so concurrent measurements on several replicas leave the one
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from integration_events.approaches import ApproachDeleted, ApproachSnapshot
 from integration_events.inquiries import InquiryAnswered, InquiryReceived
@@ -56,6 +58,7 @@ class Match:
     hit: Hit
     score: float
     reasons: list[str]
+    explanation: dict[str, Any] | None = None  # asked for: every factor of its rank
 
 
 @dataclass
@@ -65,18 +68,27 @@ class Matches:
 
 
 async def match_therapists(
-    answers: MatchQuestionnaire, bucket: int, engine: SearchEngine, clock: Clock
+    answers: MatchQuestionnaire, bucket: int, engine: SearchEngine, clock: Clock, *, explain: bool = False
 ) -> Matches:
-    """The therapists who fit the questionnaire, best first, each with why it matched. The
-    answers stay in memory for this call only."""
-    found = await engine.run(engine.match, answers, bucket)
+    """The therapists who fit the questionnaire, best first, each with why it matched (and, if
+    asked, the factors of its rank). The answers stay in memory for this call only."""
+    found = await engine.run(engine.match, answers, bucket, explain)
     now = clock.now()
     matches = []
-    for hit in found.hits:
+    explanations = found.explanations or [None] * len(found.hits)
+    for hit, explanation in zip(found.hits, explanations, strict=True):
         distance = hit.distance_km if answers.format != "online" else None
         score, reasons = match_reasons(answers, hit.card, hit.licensed, distance, found.approach_names, now)
-        matches.append(Match(hit, score, reasons))
+        matches.append(Match(hit, score, reasons, explanation))
     return Matches(found.total, matches)
+
+
+async def therapist_fits(
+    therapist_id: str, queries: list[SearchQuery], engine: SearchEngine
+) -> domain.TherapistFits:
+    """Which of `queries` the listed therapist is a result of now, with the version of the
+    therapist the answer reflects (None, and no fits, if none is listed under this id)."""
+    return await engine.run(engine.fits, therapist_id, queries)
 
 
 async def read_card(therapist_id: str, engine: SearchEngine) -> Hit:

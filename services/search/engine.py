@@ -1,5 +1,5 @@
-"""Answering searches, approach pages and matches from this replica's index (matching's own
-query is in `matches.py`).
+"""Answering searches, approach pages, matches and fits (which searches one therapist is a
+result of) from this replica's index (matching's own query is in `matches.py`).
 
 Pagination is keyset-based: a cursor carries the sort key and id of the last item, so items
 inserted or removed before it do not shift the next page. Lists without text are ordered by a
@@ -23,8 +23,10 @@ import numpy as np
 import tantivy
 from tantivy import Query
 
+from servicekit.errors import BadRequest
 from services.search import domain, geo
 from services.search.domain import MatchQuestionnaire, SearchQuery, Sort, unknown_place
+from services.search.explain import search_explanations
 from services.search.index import (
     SCHEMA,
     UNSIGNED_MAX,
@@ -54,6 +56,7 @@ class Page:
     cursors: list[str]
     has_next: bool
     facets: dict[str, list[dict[str, Any]]] | None = None
+    explanations: list[dict[str, Any]] | None = None  # asked for: each hit's, in order
 
 
 class SearchEngine:
@@ -130,7 +133,16 @@ class SearchEngine:
             found.append(term("faith", q.faith.lower()))
         if q.age_group:
             found.append(term("age_group", q.age_group))
+        if q.verified_only:
+            found.append(term("verified", "true"))
         return found
+
+    def matching(self, index: SearchIndex, q: SearchQuery, radius_km: float | None) -> Query:
+        """What a result of `q` must match, short of the exact radius check."""
+        clauses = self.filters(index, q, radius_km)
+        if q.text:
+            clauses.insert(0, index.parse_text(q.text))
+        return all_of(*clauses) if clauses else Query.all_query()
 
     def search(self, q: SearchQuery, bucket: int) -> Page:
         index = self.current()
@@ -139,10 +151,7 @@ class SearchEngine:
 
     def _search(self, index: SearchIndex, q: SearchQuery, bucket: int) -> Page:
         center, radius_km = self.place(q)
-        clauses = self.filters(index, q, radius_km)
-        if q.text:
-            clauses.insert(0, index.parse_text(q.text))
-        base = all_of(*clauses) if clauses else Query.all_query()
+        base = self.matching(index, q, radius_km)
         # One execution answers most searches: if every match fits in SMALL_RESULT, the page,
         # the exact radius check and the facet counts are all worked out from those rows.
         candidates = all_of(base, index.cells_query(center, radius_km)) if center and radius_km else base
@@ -154,6 +163,7 @@ class SearchEngine:
         )
         if first_pass.count <= SMALL_RESULT:
             page = self._small(index, first_pass.hits, q, bucket, center, radius_km)
+            query = candidates  # what ordered the page
         else:
             query = all_of(base, index.within(base, center, radius_km)) if center and radius_km else base
             total, facets = index.facets(query)
@@ -162,6 +172,8 @@ class SearchEngine:
         if not radius_km:
             for hit in page.hits:
                 hit.distance_km = None
+        if q.explain:
+            page.explanations = search_explanations(index, query, q, bucket, page.hits)
         return page
 
     def _small(
@@ -330,6 +342,35 @@ class SearchEngine:
         cursors = [domain.encode_cursor(sort, h.key, h.id, position + i) for i, h in enumerate(hits)]
         return Page(total=0, hits=hits, cursors=cursors, has_next=has_next)
 
+    # ---------------------------------------------------------------------------- fits
+
+    def fits(self, therapist_id: str, queries: Sequence[SearchQuery]) -> domain.TherapistFits:
+        """Which of `queries` the therapist is a result of, and the version of it that says so:
+        each search's own query with the therapist's id as one more clause, and the same exact
+        radius check as a search's."""
+        places = []
+        for position, q in enumerate(queries):  # a place no search could find is refused, listed or not
+            try:
+                places.append(self.place(q))
+            except BadRequest as exc:
+                raise domain.in_filter(position, exc) from None
+        index = self.current()
+        with index.pinned():
+            slot = index.listed_row(therapist_id)
+            if slot is None:
+                return domain.TherapistFits(version=None, fits=[False] * len(queries))
+            fits = []
+            for q, (center, radius_km) in zip(queries, places, strict=True):
+                query = all_of(term("id", therapist_id), self.matching(index, q, radius_km))
+                if center and radius_km:
+                    query = all_of(query, index.cells_query(center, radius_km))
+                found = bool(index.searcher.search(query, limit=1, count=False).hits)
+                if found and center and radius_km:
+                    distance = index.nearest_km(slot, center)
+                    found = distance is not None and distance <= radius_km
+                fits.append(found)
+            return domain.TherapistFits(version=int(index.row_version.data[slot]), fits=fits)
+
     # ---------------------------------------------------------------------------- approach page
 
     def specialists(self, slug: str, first: int, after: str | None, bucket: int) -> tuple[Page, str]:
@@ -348,9 +389,9 @@ class SearchEngine:
 
     # ---------------------------------------------------------------------------- matching
 
-    def match(self, answers: MatchQuestionnaire, bucket: int) -> Candidates:
+    def match(self, answers: MatchQuestionnaire, bucket: int, explain: bool = False) -> Candidates:
         """The therapists who pass the questionnaire's hard filters, the best by preference points
-        first (with distances from the client's place, if given)."""
+        first (with distances from the client's place, if given; with explanations if asked)."""
         index = self.current()
         with index.pinned():
-            return candidates(index, answers, bucket)
+            return candidates(index, answers, bucket, explain=explain)

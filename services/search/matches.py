@@ -11,11 +11,13 @@ engine then folds in the same stale demotion and rotation as for text searches.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tantivy import Occur, Query
 
 from services.search import domain, geo
 from services.search.domain import MatchQuestionnaire, unknown_place
+from services.search.explain import match_explanations
 from services.search.index import Hit, SearchIndex, all_of, fee_at_most, one_of, term
 
 
@@ -26,9 +28,12 @@ class Candidates:
     total: int
     hits: list[Hit]
     approach_names: dict[str, str]
+    explanations: list[dict[str, Any]] | None = None  # asked for: each hit's, in order
 
 
-def candidates(index: SearchIndex, answers: MatchQuestionnaire, bucket: int) -> Candidates:
+def candidates(
+    index: SearchIndex, answers: MatchQuestionnaire, bucket: int, *, explain: bool = False
+) -> Candidates:
     """The best `answers.first` therapists for the answers, most points first."""
     state = answers.state
     hard: list[Query] = [
@@ -64,30 +69,48 @@ def candidates(index: SearchIndex, answers: MatchQuestionnaire, bucket: int) -> 
     base = all_of(*hard)
     if answers.format == "in_person" and center is not None:
         base = all_of(base, index.within(base, center, domain.IN_PERSON_RADIUS_KM))
+    preferences = _preferences(index, answers)
     scored = Query.boolean_query(
         [(Occur.Must, Query.const_score_query(base, 1.0))]
-        + [(Occur.Should, Query.const_score_query(q, w)) for q, w in _preferences(index, answers)]
+        + [(Occur.Should, Query.const_score_query(q, w)) for _, q, w in preferences]
     )
     result = index.searcher.search(scored, limit=answers.first, count=True, weight_by_field=f"w_{bucket}")
     hits = sorted(index.load(result.hits, center), key=lambda h: -h.key)
-    return Candidates(result.count, hits, index.approaches.names)
+    found = Candidates(result.count, hits, index.approaches.names)
+    if explain:
+        found.explanations = match_explanations(index, preferences, bucket, hits)
+    return found
 
 
-def _preferences(index: SearchIndex, answers: MatchQuestionnaire) -> list[tuple[Query, float]]:
-    """What each preference matches, and the points it adds."""
+def _preferences(index: SearchIndex, answers: MatchQuestionnaire) -> list[tuple[str, Query, float]]:
+    """What each preference matches, and the points it adds, with what it is in words (never the
+    answer itself: an explanation names the kind of preference met, as its reasons say what)."""
     weights = domain.MATCH_WEIGHTS
     prefs = answers.preferences
-    wanted: list[tuple[Query, float]] = []
-    wanted += [(term("issue", c), weights["concern"]) for c in answers.concerns]
-    wanted += [(term("issue_top", c), weights["top_concern"]) for c in answers.concerns]
-    wanted += [(term("approach", index.approaches.resolve(s)), weights["style"]) for s in answers.style]
-    wanted += [(term("language", lang), weights["language"]) for lang in prefs.languages]
+    wanted: list[tuple[str, Query, float]] = []
+    wanted += [
+        ("Helps with a concern you named", term("issue", c), weights["concern"]) for c in answers.concerns
+    ]
+    wanted += [
+        ("That concern is a main focus", term("issue_top", c), weights["top_concern"])
+        for c in answers.concerns
+    ]
+    wanted += [
+        ("Practises a style you chose", term("approach", index.approaches.resolve(s)), weights["style"])
+        for s in answers.style
+    ]
+    wanted += [
+        ("Offers sessions in a language you chose", term("language", lang), weights["language"])
+        for lang in prefs.languages
+    ]
     if prefs.gender:
-        wanted.append((term("gender", prefs.gender.lower()), weights["gender"]))
+        wanted.append(("Gender as you preferred", term("gender", prefs.gender.lower()), weights["gender"]))
     if prefs.lgbtq:
-        wanted.append((term("lgbtq", "true"), weights["lgbtq"]))
+        wanted.append(("Identifies as LGBTQ+", term("lgbtq", "true"), weights["lgbtq"]))
     if prefs.faith:
-        wanted.append((term("faith", prefs.faith.lower()), weights["faith"]))
+        wanted.append(("Shares your faith", term("faith", prefs.faith.lower()), weights["faith"]))
     if prefs.raceEthnicity:
-        wanted.append((term("race", prefs.raceEthnicity.lower()), weights["race"]))
+        wanted.append(
+            ("Race or ethnicity as you preferred", term("race", prefs.raceEthnicity.lower()), weights["race"])
+        )
     return wanted

@@ -23,6 +23,8 @@ from services.search.domain import (
     ROTATION_BUCKETS,
     VISITOR_COOKIE,
     VISITOR_HEADER,
+    FitsRequest,
+    MatchOptions,
     MatchPage,
     MatchQuestionnaire,
     PageParameters,
@@ -30,12 +32,14 @@ from services.search.domain import (
     SearchPage,
     SearchParameters,
     SpecialistsPage,
+    TherapistFits,
 )
 
 DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
 REF = "#/components/schemas/{model}"
 MODELS: tuple[type[BaseModel], ...] = (
-    SearchPage, SpecialistsPage, MatchPage, SearchCard, MatchQuestionnaire, ErrorBody,
+    SearchPage, SpecialistsPage, MatchPage, SearchCard, MatchQuestionnaire, FitsRequest, TherapistFits,
+    ErrorBody,
 )  # fmt: skip
 
 # What the service answers for each status, wherever the operation can answer it.
@@ -45,7 +49,7 @@ ERRORS = {
     "404": "No therapist with this id is listed",
     "413": "The body is larger than 1 MiB",
     "415": "Not a JSON body",
-    "422": "The answers are invalid (fields named in details, values not echoed)",
+    "422": "The answers or filters are invalid (fields named in details, values not echoed)",
     "503": "The index is still being built, or MongoDB is unavailable; retry shortly",
 }
 VISITOR = {
@@ -135,6 +139,27 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": _answer("The card", SearchCard), **_errors("404", "503")},
                 }
             },
+            "/v1/therapists/{id}/fits": {
+                "post": {
+                    "operationId": "therapistFits",
+                    "summary": "Which of several searches a therapist is a result of now",
+                    "description": "Each filter is what searchTherapists takes, as JSON values; it fits "
+                    "when the therapist would be among that search's results. `version` is the "
+                    "therapist's version the answer reflects, so a caller that knows of a later one "
+                    "can ask again once this replica has applied it.",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(FitsRequest.__name__)}},
+                    },
+                    "responses": {
+                        "200": _answer("Per filter, whether the therapist fits it", TherapistFits),
+                        **_errors("400", "413", "415", "422", "503"),
+                    },
+                }
+            },
             "/v1/approaches/{slug}/specialists": {
                 "get": {
                     "operationId": "approachSpecialists",
@@ -159,7 +184,7 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "findMatch",
                     "summary": "Find Your Match: therapists who fit a questionnaire, with why",
                     "description": "Answers are used for this request only: never stored or logged.",
-                    "parameters": [VISITOR],
+                    "parameters": [VISITOR, *documented_parameters(MatchOptions)],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": _ref(MatchQuestionnaire.__name__)}},

@@ -44,6 +44,7 @@ from integration_events.approaches import APPROACH_UPDATED
 from integration_events.therapists import THERAPIST_UPDATED
 from servicekit.bus import EventBus
 from servicekit.envelope import new_event
+from tests.bench.calibration import machine_line
 from tests.support import RAISED_RATE_LIMIT, wait_ready
 
 pytestmark = pytest.mark.bench
@@ -378,6 +379,7 @@ def resident_mib(pid: int) -> float:
 async def test_ten_thousand_idle_subscriptions_on_one_replica(infra):
     """10,000 `therapistChanged` subscriptions (500 WebSockets of 20) held by one gateway process;
     goals: resident memory under 300 MiB, and one change heard by all of them within 1 s."""
+    print("\n" + machine_line())
     backend_ports, gateway_port, env = gateway_environment(
         infra,
         GATEWAY_SUBSCRIPTIONS_PER_CONNECTION=str(PER_CONNECTION),

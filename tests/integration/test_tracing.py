@@ -16,6 +16,7 @@ from opentelemetry.trace import SpanKind
 
 from devstack.embedded_mongo import free_port
 from integration_events.subscriptions import Subscription
+from servicekit import tracing
 from servicekit.bus import EventBus, declare_subscription
 from servicekit.consumer import EventConsumer
 from servicekit.envelope import new_event
@@ -144,6 +145,30 @@ async def test_the_trace_id_crosses_an_http_call_from_one_service_to_the_next(sp
     assert servers["search"].parent.span_id == client.context.span_id
     assert client.parent.span_id == servers["gateway"].context.span_id
     assert seen_downstream["traceparent"].split("-")[1] == hex_trace(servers["gateway"])
+
+
+async def test_without_an_exporter_a_call_still_carries_the_callers_trace(monkeypatch):
+    monkeypatch.setattr(tracing._sampler, "exporting", False)  # as in a process exporting nothing
+    seen_downstream: dict[str, str | None] = {}
+
+    async def downstream(request: web.Request) -> web.Response:
+        seen_downstream["traceparent"] = request.headers.get("traceparent")
+        return web.json_response({})
+
+    async with serving(traced_app("search", [web.get("/v1/cards", downstream)]), free_port()) as search:
+
+        async def upstream(_: web.Request) -> web.Response:
+            async with aiohttp.ClientSession(trace_configs=[client_trace_config()]) as http:
+                async with http.get(f"{search}/v1/cards") as response:
+                    return web.json_response({"downstream": response.status})
+
+        async with serving(traced_app("gateway", [web.post("/graphql", upstream)]), free_port()) as gateway:
+            async with aiohttp.ClientSession() as http:
+                headers = {"traceparent": CALLER_TRACEPARENT}
+                async with http.post(f"{gateway}/graphql", headers=headers) as response:
+                    assert await response.json() == {"downstream": 200}
+
+    assert seen_downstream["traceparent"].split("-")[1] == CALLER_TRACE_ID
 
 
 async def test_a_failing_request_is_recorded_as_an_error_span(spans):

@@ -108,3 +108,15 @@ def test_the_named_operation_is_the_one_priced():
     assert cost(document, operation_name="Cheap") == 0
     assert cost(document, operation_name="Dear") == CATALOGUE
     assert cost(document, operation_name="Missing") == 0
+
+
+def test_one_document_priced_again_with_other_page_sizes_costs_what_a_fresh_walk_does():
+    # The gateway reuses parsed documents, and remembers their costs by page size.
+    document = parse(
+        "query($first: Int, $inner: Int, $text: String) { searchTherapists(first: $first, text: $text) "
+        '{ edges { node { id } } } approach(slug: "x") { specialists(first: $inner) { edges { cursor } } } }'
+    )
+    for variables in ({"first": 5, "inner": 3}, {"first": 7, "inner": 3, "text": "a"}, {"first": 5}, {}):
+        fresh = operation_cost(schema._schema, parse(document.loc.source.body), variables)
+        assert operation_cost(schema._schema, document, variables) == fresh
+        assert operation_cost(schema._schema, document, variables) == fresh

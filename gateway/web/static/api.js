@@ -72,7 +72,8 @@ export async function graphql(query, variables = {}, { signal, signedIn = false 
 
 const CARD_FIELDS = `
   id displayName title pronouns location { city state }
-  newClientStatus availabilityConfirmedAt availabilityStale unresponsive formats`;
+  newClientStatus availabilityConfirmedAt availabilityStale unresponsive formats
+  verifiedLicences { kind state verifiedAt }`;
 
 export const APPROACHES = `
 query Approaches {
@@ -104,9 +105,15 @@ query Search($text: String, $filter: TherapistFilter, $sort: TherapistSort, $fir
       approaches { value count } issues { value count } states { value count }
       cities { value count } formats { value count } newClientStatus { value count }
       insurance { value count } languages { value count } genders { value count }
-      ageGroups { value count } slidingScale { value count }
+      ageGroups { value count } slidingScale { value count } verified { value count }
     }
   }
+}`;
+
+// Sent over a WebSocket (live.js): each therapist who comes to fit a search and accept new clients.
+export const NEW_MATCHES = `
+subscription NewMatches($filter: TherapistFilter!, $text: String) {
+  newMatches(filter: $filter, text: $text) { id displayName title pronouns location { city state } }
 }`;
 
 export const THERAPIST = `
@@ -119,7 +126,7 @@ query Therapist($id: ID!) {
     money { fees { sessionType amountUsd } slidingScale { minUsd maxUsd } freeConsultation
       insurance outOfNetworkSuperbill }
     identity { gender raceEthnicity lgbtq faith }
-    licences { kind state number verificationStatus }
+    licences { kind state number verificationStatus verifiedAt expired } licenceStatus
     locations { label street city state postalCode isPrivate }
     bio { helpWith approach about }
     responsiveness { answeredShare medianReplyHours sampleSize } unresponsive

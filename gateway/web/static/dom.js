@@ -112,6 +112,14 @@ export function availability(card) {
     card.unresponsive && h("span", { className: "stale" }, " · has not answered recent messages"));
 }
 
+/** "Licence verified <date>" for each licence an administrator verified (and that is valid). */
+export function verifiedLicences(card) {
+  const verified = card.verifiedLicences || [];
+  if (!verified.length) return null;
+  return h("p", { className: "verified" }, verified.map((licence, index) =>
+    `${index ? " · " : ""}${licence.kind} licence (${licence.state}) verified ${dateText(licence.verifiedAt)}`));
+}
+
 /** A therapist's name, title and place: the head of every card. */
 export function therapistHeading(card, level = "h3") {
   return h("div", { className: "person" },
@@ -121,7 +129,8 @@ export function therapistHeading(card, level = "h3") {
         card.displayName)),
       h("p", { className: "person-title" }, card.title,
         card.pronouns ? h("span", { className: "muted" }, ` (${card.pronouns})`) : null),
-      h("p", { className: "person-place" }, placeText(card.location))));
+      h("p", { className: "person-place" }, placeText(card.location)),
+      verifiedLicences(card)));
 }
 
 /** Move focus to the page's heading after navigation, so keyboard and screen-reader users start there. */

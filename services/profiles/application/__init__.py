@@ -1,6 +1,9 @@
 """The use cases of the profiles service: what is done with profiles and what approach events
-teach (`profiles`), and telling a therapist that an inquiry waits (`notifications`)."""
+teach (`profiles`), telling a therapist that an inquiry waits (`notifications`), and the
+scheduled licence check (`licences`), and administrators' licence verification decisions
+(`verification`)."""
 
+from services.profiles.application.licences import LicenceCheck, LicenceCheckRun, restand
 from services.profiles.application.notifications import (
     Mailer,
     MailerUnavailable,
@@ -21,6 +24,7 @@ from services.profiles.application.profiles import (
     ProfileTarget,
     RemoveStatement,
     SetStatement,
+    VerificationLog,
     change_profile,
     confirm_availability,
     confirm_ownership,
@@ -35,8 +39,20 @@ from services.profiles.application.profiles import (
     remove_statement,
     set_statement,
 )
+from services.profiles.application.verification import (
+    DecideVerification,
+    decide_verification,
+    read_verification_log,
+)
 
 __all__ = [
+    "DecideVerification",
+    "VerificationLog",
+    "decide_verification",
+    "read_verification_log",
+    "LicenceCheck",
+    "LicenceCheckRun",
+    "restand",
     "WRITE_ATTEMPTS",
     "ApproachRepository",
     "ChangeProfile",

@@ -32,12 +32,14 @@ from services.profiles.domain import (
     ProfileExists,
     PublicProfilePage,
     TherapistProfile,
+    VerificationRecord,
     VersionConflict,
     canonical_statements,
     check_verification_unchanged,
     created_event,
     deleted_event,
     editable_content,
+    kept_verification,
     new_profile,
     patched_content,
     profile_not_found,
@@ -46,6 +48,7 @@ from services.profiles.domain import (
     unknown_approach,
     updated_event,
     with_availability,
+    with_standing,
     with_statement,
     without_statement,
 )
@@ -90,11 +93,24 @@ class ApproachRepository(Protocol):
     async def record(self, approach_id: str, version: int, fields: dict[str, Any]) -> None: ...
 
 
+class VerificationLog(Protocol):
+    """The audit log of licence verification decisions."""
+
+    async def add(self, record: VerificationRecord) -> None: ...
+
+    async def page(
+        self, after: str | None, limit: int, *, therapist_id: str | None = None
+    ) -> tuple[list[VerificationRecord], str | None]:
+        """Decisions newest first, after the cursor `after`; and the cursor of the next page."""
+        ...
+
+
 class ProfileRecords(Protocol):
     """What a use case holds inside one transaction."""
 
     profiles: ProfileRepository
     approaches: ApproachRepository
+    verifications: VerificationLog
 
     def emit(self, event: CloudEvent) -> None: ...
 
@@ -190,14 +206,13 @@ async def create_profile(command: CreateProfile, uow: Profiles, clock: Clock) ->
     owner = submitted.ownerSub or caller.sub
     if owner != caller.sub and not caller.is_admin:
         raise Forbidden("Only an administrator can create a profile for another account")
-    if not caller.is_admin:
-        check_verification_unchanged(None, submitted)
+    check_verification_unchanged(None, submitted)
     reads = uow.reads()
     existing = await reads.profiles.id_owned_by(owner)
     if existing is not None:
         raise ProfileExists(existing)
     content = await _with_known_approaches(reads, submitted, held=())
-    profile = new_profile(content, owner_sub=owner, at=clock.now())
+    profile = new_profile(kept_verification(None, content), owner_sub=owner, at=clock.now())
 
     async def work(tx: ProfileRecords) -> None:
         await tx.profiles.add(profile)
@@ -213,18 +228,19 @@ async def create_profile(command: CreateProfile, uow: Profiles, clock: Clock) ->
 async def change_profile(command: ChangeProfile, uow: Profiles, clock: Clock) -> TherapistProfile:
     """Apply a merge patch; a patch that changes nothing makes no new version and no event."""
     changes = command.patch.model_dump(mode="json", exclude_unset=True)
-    caller = command.target.caller
 
     async def patched(reads: ProfileRecords, profile: TherapistProfile) -> TherapistProfile | None:
         before = editable_content(profile)
         content = patched_content(before, changes)
-        if not caller.is_admin:
-            check_verification_unchanged(profile, content)
+        check_verification_unchanged(profile, content)
+        content = kept_verification(profile, content)  # when it was verified is the directory's to say
         if "approaches" in changes:
             content = await _with_known_approaches(reads, content, held=[a.slug for a in profile.approaches])
+        at = clock.now()
+        content = with_standing(content, at)  # a licence's `expired` is the directory's to say
         if content.model_dump(mode="json") == before:
             return None
-        return revised(profile, content, at=clock.now())
+        return revised(profile, content, at=at)
 
     return await _change(command.target, uow, patched)
 

@@ -1,10 +1,24 @@
 """The therapist profile with no I/O and no HTTP: the kinds of value it is made of (`fields`),
 the models and how a profile changes (`profile`), the rules over whole profiles (`rules`), its
-public view (`views`), its events (`events`), what can go wrong (`errors`), and the e-mail that
-tells a therapist an inquiry waits (`notifications`)."""
+public view (`views`), what its licences make of it as time passes (`licensing`), its events
+(`events`), an administrator's verification of a licence (`verification`), what can go wrong (`errors`), and the e-mail that tells a therapist an inquiry waits
+(`notifications`)."""
 
 from services.profiles.domain.errors import ProfileExists, VersionConflict, profile_not_found
 from services.profiles.domain.events import EVENT_SOURCE, created_event, deleted_event, updated_event
+from services.profiles.domain.licensing import (
+    ALL_EXPIRED,
+    EXPIRY_WARNING,
+    LicenceNotice,
+    Listing,
+    current_standing,
+    is_expired,
+    licence_notices,
+    listing_of,
+    states_permitted,
+    telehealth_states_served,
+    with_standing,
+)
 from services.profiles.domain.notifications import (
     CLAIM_TIMEOUT,
     NOTICE_SUBJECT,
@@ -38,11 +52,35 @@ from services.profiles.domain.profile import (
 from services.profiles.domain.rules import (
     canonical_statements,
     check_verification_unchanged,
+    kept_verification,
     unknown_approach,
 )
-from services.profiles.domain.views import PublicProfilePage, public_view
+from services.profiles.domain.verification import (
+    Decision,
+    LicenceRef,
+    VerificationLogPage,
+    VerificationRecord,
+    VerificationRequest,
+    decided,
+    log_cursor,
+    parse_log_cursor,
+)
+from services.profiles.domain.views import OwnerView, PublicProfilePage, owner_view, public_view
 
 __all__ = [
+    "ALL_EXPIRED",
+    "EXPIRY_WARNING",
+    "LicenceNotice",
+    "Listing",
+    "current_standing",
+    "is_expired",
+    "licence_notices",
+    "listing_of",
+    "OwnerView",
+    "owner_view",
+    "states_permitted",
+    "telehealth_states_served",
+    "with_standing",
     "CLAIM_TIMEOUT",
     "EVENT_SOURCE",
     "MAX_STATEMENT_LENGTH",
@@ -65,6 +103,15 @@ __all__ = [
     "VersionConflict",
     "canonical_statements",
     "check_verification_unchanged",
+    "kept_verification",
+    "Decision",
+    "LicenceRef",
+    "VerificationLogPage",
+    "VerificationRecord",
+    "VerificationRequest",
+    "decided",
+    "log_cursor",
+    "parse_log_cursor",
     "claim_notice",
     "created_event",
     "deleted_event",

@@ -19,6 +19,7 @@ from integration_events.therapists import NewClientStatus, SessionFormat, Verifi
 from servicekit.errors import InvalidInput, invalid_input
 from servicekit.merge_patch import merge_patch, merge_patch_model
 from servicekit.text import free_text
+from services.profiles.domain import licensing
 from services.profiles.domain.fields import (
     AgeGroupCode,
     Email,
@@ -76,8 +77,24 @@ class Licence(Strict):
     number: free_text(40, required=True)
     state: StateCode
     expires: IsoDate | None = None
-    verificationStatus: VerificationStatus = VerificationStatus.UNVERIFIED
+    verificationStatus: VerificationStatus = Field(
+        VerificationStatus.UNVERIFIED,
+        description="Set by an administrator's decision (POST /v1/therapists/{id}/licence-verifications); "
+        "anyone may send back the status held, or unverified.",
+    )
+    verifiedAt: datetime | None = Field(
+        None,
+        description="Set by the directory: when an administrator verified the licence. Whatever is "
+        "sent is replaced.",
+        json_schema_extra={"readOnly": True},
+    )
     numberPublic: Flag = False  # the therapist chooses whether the number is shown
+    expired: Flag = Field(
+        False,
+        description="Set by the directory: true once the expiry date has passed in the issuing "
+        "state. Whatever is sent is replaced.",
+        json_schema_extra={"readOnly": True},
+    )
 
 
 class Fee(Strict):
@@ -191,6 +208,9 @@ class TherapistProfile(ProfileContent):
     ownerSub: str
     version: int = Field(ge=1)
     availabilityConfirmedAt: datetime | None = None
+    # Derived by the directory from the licences (see `licensing`): the declared telehealth
+    # states the therapist may serve, as of this version.
+    telehealthStatesServed: list[StateCode] = []
     createdAt: datetime
     updatedAt: datetime
 
@@ -226,6 +246,7 @@ def parse_patch(body: Any) -> BaseModel:
 
 
 def new_profile(content: ProfileContent, *, owner_sub: str, at: datetime) -> TherapistProfile:
+    content = licensing.with_standing(content, at)
     fields = content.model_dump(exclude={"ownerSub"})
     return TherapistProfile(
         **fields,
@@ -235,6 +256,7 @@ def new_profile(content: ProfileContent, *, owner_sub: str, at: datetime) -> The
         createdAt=at,
         updatedAt=at,
         availabilityConfirmedAt=at if content.newClientStatus is not None else None,
+        telehealthStatesServed=licensing.telehealth_states_served(content, at),
     )
 
 
@@ -252,10 +274,12 @@ def patched_content(before: dict[str, Any], changes: dict[str, Any]) -> ProfileC
 
 
 def revised(profile: TherapistProfile, content: ProfileContent, *, at: datetime) -> TherapistProfile:
-    """The next version of `profile` with `content`; a new status counts as a confirmation."""
+    """The next version of `profile` with `content`; a new status counts as a confirmation.
+    Its licences' standing and served telehealth states are those at `at`."""
     confirmed = profile.availabilityConfirmedAt
     if content.newClientStatus != profile.newClientStatus:
         confirmed = at if content.newClientStatus is not None else None
+    content = licensing.with_standing(content, at)
     return TherapistProfile(
         **content.model_dump(),
         id=profile.id,
@@ -264,6 +288,7 @@ def revised(profile: TherapistProfile, content: ProfileContent, *, at: datetime)
         createdAt=profile.createdAt,
         updatedAt=at,
         availabilityConfirmedAt=confirmed,
+        telehealthStatesServed=licensing.telehealth_states_served(content, at),
     )
 
 
@@ -294,6 +319,11 @@ def without_statement(profile: TherapistProfile, slug: str) -> ProfileContent | 
     if len(approaches) == len(profile.approaches):
         return None
     return _content_with(profile, approaches=approaches)
+
+
+def with_licences(profile: TherapistProfile, licences: list[Licence]) -> ProfileContent:
+    """The content with `licences` in place of the profile's."""
+    return _content_with(profile, licences=licences)
 
 
 def _content_with(profile: TherapistProfile, **changes: Any) -> ProfileContent:

@@ -1,5 +1,5 @@
-"""Rules over whole profiles that the models alone cannot check: who may set a licence's
-verification, and which approaches a statement may be written for."""
+"""Rules over whole profiles that the models alone cannot check: that a licence's verification
+changes only by an administrator's decision, and which approaches a statement may be written for."""
 
 from __future__ import annotations
 
@@ -7,23 +7,41 @@ from collections.abc import Iterable, Mapping
 
 from integration_events.therapists import VerificationStatus
 from servicekit.errors import Forbidden, InvalidInput
-from services.profiles.domain.profile import PracticedApproach, ProfileContent, TherapistProfile
+from services.profiles.domain.profile import Licence, PracticedApproach, ProfileContent, TherapistProfile
 
 
 def check_verification_unchanged(before: TherapistProfile | None, after: ProfileContent) -> None:
-    """Only administrators verify licences: anyone else may keep a status, never set one."""
-    held = {
-        (lic.kind, lic.state, lic.number): lic.verificationStatus
-        for lic in (before.licences if before is not None else [])
-    }
+    """A licence's verification changes only by an administrator's decision
+    (`domain.verification`): a profile write may keep the status held, or reset it to unverified,
+    never set one (an administrator's write neither: the decision is what the audit log records)."""
+    held = {lic_key(lic): lic.verificationStatus for lic in (before.licences if before is not None else [])}
     for index, lic in enumerate(after.licences):
         if lic.verificationStatus == VerificationStatus.UNVERIFIED:
             continue
-        if held.get((lic.kind, lic.state, lic.number)) != lic.verificationStatus:
+        if held.get(lic_key(lic)) != lic.verificationStatus:
             raise Forbidden(
-                "Only an administrator can set a licence's verificationStatus",
+                "A licence's verificationStatus is set only by an administrator's decision "
+                "(POST /v1/therapists/{id}/licence-verifications)",
                 field=f"licences.{index}.verificationStatus",
             )
+
+
+def lic_key(licence: Licence) -> tuple[str, str, str]:
+    """What names one licence of a profile: its kind, issuing state and number."""
+    return (licence.kind, licence.state, licence.number)
+
+
+def kept_verification(before: TherapistProfile | None, after: ProfileContent) -> ProfileContent:
+    """`after` with each verified licence's `verifiedAt` as held (whatever was sent), and none on
+    a licence that is not verified."""
+    held = {lic_key(lic): lic.verifiedAt for lic in (before.licences if before is not None else [])}
+    licences = []
+    for lic in after.licences:
+        at = held.get(lic_key(lic)) if lic.verificationStatus == VerificationStatus.VERIFIED else None
+        licences.append(lic if lic.verifiedAt == at else lic.model_copy(update={"verifiedAt": at}))
+    if licences == after.licences:
+        return after
+    return after.model_copy(update={"licences": licences})
 
 
 def unknown_approach(slug: str, *, field: str, code: str = InvalidInput.code) -> InvalidInput:

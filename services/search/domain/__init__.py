@@ -1,9 +1,10 @@
 """The search side's own model, pure rules without I/O:
 
 - `cards`: the card search shows of a therapist (`SearchCard`) and what is read off a profile;
-- `ranking`: fair ordering (staleness, rotation buckets, ordering keys);
+- `ranking`: fair ordering (staleness, rotation buckets, ordering keys) and its explanation;
 - `cursors`: opaque keyset cursors;
-- `search_query`: the parameters of a search and of an approach page, validated (`SearchQuery`);
+- `search_query`: the parameters of a search, of an approach page and of a fits request,
+  validated (`SearchQuery`);
 - `matching`: the Find Your Match questionnaire and why a therapist matches it;
 - `responsiveness`: how a therapist answers inquiries (measured from their times only);
 - `answers`: the pages the service answers.
@@ -20,20 +21,24 @@ from services.search.domain.answers import (
     SearchPage,
     SpecialistEdge,
     SpecialistsPage,
+    TherapistFits,
 )
 from services.search.domain.cards import (
     ANSWER_FIELDS,
     SearchCard,
     card_from_profile,
+    is_listed,
     licensed_states,
     lowest_fee,
     parse_time,
+    telehealth_states_served,
 )
 from services.search.domain.cursors import decode_cursor, encode_cursor
 from services.search.domain.matching import (
     ACCEPTING,
     IN_PERSON_RADIUS_KM,
     MATCH_WEIGHTS,
+    MatchOptions,
     MatchPayment,
     MatchPreferences,
     MatchQuestionnaire,
@@ -46,6 +51,12 @@ from services.search.domain.ranking import (
     STALE_FACTOR,
     VISITOR_COOKIE,
     VISITOR_HEADER,
+    engine_weight,
+    explain_distance_rank,
+    explain_freshness_rank,
+    explain_match_rank,
+    explain_rotation_rank,
+    explain_text_rank,
     freshness_key,
     ordering_keys,
     relevance_weights,
@@ -62,11 +73,15 @@ from services.search.domain.responsiveness import (
 )
 from services.search.domain.search_query import (
     FORMATS,
+    MAX_FILTERS,
     NEW_CLIENT_STATUSES,
+    FitsRequest,
     PageParameters,
     SearchParameters,
     SearchQuery,
     Sort,
+    fit_queries,
+    in_filter,
     invalid_parameter,
     page_parameters,
     search_query,
@@ -74,12 +89,20 @@ from services.search.domain.search_query import (
 )
 
 __all__ = [
+    "MatchOptions",
+    "engine_weight",
+    "explain_distance_rank",
+    "explain_freshness_rank",
+    "explain_match_rank",
+    "explain_rotation_rank",
+    "explain_text_rank",
     "ACCEPTING",
     "ANSWER_FIELDS",
     "BUCKET_HEADER",
     "FORMATS",
     "IN_PERSON_RADIUS_KM",
     "MATCH_WEIGHTS",
+    "MAX_FILTERS",
     "NEW_CLIENT_STATUSES",
     "NOT_MEASURED",
     "ROTATION_BUCKETS",
@@ -90,6 +113,7 @@ __all__ = [
     "VISITOR_COOKIE",
     "VISITOR_HEADER",
     "FacetCount",
+    "FitsRequest",
     "InquiryTimes",
     "MatchEdge",
     "MatchPage",
@@ -108,11 +132,15 @@ __all__ = [
     "Sort",
     "SpecialistEdge",
     "SpecialistsPage",
+    "TherapistFits",
     "card_from_profile",
     "decode_cursor",
     "encode_cursor",
+    "fit_queries",
     "freshness_key",
+    "in_filter",
     "invalid_parameter",
+    "is_listed",
     "is_stale",
     "licensed_states",
     "lowest_fee",
@@ -126,5 +154,6 @@ __all__ = [
     "rotation_bucket",
     "rotation_keys",
     "search_query",
+    "telehealth_states_served",
     "unknown_place",
 ]

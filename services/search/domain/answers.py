@@ -6,7 +6,8 @@ real answers against them); the API writes the JSON itself, copying stored cards
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.json_schema import SkipJsonSchema
 
 from services.search.domain.cards import SearchCard
 
@@ -17,6 +18,39 @@ class PageInfo(BaseModel):
     model_config = _EXACT
     hasNextPage: bool
     endCursor: str | None
+
+
+class RankFactor(BaseModel):
+    model_config = _EXACT
+    factor: str = Field(
+        description="textRelevance, matchPoints, hardFilters, preference, scale, demotion, rotation, "
+        "weight, standing, tieBreak, distance or updated"
+    )
+    value: float
+    description: str = Field(description="The factor in plain words")
+
+
+class RankExplanation(BaseModel):
+    """Why a result is where it is: every factor of the value the results are ordered by."""
+
+    model_config = _EXACT
+    order: str = Field(description="relevance, match, rotation, distance or freshness")
+    rank: float = Field(description="The value the results are ordered by (highest first; distance: lowest)")
+    rankExact: str = Field(description="The same value in decimal digits, exactly")
+    composition: str = Field(
+        description="sum: rank is the sum of the factors' values; product: rank is textRelevance (or "
+        "matchPoints) times weight in single precision, weight being scale x demotion x rotation"
+    )
+    factors: list[RankFactor]
+    summary: str
+
+
+class ExplainedCard(SearchCard):
+    """A card, with its rank's explanation when `explain=true` asked for it."""
+
+    explanation: RankExplanation | SkipJsonSchema[None] = Field(
+        default=None, description="Only with explain=true"
+    )
 
 
 class FacetCount(BaseModel):
@@ -44,6 +78,10 @@ class SearchFacets(BaseModel):
     raceEthnicity: list[FacetCount]
     faiths: list[FacetCount]
     lgbtq: list[FacetCount]
+    verified: list[FacetCount] = Field(
+        description='"true": how many results have at least one licence verified by an administrator '
+        'and not expired (what verifiedOnly keeps); "false": how many have none'
+    )
     maxFee: list[FacetCount] = Field(
         description="Per fee ceiling in USD (the value), how many results' lowest fee is at most it"
     )
@@ -52,7 +90,7 @@ class SearchFacets(BaseModel):
 class SearchEdge(BaseModel):
     model_config = _EXACT
     cursor: str
-    node: SearchCard
+    node: ExplainedCard
 
 
 class SearchPage(BaseModel):
@@ -65,11 +103,23 @@ class SearchPage(BaseModel):
     facets: SearchFacets
 
 
+# A node of an approach page asked for with `field`: the fields named, and only those.
+SearchCardFields = create_model(
+    "SearchCardFields",
+    __config__=_EXACT,
+    __doc__="The fields of a SearchCard that the `field` parameters name, and no others.",
+    **{
+        name: (info.annotation, Field(None, description=info.description))
+        for name, info in SearchCard.model_fields.items()
+    },
+)
+
+
 class SpecialistEdge(BaseModel):
     model_config = _EXACT
     cursor: str
     statement: str = Field(description="The therapist's own words about this approach")
-    node: SearchCard
+    node: SearchCard | SearchCardFields = Field(description="The card, or with `field` the fields named")  # type: ignore[valid-type]
 
 
 class SpecialistsPage(BaseModel):
@@ -83,7 +133,7 @@ class SpecialistsPage(BaseModel):
 
 class MatchEdge(BaseModel):
     model_config = _EXACT
-    node: SearchCard
+    node: ExplainedCard
     score: float = Field(description="Share of the preference points earned (0 to 1)")
     reasons: list[str] = Field(description="Why this therapist matched, in words")
 
@@ -94,3 +144,15 @@ class MatchPage(BaseModel):
     model_config = _EXACT
     totalCount: int
     edges: list[MatchEdge]
+
+
+class TherapistFits(BaseModel):
+    """Which of the searches asked about the therapist is a result of, in this replica's index."""
+
+    model_config = _EXACT
+    version: int | None = Field(
+        description="The therapist's version the answer reflects; null if this replica lists no such therapist"
+    )
+    fits: list[bool] = Field(
+        description="Per search asked about, in order: the therapist is one of its results"
+    )

@@ -18,12 +18,25 @@ from integration_events.therapists import (
     ApproachStatement,
     Identity,
     IssueTreated,
+    LicenceStatus,
     Money,
     NewClientStatus,
     PrimaryLocation,
+    PublicLicence,
     SessionFormat,
+    licence_status,
 )
 from services.search.domain.responsiveness import Responsiveness, card_fields
+
+
+class VerifiedLicence(BaseModel):
+    """A licence an administrator verified (and that has not expired), as a card shows it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    state: str
+    verifiedAt: datetime
 
 
 class SearchCard(BaseModel):
@@ -41,7 +54,16 @@ class SearchCard(BaseModel):
     availabilityConfirmedAt: datetime | None
     availabilityStale: bool = Field(description="Availability not confirmed for 60 days (demoted)")
     formats: list[SessionFormat]
-    telehealthStates: list[str]
+    telehealthStates: list[str] = Field(description="As the therapist declared them")
+    telehealthStatesServed: list[str] = Field(
+        description="The declared states their valid licences (and compacts) allow: what the "
+        "telehealthState filter and matching use"
+    )
+    licenceStatus: LicenceStatus = Field(description="not_given: no licence given (shown as such)")
+    verifiedLicences: list[VerifiedLicence] = Field(
+        description="The licences an administrator verified that have not expired, with when: "
+        '"licence verified <date>"'
+    )
     languages: list[str]
     approaches: list[ApproachStatement] = Field(description="Current slugs (renamed ones resolved)")
     issues: list[IssueTreated]
@@ -90,6 +112,10 @@ def card_from_profile(
         "availabilityConfirmedAt": profile.get("availabilityConfirmedAt"),
         "formats": profile["formats"],
         "telehealthStates": profile["telehealthStates"],
+        "telehealthStatesServed": telehealth_states_served(profile),
+        "licenceStatus": profile.get("licenceStatus")
+        or licence_status(bool(lic.get("expired")) for lic in profile["licences"]),
+        "verifiedLicences": verified_licences(profile),
         "languages": profile["languages"],
         "approaches": approaches,
         "issues": [{"slug": i["slug"], "top": i["top"]} for i in profile["issues"]],
@@ -107,6 +133,16 @@ def card_from_profile(
     }
 
 
+def verified_licences(profile: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stored public profile's licences that are verified and valid, as the card shows them
+    (`PublicLicence.verified_and_valid` says which)."""
+    return [
+        {"kind": lic.kind, "state": lic.state, "verifiedAt": lic.verifiedAt.isoformat()}
+        for lic in (PublicLicence.model_validate(raw) for raw in profile["licences"])
+        if lic.verified_and_valid and lic.verifiedAt is not None
+    ]
+
+
 def lowest_fee(profile: dict[str, Any]) -> int | None:
     """What the cheapest regular session can cost: the lowest fee or the sliding scale's floor."""
     money = profile["money"]
@@ -116,10 +152,23 @@ def lowest_fee(profile: dict[str, Any]) -> int | None:
     return min(amounts) if amounts else None
 
 
+def telehealth_states_served(profile: dict[str, Any]) -> list[str]:
+    """The states a stored public profile serves online, as profiles derived them from its
+    licences; the declared ones only from a publisher that predates the derivation."""
+    served = profile.get("telehealthStatesServed")
+    return profile["telehealthStates"] if served is None else served
+
+
+def is_listed(profile: dict[str, Any]) -> bool:
+    """Whether search, approach pages and matching show the profile (not: every licence expired)."""
+    return profile.get("listed", True)
+
+
 def licensed_states(profile: dict[str, Any]) -> list[str]:
-    """States where the therapist may practise: licences, else the practice locations' states."""
-    states = {lic["state"].upper() for lic in profile["licences"]}
-    if not states:
+    """States where the therapist may practise: licences not expired, else (no licence given)
+    the practice locations' states."""
+    states = {lic["state"].upper() for lic in profile["licences"] if not lic.get("expired")}
+    if not profile["licences"]:
         states = {
             profile["location"]["state"].upper(),
             *(loc["state"].upper() for loc in profile["locations"]),

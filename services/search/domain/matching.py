@@ -48,6 +48,13 @@ class MatchPreferences(BaseModel):
     raceEthnicity: str | None = Field(default=None, max_length=60)
 
 
+class MatchOptions(BaseModel):
+    """The query parameters of `POST /v1/match` (not answers: nothing health-related)."""
+
+    model_config = ConfigDict(extra="forbid")
+    explain: bool = Field(False, description="Give each match's `explanation`: every factor of its rank")
+
+
 class MatchQuestionnaire(BaseModel):
     model_config = ConfigDict(extra="forbid")
     concerns: list[str] = Field(default=[], max_length=10)
@@ -96,7 +103,7 @@ def match_reasons(
     state = answers.state
     if state in set(licensed):
         reasons.append(f"Licensed to practise in {US_STATES[state]}")
-    if state in card["telehealthStates"] and set(card["formats"]) & {"video", "phone"}:
+    if state in card["telehealthStatesServed"] and set(card["formats"]) & {"video", "phone"}:
         reasons.append(f"Offers online sessions to clients in {US_STATES[state]}")
     confirmed = card["availabilityConfirmedAt"]
     if confirmed:

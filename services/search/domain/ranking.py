@@ -9,8 +9,12 @@ text put fresh profiles first, then the bucket's rotation order.
 from __future__ import annotations
 
 import hashlib
+import math
 import struct
 from datetime import datetime
+from typing import Any
+
+import numpy as np
 
 ROTATION_BUCKETS = 16
 # Scores within this relative distance of each other count as near-equal and are rotated.
@@ -33,24 +37,41 @@ def rotation_bucket(session: str | None) -> int:
 
 # Four bytes of one hash per bucket: blake2b gives at most 64, enough for 16 buckets.
 _BUCKET_WORDS = struct.Struct(f">{ROTATION_BUCKETS}I")
+_WORD_RANGE = 4294967296.0  # 2**32
+FRESH_BIT = 1 << 62
+POSITION_SHIFT = 38
 
 
-def ordering_keys(therapist_id: str, stale: bool) -> tuple[list[int], list[float]]:
-    """`rotation_keys` and `relevance_weights` together, from one hash of the id: per bucket a
-    32-bit word, whose high 24 bits place the therapist in that bucket's rotation and whose
-    whole value sets the bucket's weight; the low bytes of the first five words make a 38-bit
-    tie-breaker shared by all buckets."""
+def _hash_words(therapist_id: str) -> tuple[tuple[int, ...], int]:
+    """Per bucket a 32-bit word of one hash of the id, and the 38-bit tie-breaker made of the low
+    bytes of the first five words."""
     words = _BUCKET_WORDS.unpack(
         hashlib.blake2b(therapist_id.encode(), digest_size=4 * ROTATION_BUCKETS).digest()
     )
     tie = 0
     for word in words[:5]:
         tie = (tie << 8) | (word & 0xFF)
-    tie >>= 2
-    fresh = 0 if stale else 1 << 62
-    base = 2.0 * (STALE_FACTOR if stale else 1.0)  # log2(2 + weight) = base * (1 + spread * word / 2**32)
-    per_word = base * ROTATION_SPREAD / 4294967296.0
-    return [fresh | (w >> 8 << 38) | tie for w in words], [2.0 ** (base + per_word * w) - 2.0 for w in words]
+    return words, tie >> 2
+
+
+def _standing(demoted: bool) -> float:
+    """The weight's base: log2(2 + weight) is this times the rotation (2: the engine's weighting
+    can only raise a score, so a fresh profile gets 2 and a demoted one half of that)."""
+    return 2.0 * (STALE_FACTOR if demoted else 1.0)
+
+
+def ordering_keys(therapist_id: str, stale: bool) -> tuple[list[int], list[float]]:
+    """`rotation_keys` and `relevance_weights` together, from one hash of the id: per bucket a
+    32-bit word, whose high 24 bits place the therapist in that bucket's rotation and whose
+    whole value sets the bucket's weight; the low bytes of the first five words make a 38-bit
+    tie-breaker shared by all buckets. `explain_*` below take these same values apart."""
+    words, tie = _hash_words(therapist_id)
+    fresh = 0 if stale else FRESH_BIT
+    base = _standing(stale)  # log2(2 + weight) = base * (1 + spread * word / 2**32)
+    per_word = base * ROTATION_SPREAD / _WORD_RANGE
+    return [fresh | (w >> 8 << POSITION_SHIFT) | tie for w in words], [
+        2.0 ** (base + per_word * w) - 2.0 for w in words
+    ]
 
 
 def rotation_keys(therapist_id: str, stale: bool) -> list[int]:
@@ -69,3 +90,160 @@ def freshness_key(updated_at: datetime, therapist_id: str) -> int:
     """Newest first; the id's hash breaks ties so the key is unique and keyset-pageable."""
     tie = int.from_bytes(hashlib.blake2b(therapist_id.encode(), digest_size=3).digest(), "big") >> 4
     return (max(0, int(updated_at.timestamp() * 1000)) << 20) | tie
+
+
+# ---------------------------------------------------------------------------- explanations
+#
+# Why a result is where it is: the factors of the value that orders it, taken apart from the
+# same hash, words and weights `ordering_keys` gives the index, and composed as the engine
+# composes them. Each explanation is {order, rank, rankExact, composition, factors, summary}:
+# `composition` "sum" means rank = the sum of the factors' values (integers, exactly); "product"
+# means rank = textRelevance (or matchPoints) x weight in single precision, as the engine
+# multiplies, where weight = log2(2 + the stored weight) = scale x demotion x rotation.
+
+
+def engine_weight(weight: float) -> float:
+    """What the engine multiplies a score by for a stored weight: log2(2 + weight), in single
+    precision, as it computes it."""
+    return float(np.float32(math.log2(float(np.float32(2.0 + weight)))))
+
+
+def weighted_score(score: float, weight: float) -> float:
+    """A score as the engine orders it once weighted by a stored weight (single precision)."""
+    return float(np.float32(score) * np.float32(engine_weight(weight)))
+
+
+def _factor(name: str, value: float | int, description: str) -> dict[str, Any]:
+    return {"factor": name, "value": value, "description": description}
+
+
+def _demotion_words(stale: bool, unresponsive: bool) -> str:
+    reasons = []
+    if stale:
+        reasons.append("availability not confirmed in the last 60 days")
+    if unresponsive:
+        reasons.append("3 or more inquiries unanswered for 7 days")
+    return " and ".join(reasons) or "demoted when the listing was indexed"
+
+
+def _weight_factors(
+    therapist_id: str, bucket: int, weight: float, *, stale: bool, unresponsive: bool
+) -> list[dict[str, Any]]:
+    """The parts of a stored weight: the scale, the demotion (read off the weight itself: the
+    one the index stored) and the bucket's rotation, then the weight the engine applies."""
+    word = _hash_words(therapist_id)[0][bucket]
+    demoted = weight == ordering_keys(therapist_id, True)[1][bucket]
+    rotation = 1.0 + ROTATION_SPREAD * word / _WORD_RANGE
+    demotion = _factor("demotion", 1.0, "Not demoted")
+    if demoted:
+        demotion = _factor("demotion", STALE_FACTOR, f"Halved: {_demotion_words(stale, unresponsive)}")
+    return [
+        _factor("scale", 2.0, "Every result's weight starts at 2 (the engine's weighting only raises)"),
+        demotion,
+        _factor(
+            "rotation",
+            rotation,
+            f"Rotation bucket {bucket} of {ROTATION_BUCKETS}: +{(rotation - 1) * 100:.2f}% so that "
+            "near-equal results take turns (no paid placement)",
+        ),
+        _factor(
+            "weight",
+            engine_weight(weight),
+            "scale x demotion x rotation, as the engine applies it (single precision)",
+        ),
+    ]
+
+
+def explain_text_rank(
+    therapist_id: str, bucket: int, relevance: float, weight: float, *, stale: bool, unresponsive: bool
+) -> dict[str, Any]:
+    """A text search result: its text relevance times its weight."""
+    rank = weighted_score(relevance, weight)
+    factors = [
+        _factor(
+            "textRelevance",
+            relevance,
+            f"How well the words match: BM25 over names, titles, approaches, statements and bios "
+            f"({relevance:.4f})",
+        ),
+        *_weight_factors(therapist_id, bucket, weight, stale=stale, unresponsive=unresponsive),
+    ]
+    return _explanation("relevance", rank, "product", factors, f"Text relevance {relevance:.4f} x weight")
+
+
+def explain_match_rank(
+    therapist_id: str,
+    bucket: int,
+    points: list[tuple[str, float]],
+    weight: float,
+    *,
+    stale: bool,
+    unresponsive: bool,
+) -> dict[str, Any]:
+    """A match: 1 for passing every hard filter plus each preference's points, times its weight.
+    `points` are the preferences the engine found it to meet, with the points each added."""
+    total = float(np.float32(1.0 + sum(value for _, value in points)))
+    factors = [
+        _factor(
+            "hardFilters", 1.0, "Passes every hard filter (licensed or online in your state, accepting, ...)"
+        ),
+        *(_factor("preference", value, f"{label}: +{value:g}") for label, value in points),
+        _factor("matchPoints", total, f"Preference score: 1 + {total - 1:g} points"),
+        *_weight_factors(therapist_id, bucket, weight, stale=stale, unresponsive=unresponsive),
+    ]
+    rank = weighted_score(total, weight)
+    return _explanation("match", rank, "product", factors, f"Preference score {total:g} x weight")
+
+
+def explain_rotation_rank(
+    therapist_id: str, bucket: int, key: int, *, stale: bool, unresponsive: bool
+) -> dict[str, Any]:
+    """A list without text (and an approach page): fresh before demoted, then the bucket's rotation
+    place, then the tie-breaker; the three parts sum to the key it is ordered by."""
+    demoted = not key & FRESH_BIT
+    position = (key & (FRESH_BIT - 1)) >> POSITION_SHIFT
+    tie = key & ((1 << POSITION_SHIFT) - 1)
+    assert key == ordering_keys(therapist_id, demoted)[0][bucket]  # the same hash, the same key
+    standing = _factor("standing", 0 if demoted else FRESH_BIT, "Fresh: listed before every demoted profile")
+    if demoted:
+        standing = _factor("standing", 0, f"Demoted: {_demotion_words(stale, unresponsive)}")
+    factors = [
+        standing,
+        _factor(
+            "rotation",
+            position << POSITION_SHIFT,
+            f"Place {position} of {1 << 24} in rotation bucket {bucket} of {ROTATION_BUCKETS}: "
+            "the order changes between visitors, not within one visitor's session",
+        ),
+        _factor("tieBreak", tie, "A tie-breaker from the therapist's id, so no two share a place"),
+    ]
+    return _explanation("rotation", key, "sum", factors, "Fresh first, then rotation")
+
+
+def explain_distance_rank(distance_km: float) -> dict[str, Any]:
+    """Sorted by distance: the nearest practice location first (then by id)."""
+    factors = [_factor("distance", distance_km, f"{distance_km:.1f} km to the nearest practice location")]
+    return _explanation("distance", distance_km, "sum", factors, "Nearest first")
+
+
+def explain_freshness_rank(key: int) -> dict[str, Any]:
+    """Sorted by freshness: the most recently updated profile first (then a tie-breaker)."""
+    updated_ms = key >> 20
+    factors = [
+        _factor("updated", updated_ms << 20, f"Profile updated at {updated_ms} ms since 1970, newest first"),
+        _factor("tieBreak", key & ((1 << 20) - 1), "A tie-breaker from the therapist's id"),
+    ]
+    return _explanation("freshness", key, "sum", factors, "Newest first")
+
+
+def _explanation(
+    order: str, rank: float | int, composition: str, factors: list[dict[str, Any]], summary: str
+) -> dict[str, Any]:
+    return {
+        "order": order,
+        "rank": float(rank),
+        "rankExact": str(rank),
+        "composition": composition,
+        "factors": factors,
+        "summary": summary,
+    }

@@ -1,9 +1,12 @@
 """Search requests: the query parameters of a search and of an approach page as sent (strings),
-validated with pydantic into what the engine asks for (`SearchQuery`).
+validated with pydantic into what the engine asks for (`SearchQuery`); and the same parameters
+as JSON values, several searches at once, in a fits request (`FitsRequest`).
 
 Every value is trimmed and an empty one counts as not given. A parameter that cannot be read is
 a `BadRequest` naming it, with the same message whatever the transport; where several are
-wrong, the first in field order is named.
+wrong, the first in field order is named. As JSON, each value must have the type the API's
+document gives it (a number, true or false, a list), and is then read as its query-string text
+would be, so both transports mean exactly the same search.
 """
 
 from __future__ import annotations
@@ -13,12 +16,21 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from integration_events.therapists import NewClientStatus, SessionFormat
 from integration_events.vocabulary import AGE_GROUPS, US_STATES
-from servicekit.errors import BadRequest
+from servicekit.errors import BadRequest, invalid_input
+from services.search.domain.cards import SearchCard
 from services.search.domain.responsiveness import WINDOW
 
 
@@ -35,6 +47,10 @@ MAX_TEXT = 500
 MAX_RADIUS = 2000
 # Every reply measured took less than the window: a longer limit asks for any measured reply.
 MAX_REPLY_HOURS = int(WINDOW.total_seconds() // 3600)
+# Searches one fits request may ask about (the gateway sends more in several requests).
+MAX_FILTERS = 100
+# Validation context: the parameters are JSON values, not query-string text.
+JSON_VALUES = {"json": True}
 
 
 class SearchQuery(BaseModel):
@@ -62,6 +78,8 @@ class SearchQuery(BaseModel):
     race_ethnicity: str | None = None
     faith: str | None = None
     age_group: str | None = None
+    verified_only: bool = False
+    explain: bool = False  # add each result's rank explanation
     sort: Sort = Sort.RELEVANCE
     first: int = 20
     after: str | None = None
@@ -93,12 +111,36 @@ def _given(value: Any) -> str | None:
     return value.strip() or None
 
 
+def _as_json(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("json"))
+
+
+_JSON_TYPE_MESSAGES = {
+    "number": "must be a number",
+    "integer": "must be a whole number",
+    "boolean": "must be true or false",
+    "string": "must be text",
+}
+
+
+def _json_text(value: Any, schema: dict[str, Any]) -> str:
+    """A JSON value as the query-string text it stands for, if it has the type `schema` names."""
+    kind = schema.get("type", "string")  # an enum's values are text
+    if kind == "boolean" and isinstance(value, bool):
+        return "true" if value else "false"
+    if kind in ("number", "integer") and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if kind == "integer" and float(value).is_integer() else str(value)
+    if kind == "string" and isinstance(value, str):
+        return value
+    raise _refused(_JSON_TYPE_MESSAGES[kind])
+
+
 def _parameter(read: Callable[[str], Any] | None, schema: dict[str, Any]) -> Any:
     """A single query parameter: trimmed, empty means not given, else `read` (raising
     `_refused`) turns it into its value; `schema` is what the API's document says of it."""
 
-    def validate(value: Any) -> Any:
-        text = _given(value)
+    def validate(value: Any, info: ValidationInfo) -> Any:
+        text = _given(_json_text(value, schema) if _as_json(info) else value)
         return text if text is None or read is None else read(text)
 
     return Annotated[Any, BeforeValidator(validate), WithJsonSchema(schema)]
@@ -108,7 +150,9 @@ def _repeatable(allowed: Iterable[str] | None = None, items: dict[str, Any] | No
     """A parameter that may be given several times (any of its values matches)."""
     known = set(allowed) if allowed is not None else None
 
-    def validate(value: Any) -> tuple[str, ...]:
+    def validate(value: Any, info: ValidationInfo) -> tuple[str, ...]:
+        if _as_json(info) and not isinstance(value, list):
+            raise _refused("must be a list")
         given = [value] if isinstance(value, str) else value
         if not isinstance(given, list | tuple) or not all(isinstance(v, str) for v in given):
             raise _refused("must be text")
@@ -216,10 +260,13 @@ Word = _parameter(None, _STRING)
 Formats = _repeatable(FORMATS, {"enum": list(FORMATS)})
 NewClientStatuses = _repeatable(NEW_CLIENT_STATUSES, {"enum": list(NEW_CLIENT_STATUSES)})
 Words = _repeatable()
+CARD_FIELDS = tuple(SearchCard.model_fields)
+CardFields = _repeatable(CARD_FIELDS, {"enum": list(CARD_FIELDS)})
 
 
 class SearchParameters(BaseModel):
-    """`GET /v1/therapists` query parameters (fields in the order their errors are reported)."""
+    """`GET /v1/therapists` query parameters (fields in the order their errors are reported); as
+    JSON values, one search of a fits request."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -238,7 +285,13 @@ class SearchParameters(BaseModel):
     newClientStatus: NewClientStatuses = Field((), description="New-client status (any of)")
     slidingScale: Flag = Field(None, description="Offers a sliding scale")
     lgbtq: Flag = Field(None, description="Identifies as LGBTQ+")
+    verifiedOnly: Flag = Field(
+        None, description="Only therapists with a licence verified by an administrator and not expired"
+    )
     first: PageSize = Field(None, description="Page size (default 20)")
+    explain: Flag = Field(
+        None, description="Give each result's `explanation`: every factor of the value it is ordered by"
+    )
     zip: Zip = Field(None, description="Five-digit ZIP code (default radius 40 km)")
     approach: Words = Field((), description="Approach slug (any of; old slugs resolve)")
     issue: Words = Field((), description="Issue slug (any of)")
@@ -275,6 +328,8 @@ class SearchParameters(BaseModel):
             race_ethnicity=self.raceEthnicity,
             faith=self.faith,
             age_group=self.ageGroup,
+            verified_only=bool(self.verifiedOnly),
+            explain=bool(self.explain),
             sort=Sort(self.sort or Sort.RELEVANCE),
             first=self.first or 20,
             after=self.after,
@@ -306,6 +361,22 @@ class PageParameters(BaseModel):
     after: Annotated[str | None, BeforeValidator(lambda v: v or None), WithJsonSchema(_STRING)] = Field(
         None, description="Cursor of the last item seen"
     )
+    field: CardFields = Field(
+        (), description="Card fields each node holds (repeatable; default: the whole card)"
+    )
+
+
+class FitsRequest(BaseModel):
+    """`POST /v1/therapists/{id}/fits`: which of these searches the therapist is a result of."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    filters: list[SearchParameters] = Field(
+        min_length=1,
+        max_length=MAX_FILTERS,
+        description="Searches, each with the query parameters of GET /v1/therapists as JSON values "
+        "(a repeatable one as a list); sort and paging play no part",
+    )
 
 
 def parameters_error(exc: ValidationError) -> BadRequest:
@@ -323,6 +394,28 @@ def search_query(parameters: Mapping[str, Any]) -> SearchQuery:
         return SearchParameters.model_validate(parameters).query()
     except ValidationError as exc:
         raise parameters_error(exc) from None
+
+
+def in_filter(position: int, error: BadRequest) -> BadRequest:
+    """`error`, about one search parameter, said of the fits request's filter at `position`."""
+    details = [{**d, "field": f"filters.{position}.{d['field']}"} for d in error.details]
+    return BadRequest(f"Filter {position}: {error.message}", code=error.code, details=details)
+
+
+def fit_queries(body: Any) -> list[SearchQuery]:
+    """The searches a fits request asks about; InvalidInput naming each field that cannot be read
+    (`filters.1.radius`), BadRequest naming the one whose parameters do not go together."""
+    try:
+        request = FitsRequest.model_validate(body, context=JSON_VALUES)
+    except ValidationError as exc:
+        raise invalid_input(exc) from None
+    queries = []
+    for position, parameters in enumerate(request.filters):
+        try:
+            queries.append(parameters.query())
+        except BadRequest as exc:
+            raise in_filter(position, exc) from None
+    return queries
 
 
 def page_parameters(parameters: Mapping[str, Any]) -> PageParameters:

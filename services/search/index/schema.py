@@ -33,6 +33,8 @@ FACETS = {
     "raceEthnicity": "race",
     "faiths": "faith",
     "lgbtq": "lgbtq",
+    # "true": at least one licence verified by an administrator and not expired (`verifiedOnly`).
+    "verified": "verified",
 }
 FACET_SIZES = {"cities": 25, "languages": 30}
 # The fee-ceiling facet (`maxFee`): per ceiling in USD, how many results' lowest fee is at most it

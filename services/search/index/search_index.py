@@ -2,9 +2,10 @@
 
 Every indexed version of a therapist gets a new row number (`slot`), never reused: a searcher
 opened before a commit may still return the previous row, which must keep describing the
-previous version. Per slot the index keeps, beside the engine, the therapist's id, its first
-practice location (and every location of those with several), its facet codes and the offset of
-its record, so that distances and the facets of small result sets are computed here.
+previous version. Per slot the index keeps, beside the engine, the therapist's id and the version
+the row describes, its first practice location (and every location of those with several), its
+facet codes and the offset of its record, so that distances and the facets of small result sets
+are computed here.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class SearchIndex:
         self.approaches = Approaches()
         self.slot_of: dict[str, int] = {}
         self.ids: list[str | None] = []
+        self.row_version = Column(np.int64)
         # First practice location per slot (NaN: none); every location of slots with several.
         self.lat = Column(np.float64)
         self.lon = Column(np.float64)
@@ -79,6 +81,8 @@ class SearchIndex:
             self.writer.delete_documents_by_term("id", therapist_id)
         self.dirty = True
         listing = None if doc.get("deleted") else stored_listing(doc)
+        if listing is not None and not domain.is_listed(listing[0]):
+            listing = None  # every licence expired: held in the read model, listed nowhere
         if listing is None:
             self.slot_of.pop(therapist_id, None)
             return True
@@ -86,6 +90,7 @@ class SearchIndex:
         slot = len(self.ids)
         self.slot_of[therapist_id] = slot
         self.ids.append(therapist_id)
+        self.row_version.append(doc["version"])
         self.lat.append(points[0][0] if points else math.nan)
         self.lon.append(points[0][1] if points else math.nan)
         if len(points) > 1:
@@ -281,6 +286,11 @@ class SearchIndex:
     def slot_ids(self, hits: list[tuple[Any, Any]]) -> list[str | None]:
         slots = self.searcher.fast_field_values("slot", [h[1] for h in hits])
         return [self.ids[s] if s is not None else None for s in slots]
+
+    def listed_row(self, therapist_id: str) -> int | None:
+        """The therapist's slot in the pinned searcher; None if it lists no such therapist."""
+        hits = self.top(term("id", therapist_id), 1)
+        return self.searcher.fast_field_values("slot", [hits[0][1]])[0] if hits else None
 
     def card(self, therapist_id: str) -> Hit | None:
         hits = self.top(term("id", therapist_id), 1)

@@ -13,6 +13,7 @@ against the real services is covered by the end-to-end tests, not here.
 from __future__ import annotations
 
 import asyncio
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +74,9 @@ def card(index: int, approaches: list[str]) -> dict[str, Any]:
         "availabilityStale": False,
         "formats": ["in_person", "video"],
         "telehealthStates": ["TX"],
+        "telehealthStatesServed": ["TX"],
+        "licenceStatus": "not_given",
+        "verifiedLicences": [{"kind": "LMFT", "state": "TX", "verifiedAt": NOW}] if index % 3 == 1 else [],
         "languages": ["en", "es"],
         "approaches": [{"slug": s, "statement": STATEMENT} for s in approaches],
         "issues": [{"slug": "anxiety", "top": True}],
@@ -91,8 +95,25 @@ def card(index: int, approaches: list[str]) -> dict[str, Any]:
     }
 
 
+def explanation(position: int) -> dict[str, Any]:
+    """A rank explanation as search gives one with explain=true (a list without text)."""
+    key = (1 << 62) + ((1000 - position) << 38) + 7
+    return {
+        "order": "rotation",
+        "rank": float(key),
+        "rankExact": str(key),
+        "composition": "sum",
+        "factors": [
+            {"factor": "standing", "value": 1 << 62, "description": "Fresh"},
+            {"factor": "rotation", "value": (1000 - position) << 38, "description": "Rotation bucket 0"},
+            {"factor": "tieBreak", "value": 7, "description": "A tie-breaker"},
+        ],
+        "summary": "Fresh first, then rotation",
+    }
+
+
 def profile(index: int, approaches: list[str]) -> dict[str, Any]:
-    search_only = ("availabilityStale", "responsiveness", "unresponsive")
+    search_only = ("availabilityStale", "responsiveness", "unresponsive", "verifiedLicences")
     doc = {key: value for key, value in card(index, approaches).items() if key not in search_only}
     return {
         **doc,
@@ -106,6 +127,16 @@ def profile(index: int, approaches: list[str]) -> dict[str, Any]:
         "bio": {"helpWith": "", "approach": "", "about": ""},
         "createdAt": NOW,
     }
+
+
+# The few search parameters the gateway's tests use, read off a card as search reads them.
+FITTING = {
+    "state": lambda card, state: card["location"]["state"] == state,
+    "city": lambda card, city: card["location"]["city"] == city,
+    "approach": lambda card, slugs: any(a["slug"] in slugs for a in card["approaches"]),
+    "newClientStatus": lambda card, statuses: card["newClientStatus"] in statuses,
+    "text": lambda card, text: text.lower() in card["displayName"].lower(),
+}
 
 
 @dataclass
@@ -130,6 +161,9 @@ class StubDirectory(OwnerProfilesStandIn):
     contract_checked: bool = True
     inquiries: list[dict[str, Any]] = field(default_factory=list)
     inquiries_per_client: int = 100
+    # The version of a therapist search has applied, where a test holds search back (else the
+    # version of the therapist's profile).
+    search_versions: dict[str, int] = field(default_factory=dict)
     inquiry_delay: float = 0.0  # seconds POST /v1/inquiries takes, to hold sends in flight together
 
     @classmethod
@@ -298,7 +332,11 @@ class StubDirectory(OwnerProfilesStandIn):
         if "respondsWithinHours" in request.query:
             hours = float(request.query["respondsWithinHours"])
             cards = [c for c in cards if (c["responsiveness"]["medianReplyHours"] or hours + 1) <= hours]
+        if request.query.get("verifiedOnly") == "true":
+            cards = [c for c in cards if c["verifiedLicences"]]
         page, info, total = self._page(request, cards)
+        if request.query.get("explain") == "true":
+            page = [(cursor, {**c, "explanation": explanation(n)}) for n, (cursor, c) in enumerate(page)]
         facets: dict[str, list] = {name: [] for name in FACET_NAMES}
         facets["states"] = [{"value": "TX", "count": total}]
         return json_response(
@@ -317,6 +355,28 @@ class StubDirectory(OwnerProfilesStandIn):
         if found is None:
             return not_found("no therapist with this id is listed")
         return json_response(found)
+
+    async def fits(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self._record("search", request, body)
+        for n, search in enumerate(body["filters"]):
+            for name, value in search.items():
+                if name not in FITTING or (name == "state" and not re.fullmatch("[A-Z]{2}", value)):
+                    problem = {"field": f"filters.{n}.{name}", "message": "not read by the stand-in"}
+                    return error(
+                        "validation_failed", f"Invalid value for: {problem['field']}", 422, [problem]
+                    )
+        therapist_id = request.match_info["id"]
+        card = next((c for c in self.cards if c["id"] == therapist_id), None)
+        if card is None:
+            return json_response({"version": None, "fits": [False] * len(body["filters"])})
+        version = self.search_versions.get(
+            therapist_id, self.profiles.get(therapist_id, {}).get("version", 1)
+        )
+        fits = [
+            all(FITTING[name](card, value) for name, value in search.items()) for search in body["filters"]
+        ]
+        return json_response({"version": version, "fits": fits})
 
     async def match(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -451,6 +511,7 @@ class StubDirectory(OwnerProfilesStandIn):
         search.router.add_get("/v1/therapists", self.search)
         search.router.add_get("/v1/approaches/{slug}/specialists", self.specialists)
         search.router.add_get("/v1/therapists/{id}", self.get_card)
+        search.router.add_post("/v1/therapists/{id}/fits", self.fits)
         search.router.add_post("/v1/match", self.match)
         inquiries.router.add_post("/v1/inquiries", self.send_inquiry)
         inquiries.router.add_get("/v1/therapists/{id}/inquiries", self.therapist_inquiries)

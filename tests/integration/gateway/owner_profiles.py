@@ -49,6 +49,9 @@ def new_public_profile(therapist_id: str, body: dict[str, Any]) -> dict[str, Any
         "availabilityConfirmedAt": None,
         "formats": [],
         "telehealthStates": [],
+        "telehealthStatesServed": [],
+        "licenceStatus": "not_given",
+        "listed": True,
         "languages": body.get("languages", []),
         "approaches": [],
         "issues": [],
@@ -173,7 +176,14 @@ class OwnerProfilesStandIn:
     def _owner_view(self, public: dict[str, Any]) -> dict[str, Any]:
         """What the profiles service answers a profile's owner: the public view and the private parts."""
         email = self.emails.get(public["id"], PRIVATE_EMAIL)
-        return {**public, "ownerSub": self.owner_of(public["id"]), "email": email}
+        public_only = ("licenceStatus", "listed")  # the owner reads `listing` instead
+        return {
+            **{key: value for key, value in public.items() if key not in public_only},
+            "ownerSub": self.owner_of(public["id"]),
+            "email": email,
+            "listing": {"shown": True, "reason": None},
+            "licenceNotices": [],
+        }
 
     def add_owner_routes(self, app: web.Application) -> None:
         app.router.add_get("/v1/me", self.my_profile)

@@ -52,8 +52,17 @@ def variables_for(query: str) -> dict[str, Any]:
 
 # The web client builds its documents from template literals (`${CARD_FIELDS}`) and one
 # `selectionOf(THERAPIST, "therapist")`: rebuilt here the same way, so a change there is priced.
-WEB_CLIENT = web_client_operations()
-REGISTERED = {path.stem: read_operation(path) for path in sorted(OPERATIONS.glob("*.graphql"))}
+# Subscriptions stream rather than answer one POST: test_gateway_subscription_demand.py prices them.
+WEB_CLIENT = {
+    name: query
+    for name, query in web_client_operations().items()
+    if not query.lstrip().startswith("subscription")
+}
+REGISTERED = {
+    path.stem: query
+    for path in sorted(OPERATIONS.glob("*.graphql"))
+    if not (query := read_operation(path)).lstrip().startswith("subscription")
+}
 # Deleting the profile last: the others need it.
 ORDER = sorted({**REGISTERED, **WEB_CLIENT}, key=lambda name: "DELETE" in name.upper())
 

@@ -1,6 +1,7 @@
 """Subscriptions over WebSocket (graphql-transport-ws): a therapist's change reaches subscribers
-on every replica through the real broker; limits per connection and per client; a clean end
-when the gateway shuts down."""
+on every replica through the real broker; identical subscriptions share one execution, each
+still hearing under its own id; limits per connection and per client; only registered
+operations in production; a clean end when the gateway shuts down."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 
 import aiohttp
 
+from gateway.persisted import read_operation
 from integration_events.therapists import THERAPIST_UPDATED
 from tests.integration.gateway.backends import StubDirectory
 from tests.integration.gateway.conftest import RunningGateway, publish, running_gateway
+from tests.integration.gateway.operations import OPERATIONS
 
 CHANGED = "subscription Watch($id: ID!) { therapistChanged(id: $id) { id displayName } }"
 
@@ -127,3 +130,97 @@ async def test_the_subscribers_of_one_therapist_share_one_read_of_the_change(inf
         for _ in range(10):
             assert (await client.message())["type"] == "next"
         assert stub.count("profiles", "/v1/therapists/t0005") == before + 1
+
+
+async def subscribe_to(client: Subscriber, query: str, therapist_id: str) -> str:
+    client.ids += 1
+    operation = str(client.ids)
+    payload = {"query": query, "variables": {"id": therapist_id}}
+    await client.ws.send_json({"id": operation, "type": "subscribe", "payload": payload})
+    return operation
+
+
+async def next_by_id(client: Subscriber, count: int) -> dict[str, Any]:
+    messages = [await client.message() for _ in range(count)]
+    assert all(m["type"] == "next" for m in messages), messages
+    return {m["id"]: m["payload"]["data"]["therapistChanged"] for m in messages}
+
+
+async def test_identical_subscriptions_share_one_execution_and_each_hears_under_its_own_id(infra, publisher):
+    titles = "subscription Titles($id: ID!) { therapistChanged(id: $id) { id title } }"
+    stub = StubDirectory.with_demo_data()
+    async with running_gateway(infra, stub) as gw, subscriber(gw) as one, subscriber(gw) as two:
+        for client in (one, one, two):
+            await client.subscribe("t0003")
+        await subscribe_to(two, titles, "t0003")  # another document: executed on its own
+        await one.subscribe("t0004")  # other variables: another execution too
+        await asyncio.sleep(0.2)
+        assert len(gw.gateway.view.schema.shared_subscriptions) == 3
+        stub.profiles["t0003"]["displayName"] = "Rowan Q. Elbery-Three, LMFT"
+        await publish(publisher, THERAPIST_UPDATED, {"id": "t0003", "version": 2})
+        name = {"id": "t0003", "displayName": "Rowan Q. Elbery-Three, LMFT"}
+        assert await next_by_id(one, 2) == {"1": name, "2": name}
+        assert await next_by_id(two, 2) == {
+            "1": name,
+            "2": {"id": "t0003", "title": stub.profiles["t0003"]["title"]},
+        }
+        with contextlib.suppress(TimeoutError):  # nothing for the subscription to t0004
+            assert await one.message(timeout=0.3) is None
+
+
+async def test_a_shared_execution_ends_with_its_last_subscriber(infra, publisher):
+    async with (
+        running_gateway(infra, StubDirectory.with_demo_data(), subscriptions_per_client=2) as gw,
+        subscriber(gw) as client,
+    ):
+        shared = gw.gateway.view.schema.shared_subscriptions
+        first, second = [await client.subscribe("t0003") for _ in range(2)]
+        await asyncio.sleep(0.2)
+        await client.ws.send_json({"id": first, "type": "complete"})
+        await asyncio.sleep(0.1)
+        assert len(shared) == 1  # the other still reads it
+        await publish(publisher, THERAPIST_UPDATED, {"id": "t0003", "version": 2})
+        assert (await client.message())["id"] == second
+        await client.ws.send_json({"id": second, "type": "complete"})
+        await asyncio.sleep(0.1)
+        assert len(shared) == 0
+        for _ in range(2):  # and both slots are the client's again
+            await client.subscribe("t0003")
+        await asyncio.sleep(0.2)
+        await publish(publisher, THERAPIST_UPDATED, {"id": "t0003", "version": 3})
+        assert [(await client.message())["type"] for _ in range(2)] == ["next", "next"]
+
+
+async def test_an_internal_error_reaches_each_identical_subscriber_masked(infra, publisher):
+    async with running_gateway(infra, StubDirectory.with_demo_data()) as gw, subscriber(gw) as client:
+        operations = [await client.subscribe("t0003") for _ in range(2)]
+        await asyncio.sleep(0.2)
+
+        async def broken(*_: Any) -> None:
+            raise RuntimeError("a detail no client may see")
+
+        gw.gateway.clients.therapist = broken  # type: ignore[method-assign]
+        await publish(publisher, THERAPIST_UPDATED, {"id": "t0003", "version": 2})
+        messages = [await client.message() for _ in range(4)]
+        errors = {m["id"]: m["payload"]["errors"] for m in messages if m["type"] == "next"}
+        assert sorted(errors) == operations
+        for [error] in errors.values():
+            assert error["extensions"]["code"] == "INTERNAL"
+            assert error["message"].startswith("Internal error (request id ")
+        assert "detail" not in str(messages)
+        assert sorted(m["id"] for m in messages if m["type"] == "complete") == operations
+
+
+async def test_only_registered_operations_run_over_a_websocket_in_production(infra, publisher):
+    registered = read_operation(OPERATIONS / "TherapistChanged.graphql")
+    stub = StubDirectory.with_demo_data()
+    async with running_gateway(infra, stub, environment="production") as gw, subscriber(gw) as client:
+        refused = await subscribe_to(client, CHANGED, "t0003")
+        message = await client.message()
+        assert message["id"] == refused and message["type"] == "error", message
+        assert message["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
+        subscribed = await subscribe_to(client, registered, "t0003")
+        await asyncio.sleep(0.2)
+        await publish(publisher, THERAPIST_UPDATED, {"id": "t0003", "version": 2})
+        message = await client.message()
+        assert message["id"] == subscribed and message["payload"]["data"]["therapistChanged"]["id"] == "t0003"

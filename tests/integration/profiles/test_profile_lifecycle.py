@@ -286,7 +286,7 @@ async def test_an_admin_may_create_a_profile_for_another_account_and_a_therapist
     assert patched.status == 200
 
 
-async def test_only_an_admin_sets_a_licence_verification_status(profiles):
+async def test_only_an_admins_decision_sets_a_licence_verification_status(profiles):
     sub = new_sub()
     licence = {"kind": "LMFT", "number": "LMFT-99812", "state": "TX", "verificationStatus": "verified"}
     refused = await profiles.call("POST", "/v1/therapists", sub=sub, json={**MINIMAL, "licences": [licence]})
@@ -294,10 +294,19 @@ async def test_only_an_admin_sets_a_licence_verification_status(profiles):
     assert refused.body["error"]["details"][0]["field"] == "licences.0.verificationStatus"
     created = await profiles.create(sub, licences=[{**licence, "verificationStatus": "unverified"}])
     path = f"/v1/therapists/{created['id']}"
-    verified = await profiles.call(
+    by_patch = await profiles.call(
         "PATCH", path, sub="admin-2", roles=("admin",), json={"licences": [licence]}
     )
-    assert verified.status == 200
+    assert by_patch.status == 403  # a decision, with what was checked, is the one way
+    ref = {"kind": "LMFT", "number": "LMFT-99812", "state": "TX"}
+    verified = await profiles.call(
+        "POST",
+        f"{path}/licence-verifications",
+        sub="admin-2",
+        roles=("admin",),
+        json={"licence": ref, "decision": "verified", "checked": "TX BHEC register"},
+    )
+    assert verified.status == 201
     # The owner may keep the status while changing something else.
     kept = await profiles.call(
         "PATCH", path, sub=sub, json={"licences": [{**licence, "expires": "2027-06-30"}]}

@@ -73,4 +73,4 @@ async def test_the_service_conforms_to_its_own_openapi_document(profiles):
     await profiles.learn_approach(KNOWN_SLUG)
     created = await profiles.create(new_sub())
     exercised = await asyncio.to_thread(exercise, profiles.url, created["id"], token("admin-conf", "admin"))
-    assert len(exercised) == 11  # every operation of the document
+    assert len(exercised) == 13  # every operation of the document

@@ -90,6 +90,14 @@ class Search:
     async def put_therapist(self, data: dict[str, Any]) -> None:
         await self.publish(THERAPIST_CREATED if data["version"] == 1 else THERAPIST_UPDATED, data)
 
+    async def seed(self, people: dict[str, dict[str, Any]]) -> dict[str, str]:
+        """Publish each profile and wait until search has it; returns each one's name -> id."""
+        for data in people.values():
+            await self.put_therapist(data)
+        for data in people.values():
+            await self.settled(data["id"], data["version"])
+        return {name: data["id"] for name, data in people.items()}
+
     async def delete_therapist(self, therapist_id: str, version: int) -> None:
         await self.publish(THERAPIST_DELETED, {"id": therapist_id, "version": version})
 

@@ -86,12 +86,7 @@ def result_path(request, monkeypatch):
 
 @pytest.fixture(scope="module")
 async def directory(search):
-    people = seeded()
-    for data in people.values():
-        await search.put_therapist(data)
-    for data in people.values():
-        await search.settled(data["id"], 1)
-    return {name: data["id"] for name, data in people.items()}
+    return await search.seed(seeded())
 
 
 async def ids(search, **params) -> set[str]:

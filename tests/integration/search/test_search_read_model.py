@@ -9,6 +9,7 @@ import aio_pika
 
 from integration_events.subscriptions import SEARCH_EVENTS
 from integration_events.therapists import THERAPIST_CREATED
+from services.search.domain.answers import SpecialistsPage
 from services.search.store import stored_listing
 from tests.integration.search.conftest import approach, profile
 
@@ -90,6 +91,23 @@ async def test_an_approach_page_lists_each_specialist_with_their_statement(searc
     edge = body["edges"][0]
     assert edge["node"]["id"] == data["id"]
     assert edge["statement"] == "We notice, together, what happens between us — gently."
+
+
+async def test_an_approach_page_answers_only_the_card_fields_asked_for(search):
+    slug = f"relational-{uuid.uuid4().hex[:6]}"
+    await search.put_approach(approach(slug))
+    data = profile(approaches=[{"slug": slug, "statement": "Between us, slowly."}])
+    await search.put_therapist(data)
+    await search.settled(data["id"], 1)
+    path = f"/v1/approaches/{slug}/specialists?field=id&field=displayName&field=availabilityStale"
+    status, body = await search.get(path)
+    assert status == 200, body
+    [edge] = body["edges"]
+    assert edge["statement"] == "Between us, slowly."
+    assert edge["node"] == {"id": data["id"], "displayName": data["displayName"], "availabilityStale": False}
+    SpecialistsPage.model_validate(body)
+    status, body = await search.get(f"/v1/approaches/{slug}/specialists?field=email")
+    assert status == 400 and body["error"]["details"][0]["field"] == "field"
 
 
 async def test_an_unknown_approach_has_an_empty_specialist_list(search):

@@ -17,7 +17,10 @@ from services.profiles.domain import (
     NotificationInProgress,
     ProfileExists,
     TherapistProfile,
+    VerificationRecord,
     VersionConflict,
+    log_cursor,
+    parse_log_cursor,
 )
 
 
@@ -30,6 +33,7 @@ class Directory:
         self.tombstones: dict[str, dict[str, Any]] = {}
         self.approaches: dict[str, dict[str, Any]] = {}
         self.notifications: dict[str, Notification] = {}
+        self.verifications: list[VerificationRecord] = []
         # What `get(recent_ok=True)` may answer instead of the held version, like the store's cache.
         self.recent: dict[str, TherapistProfile] = {}
 
@@ -114,12 +118,36 @@ class InMemoryNotifications:
         self.directory.notifications[notification.inquiryId] = notification
 
 
+class InMemoryVerifications:
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+
+    async def add(self, record: VerificationRecord) -> None:
+        self.directory.verifications.append(record)
+
+    async def page(
+        self, after: str | None, limit: int, *, therapist_id: str | None = None
+    ) -> tuple[list[VerificationRecord], str | None]:
+        found = sorted(
+            (r for r in self.directory.verifications if therapist_id in (None, r.therapistId)),
+            key=lambda r: (r.decidedAt, r.id),
+            reverse=True,
+        )
+        if after:
+            bound = parse_log_cursor(after)
+            found = [r for r in found if (r.decidedAt, r.id) < bound]
+        more = len(found) > limit
+        found = found[:limit]
+        return found, log_cursor(found[-1]) if more else None
+
+
 class InMemoryTransaction(Transaction):
     def __init__(self, directory: Directory) -> None:
         super().__init__()
         self.profiles = InMemoryProfiles(directory)
         self.approaches = InMemoryApproaches(directory)
         self.notifications = InMemoryNotifications(directory)
+        self.verifications = InMemoryVerifications(directory)
 
 
 class RecordingMailer:

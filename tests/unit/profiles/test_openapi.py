@@ -32,7 +32,7 @@ def test_every_reference_resolves():
 
 def test_every_operation_of_the_service_is_documented():
     operations = {(path, method) for path, item in openapi_document()["paths"].items() for method in item}
-    assert len(operations) == 11
+    assert len(operations) == 13
     assert {("/v1/therapists", "post"), ("/v1/therapists/{id}", "patch"), ("/v1/me", "get")} <= operations
 
 

@@ -8,6 +8,7 @@ import { availabilitySection } from "/static/pages/me/availability.js";
 import { createSection } from "/static/pages/me/create.js";
 import { deleteSection } from "/static/pages/me/delete.js";
 import { inboxSection } from "/static/pages/me/inbox.js";
+import { licenceWarnings } from "/static/pages/me/licences.js";
 import { previewSection } from "/static/pages/me/preview.js";
 import { profileSection } from "/static/pages/me/profile-form.js";
 import { sessionEndedNotice, signedOutView } from "/static/pages/me/session.js";
@@ -143,6 +144,6 @@ export async function render(main, { params: [slug], signal }) {
       h("p", { className: "eyebrow" }, profile.displayName),
       h("h1", {}, section.title),
       whoIsSignedIn()),
-    localNav(section), notice, flashLine(), body));
+    localNav(section), notice, flashLine(), licenceWarnings(profile), body));
   await section.show(body, profile, area, signal);
 }

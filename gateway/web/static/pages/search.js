@@ -9,13 +9,14 @@ import {
 import {
   checkboxField, checkedValues, choiceGroup, inputField, numberValue, selectField, setOptions, textValue,
 } from "/static/forms.js";
+import { newMatchesControl } from "/static/new-matches.js";
 import { ageGroups, insurance, issues, newClientStatusCodes, states } from "/static/vocabulary.js";
 
 const PAGE_SIZE = 20;
 const TYPING_DELAY_MS = 350;
 const TEXT_PARAMS = ["text", "approach", "issue", "state", "city", "zip", "radius", "unit", "telehealth",
   "insurance", "maxFee", "language", "gender", "race", "faith", "age", "sort"];
-const FLAG_PARAMS = ["sliding", "lgbtq"];
+const FLAG_PARAMS = ["sliding", "lgbtq", "verified"];
 const LIST_PARAMS = ["format", "status"];
 const SEARCHED_STATUSES = ["ACCEPTING", "WAITLIST"];
 const SORTS = [["RELEVANCE", "Best match"], ["FRESHNESS", "Recently updated"], ["DISTANCE", "Nearest first"]];
@@ -52,7 +53,7 @@ function searchVariables(params) {
     telehealthState: one("telehealth"), formats: list("format"), newClientStatus: list("status"),
     insurance: one("insurance"), maxFee: number("maxFee") !== null ? Math.trunc(number("maxFee")) : null,
     slidingScale: one("sliding") ? true : null, languages: list("language"), gender: one("gender"),
-    lgbtq: one("lgbtq") ? true : null, raceEthnicity: one("race"), faith: one("faith"), ageGroup: one("age"),
+    lgbtq: one("lgbtq") ? true : null, verifiedOnly: one("verified") ? true : null, raceEthnicity: one("race"), faith: one("faith"), ageGroup: one("age"),
   };
   for (const [key, value] of Object.entries(filter)) if (value === null) delete filter[key];
   return { text: one("text"), filter, sort: one("sort"), first: PAGE_SIZE };
@@ -91,6 +92,7 @@ function buildForm(params, choices) {
     inputField("Highest fee per session (USD)", "maxFee",
       { type: "number", value: one("maxFee"), min: 0, max: 100000, step: 5 }),
     checkboxField("Offers a sliding scale", "sliding", { checked: Boolean(one("sliding")) }),
+    checkboxField("Licence verified", "verified", { checked: Boolean(one("verified")) }),
     selectField("Language", "language", choices.languages.map((v) => [v, languageName(v)]),
       { value: one("language") }),
     selectField("Therapist's gender", "gender", choices.genders.map((v) => [v, capitalised(v)]),
@@ -131,6 +133,7 @@ function showCounts(form, facets, choices) {
   }
   const sliding = form.elements.sliding;
   sliding.labels[0].textContent = withCount("Offers a sliding scale", count.slidingScale.get("true"));
+  form.elements.verified.labels[0].textContent = withCount("Licence verified", count.verified.get("true"));
 }
 
 function distanceText(km, unit) {
@@ -167,11 +170,15 @@ export async function render(main, { query, signal }) {
   const summary = h("summary", {}, "Filters");
   const filters = h("details", { className: "filters", open: matchMedia("(min-width: 60rem)").matches },
     summary, form);
+  const newMatches = newMatchesControl();
   let request = null;
   let variables = null;
   let pageInfo = null;
   let total = 0;
-  signal.addEventListener("abort", () => request?.abort(), { once: true });
+  signal.addEventListener("abort", () => {
+    request?.abort();
+    newMatches.stop();
+  }, { once: true });
 
   async function run({ append = false } = {}) {
     request?.abort();
@@ -180,6 +187,7 @@ export async function render(main, { query, signal }) {
     if (signal.aborted) return;
     if (!append) {
       variables = searchVariables(formParams(form));
+      newMatches.follow(variables);
       const params = formParams(form);
       history.replaceState(null, "", `#/search${params.size ? `?${params}` : ""}`);
       const active = [...params.keys()].filter((name) => !["sort", "unit"].includes(name)).length;
@@ -251,6 +259,7 @@ export async function render(main, { query, signal }) {
     h("h1", {}, "Search therapists"),
     h("div", { className: "search-layout" },
       filters,
-      h("section", { className: "results", "aria-labelledby": "results-title" }, statusRegion, problems, list, moreArea)));
+      h("section", { className: "results", "aria-labelledby": "results-title" },
+        statusRegion, newMatches.element, problems, list, moreArea)));
   await run();
 }

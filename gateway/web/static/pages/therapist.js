@@ -9,7 +9,11 @@ import { inquirySection } from "/static/inquiry.js";
 import { licenceKinds, populations, sessionTypes } from "/static/vocabulary.js";
 
 const BIO_TITLES = { helpWith: "What I help with", approach: "My approach", about: "About me" };
-const VERIFICATION = { VERIFIED: "verified", PENDING: "verification pending", EXPIRED: "expired", UNVERIFIED: "not verified" };
+// A rejection shows as "not verified": its reason is the administrators' alone.
+const VERIFICATION = {
+  VERIFIED: "verified", PENDING: "verification pending", EXPIRED: "expired", UNVERIFIED: "not verified",
+  REJECTED: "not verified",
+};
 
 /** Definition-list rows, leaving out facts the therapist did not give. */
 function facts(rows) {
@@ -48,7 +52,10 @@ function locationItem(place) {
 function licenceText(licence) {
   const kind = licenceKinds[licence.kind] || licence.kind;
   const number = licence.number ? ` #${licence.number}` : "";
-  return `${kind}, ${stateName(licence.state)}${number} (${VERIFICATION[licence.verificationStatus] || ""})`;
+  const expired = licence.expired ? "expired, " : "";
+  const verified = licence.verificationStatus === "VERIFIED" && licence.verifiedAt && !licence.expired
+    ? `licence verified ${dateText(licence.verifiedAt)}` : VERIFICATION[licence.verificationStatus] || "";
+  return `${kind}, ${stateName(licence.state)}${number} (${expired}${verified})`;
 }
 
 function identityFacts(identity) {
@@ -101,7 +108,8 @@ export function profileArticle(therapist) {
     section("Where", therapist.locations.length
       ? h("ul", { className: "plain-list" }, therapist.locations.map(locationItem)) : null),
     section("Licences", therapist.licences.length
-      ? h("ul", { className: "plain-list" }, therapist.licences.map((l) => h("li", {}, licenceText(l)))) : null),
+      ? h("ul", { className: "plain-list" }, therapist.licences.map((l) => h("li", {}, licenceText(l))))
+      : therapist.licenceStatus === "NOT_GIVEN" ? h("p", { className: "muted" }, "Licence not given.") : null),
     section("Identity, as they describe it", identityFacts(therapist.identity)),
     inquiry,
     h("p", { className: "muted" }, `Profile updated ${dateText(therapist.updatedAt)}.`));

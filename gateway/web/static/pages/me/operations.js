@@ -33,7 +33,9 @@ const PROFILE_FIELDS = `
   identity { gender raceEthnicity lgbtq faith }
   bio { helpWith approach about }
   email phone
-  approaches { slug name statement }`;
+  approaches { slug name statement }
+  listing { shown reason } licenceNotices { kind state expires expired daysLeft }
+  telehealthStatesServed telehealthStatesNotServed`;
 
 const VALIDATION = "... on ValidationFailed { message fieldErrors { path field message code } }";
 

@@ -65,6 +65,20 @@ export function credentialsGroup(model) {
   };
 }
 
+/** Which of the declared telehealth states the directory uses: those the therapist's valid licences
+ * (and the interstate compacts they belong to) allow; the others are kept but not used. */
+function telehealthUse(model) {
+  const notServed = model.telehealthStatesNotServed || [];
+  if (!notServed.length) return null;
+  const names = (codes) => codes.map((code) => states[code] || code).join(", ");
+  const served = model.telehealthStatesServed || [];
+  return h("p", { className: "warning telehealth-not-served" },
+    h("strong", {}, "Not used for matching or the online-sessions filter: "),
+    `${names(notServed)}. None of your valid licences (or the interstate compacts they belong to, such as `
+    + "PSYPACT or the Counseling Compact) covers them, so they are kept but not used. ",
+    served.length ? `Used: ${names(served)}.` : "No state is used until a valid licence covers one.");
+}
+
 export function practiceGroup(model) {
   const locations = locationsList(model.locations);
   const formats = checkboxGroup("How you see clients", "formats", Object.entries(FORMAT_LABELS), model.formats);
@@ -76,7 +90,8 @@ export function practiceGroup(model) {
         "Availability"), "; what you type here is kept meanwhile."),
       locations.element, formats.element,
       h("details", { className: "subfilters", open: Boolean(model.telehealthStates?.length) },
-        h("summary", {}, `Online sessions: states (${model.telehealthStates?.length || 0} chosen)`), telehealth.element)),
+        h("summary", {}, `Online sessions: states (${model.telehealthStates?.length || 0} chosen)`),
+        telehealthUse(model), telehealth.element)),
     read: () => ({ locations: locations.read(), formats: formats.read(), telehealthStates: telehealth.read() }),
   };
 }

@@ -8,6 +8,7 @@ import { licenceKinds, states } from "/static/vocabulary.js";
 const STATE_OPTIONS = Object.entries(states);
 const VERIFICATION = {
   VERIFIED: "Verified", PENDING: "Verification pending", EXPIRED: "Expired", UNVERIFIED: "Not verified yet",
+  REJECTED: "Not verified: the directory could not confirm it",
 };
 
 /** "state" for the control labelled "State", "expires" for "Expires (optional)". */

@@ -1,7 +1,8 @@
 """The directory's shared vocabularies: the codes profiles, approaches and search agree on.
 
 Codes are stable identifiers; labels are what people read. Adding a code is safe; renaming or
-removing one is a breaking change to every consumer.
+removing one is a breaking change to every consumer. Licensure data (licence time zones and the
+interstate compacts) is versioned in `licensure.toml`, read by `vocabulary.licensure`.
 """
 
 from __future__ import annotations
@@ -138,6 +139,7 @@ LICENCE_KINDS: dict[str, str] = {
     "LCMHC": "Licensed Clinical Mental Health Counselor",
     "PSYCHOLOGIST": "Psychologist (PhD/PsyD)",
     "PMHNP": "Psychiatric Mental Health Nurse Practitioner",
+    "PSYCHIATRIST": "Psychiatrist (MD/DO)",
     "LADC": "Licensed Alcohol and Drug Counselor",
     "ASSOCIATE": "Pre-licensed associate or candidate",
 }
