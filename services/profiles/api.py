@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from servicekit.auth import ADMIN, THERAPIST, Principal, TokenVerifier, require_role
 from servicekit.clock import SYSTEM_CLOCK, Clock
@@ -59,7 +59,9 @@ class ListingQuery(BaseModel):
 
 
 class VerificationLogQuery(BaseModel):
-    """The query of `GET /v1/licence-verifications`."""
+    """The query of `GET /v1/licence-verifications` (an unknown parameter is a 400)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     first: int = Field(default=50, ge=1, le=MAX_PAGE, description="How many decisions a page holds")
     after: str = Field(default="", description="The `next` of the previous page")

@@ -116,11 +116,13 @@ async def test_a_malformed_traceparent_starts_a_new_trace_and_the_request_still_
     assert server.context.is_valid
 
 
-async def test_the_trace_id_crosses_an_http_call_from_one_service_to_the_next(spans):
+async def call_through_two_services(headers: dict[str, str] | None = None) -> dict[str, str | None]:
+    """A request to a "gateway" that calls a "search"; what search saw of the trace context."""
     seen_downstream: dict[str, str | None] = {}
 
-    async def downstream(_: web.Request) -> web.Response:
+    async def downstream(request: web.Request) -> web.Response:
         seen_downstream["traceparent"] = current_traceparent()
+        seen_downstream["header"] = request.headers.get("traceparent")
         return web.json_response({})
 
     async with serving(traced_app("search", [web.get("/v1/cards", downstream)]), free_port()) as search:
@@ -132,9 +134,13 @@ async def test_the_trace_id_crosses_an_http_call_from_one_service_to_the_next(sp
 
         async with serving(traced_app("gateway", [web.post("/graphql", upstream)]), free_port()) as gateway:
             async with aiohttp.ClientSession() as http:
-                async with http.post(f"{gateway}/graphql") as response:
+                async with http.post(f"{gateway}/graphql", headers=headers) as response:
                     assert await response.json() == {"downstream": 200}
+    return seen_downstream
 
+
+async def test_the_trace_id_crosses_an_http_call_from_one_service_to_the_next(spans):
+    seen_downstream = await call_through_two_services()
     servers = {
         span.attributes["service.component"]: span
         for span in spans.get_finished_spans()
@@ -149,26 +155,8 @@ async def test_the_trace_id_crosses_an_http_call_from_one_service_to_the_next(sp
 
 async def test_without_an_exporter_a_call_still_carries_the_callers_trace(monkeypatch):
     monkeypatch.setattr(tracing._sampler, "exporting", False)  # as in a process exporting nothing
-    seen_downstream: dict[str, str | None] = {}
-
-    async def downstream(request: web.Request) -> web.Response:
-        seen_downstream["traceparent"] = request.headers.get("traceparent")
-        return web.json_response({})
-
-    async with serving(traced_app("search", [web.get("/v1/cards", downstream)]), free_port()) as search:
-
-        async def upstream(_: web.Request) -> web.Response:
-            async with aiohttp.ClientSession(trace_configs=[client_trace_config()]) as http:
-                async with http.get(f"{search}/v1/cards") as response:
-                    return web.json_response({"downstream": response.status})
-
-        async with serving(traced_app("gateway", [web.post("/graphql", upstream)]), free_port()) as gateway:
-            async with aiohttp.ClientSession() as http:
-                headers = {"traceparent": CALLER_TRACEPARENT}
-                async with http.post(f"{gateway}/graphql", headers=headers) as response:
-                    assert await response.json() == {"downstream": 200}
-
-    assert seen_downstream["traceparent"].split("-")[1] == CALLER_TRACE_ID
+    seen_downstream = await call_through_two_services({"traceparent": CALLER_TRACEPARENT})
+    assert seen_downstream["header"].split("-")[1] == CALLER_TRACE_ID
 
 
 async def test_a_failing_request_is_recorded_as_an_error_span(spans):

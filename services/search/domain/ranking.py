@@ -132,7 +132,13 @@ def _weight_factors(
     """The parts of a stored weight: the scale, the demotion (read off the weight itself: the
     one the index stored) and the bucket's rotation, then the weight the engine applies."""
     word = _hash_words(therapist_id)[0][bucket]
-    demoted = weight == ordering_keys(therapist_id, True)[1][bucket]
+    # The index stores the weight through JSON, which may move it by a last digit: the nearer of
+    # the two weights this therapist can have in this bucket says which one it is.
+    fresh, stale_weight = (
+        ordering_keys(therapist_id, False)[1][bucket],
+        ordering_keys(therapist_id, True)[1][bucket],
+    )
+    demoted = abs(weight - stale_weight) < abs(weight - fresh)
     rotation = 1.0 + ROTATION_SPREAD * word / _WORD_RANGE
     demotion = _factor("demotion", 1.0, "Not demoted")
     if demoted:
@@ -199,11 +205,11 @@ def explain_rotation_rank(
     therapist_id: str, bucket: int, key: int, *, stale: bool, unresponsive: bool
 ) -> dict[str, Any]:
     """A list without text (and an approach page): fresh before demoted, then the bucket's rotation
-    place, then the tie-breaker; the three parts sum to the key it is ordered by."""
-    demoted = not key & FRESH_BIT
-    position = (key & (FRESH_BIT - 1)) >> POSITION_SHIFT
-    tie = key & ((1 << POSITION_SHIFT) - 1)
-    assert key == ordering_keys(therapist_id, demoted)[0][bucket]  # the same hash, the same key
+    place, then the tie-breaker; the three parts sum to the key it is ordered by (`key`, the one the
+    index stored, says only whether it was demoted)."""
+    demoted = not key & FRESH_BIT  # as the index stored it; the rest comes from the id's hash
+    words, tie = _hash_words(therapist_id)
+    position = words[bucket] >> 8
     standing = _factor("standing", 0 if demoted else FRESH_BIT, "Fresh: listed before every demoted profile")
     if demoted:
         standing = _factor("standing", 0, f"Demoted: {_demotion_words(stale, unresponsive)}")

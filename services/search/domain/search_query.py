@@ -137,7 +137,10 @@ def _json_text(value: Any, schema: dict[str, Any]) -> str:
 
 def _parameter(read: Callable[[str], Any] | None, schema: dict[str, Any]) -> Any:
     """A single query parameter: trimmed, empty means not given, else `read` (raising
-    `_refused`) turns it into its value; `schema` is what the API's document says of it."""
+    `_refused`) turns it into its value; `schema` is what the API's document says of it (with the
+    empty value a list of allowed values accepts, as not given)."""
+    if "enum" in schema:
+        schema = {**schema, "enum": [*schema["enum"], ""]}
 
     def validate(value: Any, info: ValidationInfo) -> Any:
         text = _given(_json_text(value, schema) if _as_json(info) else value)
