@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -66,6 +67,22 @@ async def load_therapist(http: aiohttp.ClientSession, base: str, number: int, de
     return len(demo.statements)
 
 
+async def listed_count(http: aiohttp.ClientSession, base: str) -> int:
+    """How many profiles the profiles service lists (a profile kept from an earlier run may have
+    licences that have expired since, and search rightly leaves it out)."""
+    listed, after = 0, None
+    while True:
+        params = {"first": "100", **({"after": after} if after else {})}
+        async with http.get(f"{base}/v1/therapists", params=params) as response:
+            if response.status != 200:
+                raise RuntimeError(f"GET {base}/v1/therapists: {response.status} {await response.text()}")
+            page = await response.json()
+        listed += sum(1 for profile in page["items"] if profile.get("listed", True))
+        after = page.get("next")
+        if not after:
+            return listed
+
+
 async def wait_for_search(http: aiohttp.ClientSession, base: str, expected: int, timeout: float = 120):
     deadline = time.monotonic() + timeout
     total = 0
@@ -84,7 +101,8 @@ async def load_demo_data(urls: dict[str, str], *, count: int = 300, concurrency:
     admin_token = mint_token("demo-admin", ["admin"])
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
         approaches = await load_approaches(http, urls["approaches"], admin_token)
-        therapists = demo_therapists(count)
+        # Licence expiry dates and availability confirmations are placed around today.
+        therapists = demo_therapists(count, now=datetime.now(UTC))
         limit = asyncio.Semaphore(concurrency)
 
         async def one(number: int, demo: DemoTherapist) -> int:
@@ -92,7 +110,7 @@ async def load_demo_data(urls: dict[str, str], *, count: int = 300, concurrency:
                 return await load_therapist(http, urls["profiles"], number, demo)
 
         written = await asyncio.gather(*(one(n, d) for n, d in enumerate(therapists)))
-        visible = await wait_for_search(http, urls["search"], len(therapists))
+        visible = await wait_for_search(http, urls["search"], await listed_count(http, urls["profiles"]))
     print(
         f"Demo data: {approaches} approaches and {sum(1 for w in written if w)} therapists created "
         f"({sum(written)} statements); {visible} therapists searchable "
