@@ -25,6 +25,8 @@ from integration_events.vocabulary import (
     US_STATES,
 )
 from services.profiles.domain import TherapistProfile, public_view
+from services.profiles.domain.licensing import is_expired
+from services.profiles.domain.profile import Licence
 
 DEMO_APPROACH_SLUGS = set(
     """
@@ -272,3 +274,11 @@ def test_sliding_scales_identity_and_availability_vary(therapists):
     assert all(scale["minUsd"] <= scale["maxUsd"] for scale in scales)
     assert 30 < sum("identity" in p for p in profiles) < 270
     assert {t.availability is None for t in therapists} == {True, False}
+
+
+def test_demo_therapists_made_today_hold_a_licence_in_force_so_all_are_listed():
+    # ./dev up makes them around today: a demo with expired licences would hide them from search.
+    now = datetime.now(UTC)
+    for therapist in demo_therapists(300, now=now):
+        licences = [Licence.model_validate(licence) for licence in therapist.profile.get("licences") or ()]
+        assert not licences or any(not is_expired(licence, now) for licence in licences), therapist.profile
