@@ -57,6 +57,7 @@ class BackendResponse:
     status: int
     body: Any
     headers: Mapping[str, str]
+    raw: bytes = b""  # the body as it came
 
 
 def path_segment(value: str) -> str:
@@ -131,7 +132,7 @@ class ServiceClients:
             raise BackendUnavailable(
                 f"The {backend} service answered malformed JSON", service=backend
             ) from exc
-        return BackendResponse(status, parsed, response_headers)
+        return BackendResponse(status, parsed, response_headers, raw)
 
     async def reachable(self, backend: str) -> bool:
         try:
@@ -267,14 +268,16 @@ class ServiceClients:
                 READ_CACHE.labels("hit").inc()
                 trace.tags |= entry.tags
                 trace.rotation_bucket = bucket
-                return entry.value
+                return orjson.loads(entry.value) if entry.value else None
         READ_CACHE.labels("miss").inc()
         since = self.cache.generation
         headers = {"X-Visitor-Session": visitor_session} if visitor_session else None
         response = await self.request("search", "GET", path, params=params, headers=headers)
         search_answer(response)
         bucket = self.learn_rotation_bucket(visitor_session, response.headers.get("X-Rotation-Bucket"))
-        self.cache.put(f"{key}|{bucket}", response.body, tags, since=since)
+        # Kept as the bytes search sent: most searches are never asked again, and thousands of
+        # parsed pages held for minutes would be objects the garbage collector walks on and on.
+        self.cache.put(f"{key}|{bucket}", response.raw, tags, since=since)
         trace.tags |= tags
         trace.rotation_bucket = bucket
         return response.body

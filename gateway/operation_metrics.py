@@ -17,12 +17,12 @@ import time
 from collections.abc import Iterator
 
 from graphql import OperationDefinitionNode, parse
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.trace import INVALID_SPAN, Span, SpanKind, Status, StatusCode
 from prometheus_client import Counter, Histogram
 from strawberry.extensions import SchemaExtension
 
 from gateway.persisted import own_operations
-from servicekit.tracing import tracer
+from servicekit.tracing import exporting, tracer
 
 OTHER = "other"
 # Outcomes that are the client's doing, not a fault of the directory's: not a span error.
@@ -80,6 +80,10 @@ class OperationMetrics(SchemaExtension):
             yield  # counted once per subscriber when it subscribed (gateway.fanout)
             return
         started = time.perf_counter()
+        if not exporting():  # a span of its own would be dropped unseen; the request's carries the trace
+            yield
+            self._record(INVALID_SPAN, time.perf_counter() - started)
+            return
         with tracer().start_as_current_span("graphql", kind=SpanKind.INTERNAL) as span:
             yield
             self._record(span, time.perf_counter() - started)

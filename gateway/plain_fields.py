@@ -1,18 +1,19 @@
 """Executing the fields that only read the services' JSON, from a plan prepared once per document.
 
 Most of a page is fields without a resolver of their own (a card's `displayName`, an edge's
-`cursor`) or with one that only looks at its parent (a location's `city`): graphql-core resolves and completes each of them, one call chain per field per item,
-which is most of the gateway's work on a long list. `PlainFieldExecutor` completes such a field,
-and the whole subtree under it when it holds nothing else, by a completer made once per field
-node (documents come from strawberry's parser cache, so the nodes of a registered operation live
-as long as the process) and kept while the node lives.
+`cursor`) or with one that only looks at its parent (a location's `city`): graphql-core resolves
+and completes each of them, one call chain per field per item, which is most of the gateway's
+work on a long list. `PlainFieldExecutor` completes such a field, and the whole subtree under it
+when it holds nothing else, by a completer made once per field node (documents come from
+strawberry's parser cache, so the nodes of a registered operation live as long as the process).
 
 A completer does only what graphql-core would do for these fields: read the key with the
-schema's default resolver (or call that resolver) and coerce the value by its type. Anything else (a resolver,
-arguments, directives, fragments, deferral, an abstract type, a source that is not JSON) takes
-graphql-core's path. So does any value the completer cannot complete, a null in a non-null
-field or a value its scalar refuses: graphql-core then completes that field afresh, and reports
-its error, path and null propagation exactly as it always does.
+schema's default resolver (or call that resolver) and coerce the value by its type. Anything
+else (a resolver taking more than its parent, arguments, directives, fragments, deferral, an
+abstract type, a source that is not JSON) takes graphql-core's path. So does any value the
+completer cannot complete, a null in a non-null field or a value its scalar refuses:
+graphql-core then completes that field afresh, and reports its error, path and null propagation
+exactly as it always does.
 """
 
 from __future__ import annotations

@@ -127,6 +127,12 @@ def configure_tracing(service: str, *, exporter: SpanExporter | None = None) -> 
     return _provider
 
 
+def exporting() -> bool:
+    """Whether spans are recorded: an exporter is attached. While none is, a span is made only
+    for the trace context it carries."""
+    return _sampler.exporting
+
+
 @functools.cache
 def tracer() -> trace.Tracer:
     # One per process: each get_tracer builds a new tracer. A proxy handed out before the

@@ -56,7 +56,7 @@ class Directory:
 
     def __init__(self, root: Path, amqp_url: str) -> None:
         self.vhost = PrivateVhost(amqp_url)
-        ports = {name: free_port() for name in ("gateway", "profiles", "approaches", "search")}
+        ports = {name: free_port() for name in ("gateway", "profiles", "approaches", "search", "inquiries")}
         self.urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         self.env = {
             **os.environ,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -82,7 +83,7 @@ def long_tail_searches(seed: int = 0, therapists: int = 300) -> Iterator[dict[st
     """Variables of `Search`, endlessly, each built from one of the demo therapists (as
     `./dev up` loads them) and none equal to an earlier one."""
     rng = random.Random(seed)
-    people = demo_therapists(therapists)
+    people = demo_therapists(therapists, now=datetime.now(UTC))  # made as ./dev up makes them
     seen: set[bytes] = set()
     while True:
         variables = _one(rng.choice(people), rng)
