@@ -148,7 +148,10 @@ class NewMatchesHub:
                     async with self._calls:
                         await self.check(therapist_id, version)
                 except (BackendUnavailable, BadUserInput) as exc:
-                    log.warning("new_matches_check_failed", therapist_id=therapist_id, error=exc.message)
+                    # The kind only: a message about a search may quote what a visitor typed.
+                    log.warning(
+                        "new_matches_check_failed", therapist_id=therapist_id, error=type(exc).__name__
+                    )
         finally:
             del self._checks[therapist_id]
 
