@@ -14,13 +14,14 @@ from gateway.cdn import CdnPurger
 from gateway.clients import ServiceClients
 from gateway.events import ChangeEventListener
 from gateway.new_matches import NewMatchesHub
+from gateway.operation_request import PREFLIGHT_HEADER
 from gateway.persisted import PersistedQueries
 from gateway.ratelimit import ClientIdentity, ClientRateLimiter, trusted_networks
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
 from gateway.signin import add_sign_in_routes
 from gateway.subscriptions import ChangeHub
-from gateway.view import PREFLIGHT_HEADER, DirectoryGraphQLView
+from gateway.view import DirectoryGraphQLView
 from gateway.web import add_web_routes
 from servicekit.auth import TokenVerifier
 from servicekit.bus import EventBus

@@ -1,4 +1,5 @@
-"""GraphQL over HTTP: request limits, persisted queries, the whole-response cache, execution.
+"""GraphQL over HTTP: the whole-response cache, execution and subscriptions (reading and checking
+the request is gateway.operation_request's).
 
 A subclass of strawberry's aiohttp `GraphQLView`: GraphiQL and the plumbing are strawberry's;
 what runs before execution is the gateway's own, so a cached answer costs no GraphQL work.
@@ -16,14 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from aiohttp import web
-from graphql import GraphQLError, OperationDefinitionNode, parse
 from prometheus_client import Counter
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import MissingQueryError
@@ -35,11 +33,27 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types.graphql import OperationType
 
+from gateway.answers import (
+    GRAPHQL_RESPONSE,
+    NO_STORE,
+    Answer,
+    error_answer,
+    if_none_match,
+    response_media_type,
+)
 from gateway.cache import SingleFlight, TaggedCache
 from gateway.clients import ReadTrace, ServiceClients
 from gateway.context import GatewayContext
-from gateway.errors import GatewayError, RateLimitExceeded
+from gateway.errors import RateLimitExceeded
 from gateway.new_matches import NewMatchesHub
+from gateway.operation_request import (
+    NOT_REGISTERED,
+    OperationRequest,
+    RequestRejected,
+    is_query,
+    read_operation,
+    resolve_persisted,
+)
 from gateway.persisted import PersistedQueries, query_hash
 from gateway.ratelimit import ClientIdentity, ClientRateLimiter
 from gateway.settings import GatewaySettings
@@ -49,60 +63,8 @@ RESPONSES = Counter(
     "directory_gateway_responses_total", "GraphQL responses by whole-response cache outcome", ["cache"]
 )
 CACHE_HITS, CACHE_MISSES, CACHE_BYPASSES = (RESPONSES.labels(o) for o in ("hit", "miss", "bypass"))
-JSON = "application/json"
-GRAPHQL_RESPONSE = "application/graphql-response+json"
 ANY_BUCKET = "*"
-NO_STORE = (("Cache-Control", "no-store"),)  # anything signed in, changing, failed or refused
-PREFLIGHT_HEADER = "GraphQL-Require-Preflight"
 CLIENT = web.RequestKey("gateway.client", str)  # who the request counts against (gateway.ratelimit)
-NOT_REGISTERED = "Only registered operations are allowed on this gateway"
-
-
-class RequestRejected(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-    def response(self) -> web.Response:
-        answer = error_answer(self.status, self.code, self.message)
-        return web.Response(body=answer.body, status=answer.status, content_type=JSON)
-
-
-@dataclass(frozen=True)
-class OperationRequest:
-    query: str
-    digest: str
-    variables: dict[str, Any] | None
-    operation_name: str | None
-    extensions: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes
-    cache: str = "miss"  # "hit" when served from the whole-response cache
-    # The document was refused before execution (syntax, validation, limits): no data at all.
-    refused: bool = False
-    cost: int = 0  # its static cost (gateway.cost), charged again when it is served from cache
-    retry_after: int | None = None  # refused by the client's rate limit: wait this long
-    # HTTP caching (`http_caching`): Cache-Control, and for anonymous answers ETag and the tags.
-    headers: tuple[tuple[str, str], ...] = NO_STORE
-
-    @property
-    def etag(self) -> str | None:
-        return next((value for name, value in self.headers if name == "ETag"), None)
-
-
-def _json_param(raw: str | None, name: str) -> Any:
-    if raw is None or raw == "":
-        return None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise RequestRejected(400, "BAD_REQUEST", f"The {name} parameter is not valid JSON") from exc
 
 
 def visitor_session(request: web.Request) -> str | None:
@@ -165,7 +127,7 @@ class DirectoryGraphQLView(GraphQLView):
         if request.method == "GET" and "query" not in request.query and "extensions" not in request.query:
             return await super().__call__(request)  # GraphiQL for browsers
         try:
-            operation = self.resolve_persisted(await self.read_operation(request))
+            operation = resolve_persisted(await read_operation(request, self.settings), self.persisted)
         except RequestRejected as rejected:
             return rejected.response()
         if self.rate_limiter is not None:
@@ -196,84 +158,6 @@ class DirectoryGraphQLView(GraphQLView):
         return web.Response(
             body=answer.body, status=answer.status, content_type=content_type, headers=headers
         )
-
-    # -- reading the request ----------------------------------------------------------------------
-
-    async def read_operation(self, request: web.Request) -> dict[str, Any]:
-        if request.method == "GET":
-            if self.settings.csrf_prevention and not request.headers.get(PREFLIGHT_HEADER):
-                # A POST must be JSON, which a browser sends cross-site only after asking; a GET
-                # must carry a header that makes it ask too.
-                raise RequestRejected(
-                    400,
-                    "CSRF_PREVENTED",
-                    f"A GET request needs a non-empty {PREFLIGHT_HEADER} header (or POST it as JSON): "
-                    "without it a page on another site could have sent it",
-                )
-            params = request.query
-            return {
-                "query": params.get("query"),
-                "variables": _json_param(params.get("variables"), "variables"),
-                "operationName": params.get("operationName"),
-                "extensions": _json_param(params.get("extensions"), "extensions"),
-            }
-        if request.content_type not in (JSON, GRAPHQL_RESPONSE):
-            raise RequestRejected(415, "UNSUPPORTED_MEDIA_TYPE", "Send the operation as application/json")
-        limit = self.settings.limits.max_body_bytes
-        length = request.content_length
-        if length is not None and length > limit:
-            raise RequestRejected(413, "PAYLOAD_TOO_LARGE", f"The body is larger than {limit} bytes")
-        if length is not None:
-            raw = await request.read()
-        else:  # chunked: stop reading as soon as it is too large
-            chunks, size = [], 0
-            async for chunk in request.content.iter_chunked(16384):
-                size += len(chunk)
-                if size > limit:
-                    raise RequestRejected(413, "PAYLOAD_TOO_LARGE", f"The body is larger than {limit} bytes")
-                chunks.append(chunk)
-            raw = b"".join(chunks)
-        try:
-            payload = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise RequestRejected(400, "BAD_REQUEST", "The body is not valid JSON") from exc
-        if isinstance(payload, list):
-            raise RequestRejected(400, "BATCHING_NOT_SUPPORTED", "Send one operation per request")
-        if not isinstance(payload, dict):
-            raise RequestRejected(400, "BAD_REQUEST", "The body must be a JSON object")
-        return payload
-
-    def resolve_persisted(self, payload: dict[str, Any]) -> OperationRequest:
-        query, operation_name = payload.get("query"), payload.get("operationName")
-        variables, extensions = payload.get("variables"), payload.get("extensions")
-        if not isinstance(query, str | None) or not isinstance(operation_name, str | None):
-            raise RequestRejected(400, "BAD_REQUEST", "query and operationName must be strings")
-        if not isinstance(variables, dict | None) or not isinstance(extensions, dict | None):
-            raise RequestRejected(400, "BAD_REQUEST", "variables and extensions must be objects")
-        persisted = (extensions or {}).get("persistedQuery")
-        if persisted is not None:
-            digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
-            if not isinstance(digest, str) or persisted.get("version") != 1:
-                raise RequestRejected(
-                    400, "PERSISTED_QUERY_UNSUPPORTED", "persistedQuery needs version 1 and a sha256Hash"
-                )
-            if query is None:
-                query = self.persisted.lookup(digest)
-                if query is None:
-                    raise RequestRejected(200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
-            elif query_hash(query) != digest:
-                raise RequestRejected(
-                    400, "PERSISTED_QUERY_HASH_MISMATCH", "The sha256Hash does not match the query"
-                )
-            else:
-                self.persisted.remember(digest, query)
-        else:
-            if query is None:
-                raise RequestRejected(400, "BAD_REQUEST", "No GraphQL query found in the request")
-            digest = query_hash(query)
-        if not self.persisted.allows(digest):
-            raise RequestRejected(400, "PERSISTED_QUERY_NOT_ALLOWED", NOT_REGISTERED)
-        return OperationRequest(query, digest, variables, operation_name, extensions)
 
     # -- answering ---------------------------------------------------------------------------------
 
@@ -465,44 +349,3 @@ class DirectoryGraphQLView(GraphQLView):
             ("Surrogate-Key", " ".join(tags)),
             ("Cache-Tag", ",".join(tags)),
         )
-
-
-@functools.lru_cache(maxsize=1024)
-def is_query(query: str, operation_name: str | None) -> bool:
-    """Whether the operation a request chose is a query (or cannot be told: execution refuses
-    those with its own error)."""
-    try:
-        document = parse(query)
-    except GraphQLError:
-        return True
-    chosen = [
-        definition
-        for definition in document.definitions
-        if isinstance(definition, OperationDefinitionNode)
-        and (
-            operation_name is None
-            or (definition.name is not None and definition.name.value == operation_name)
-        )
-    ]
-    return len(chosen) != 1 or chosen[0].operation.value == "query"
-
-
-def response_media_type(request: web.Request) -> str:
-    """application/graphql-response+json when the client accepts it, else application/json."""
-    accept = request.headers.get("Accept", "")
-    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
-
-
-def if_none_match(request: web.Request) -> set[str]:
-    """The entity tags of `If-None-Match` (weak ones compared by their value, as RFC 9110 says)."""
-    raw = request.headers.get("If-None-Match", "")
-    return {tag.strip().removeprefix("W/") for tag in raw.split(",") if tag.strip()}
-
-
-def error_answer(status: int, code: str | GatewayError, message: str = "") -> Answer:
-    """An answer of one error: a code and message, or a GatewayError with its extensions."""
-    if isinstance(code, GatewayError):
-        error = {"message": code.message, "extensions": code.extensions}
-    else:
-        error = {"message": message, "extensions": {"code": code}}
-    return Answer(status, orjson.dumps({"errors": [error]}))
