@@ -73,9 +73,9 @@ class ReferenceRepository(Protocol):
         """How many therapists refer to any of `slugs`."""
         ...
 
-    async def version_of(self, therapist_id: str) -> int | None: ...
-
-    async def record(self, therapist_id: str, version: int, slugs: list[str]) -> None: ...
+    async def record_if_newer(self, therapist_id: str, version: int, slugs: list[str]) -> bool:
+        """Keep `slugs` at `version` unless that version or a newer one is held; True if kept."""
+        ...
 
 
 class CatalogueTransaction(Protocol):
@@ -217,10 +217,8 @@ async def record_therapist_references(command: RecordTherapistReferences, uow: C
     so a late update cannot bring its references back."""
 
     async def work(tx: CatalogueTransaction) -> Outcome:
-        held = await tx.references.version_of(command.therapist_id)
-        if held is not None and held >= command.version:
-            return Outcome.STALE
-        await tx.references.record(command.therapist_id, command.version, command.slugs)
-        return Outcome.APPLIED
+        kept = await tx.references.record_if_newer(command.therapist_id, command.version, command.slugs)
+        return Outcome.APPLIED if kept else Outcome.STALE
 
-    return await uow.run(work)
+    # One document, decided in one conditional write: every profile edit comes through here.
+    return await uow.single_write(work)

@@ -21,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from servicekit.unit_of_work import Transaction
+from servicekit.versioned import write_if_newer
 from services.approaches.application import ApproachRepository, ReferenceRepository, SlugRepository
 from services.approaches.domain import Approach, slug_taken
 
@@ -72,16 +73,9 @@ class MongoReferences(_Repository):
     async def count(self, slugs: Iterable[str]) -> int:
         return await self.collection.count_documents({"slugs": {"$in": list(slugs)}}, session=self.session)
 
-    async def version_of(self, therapist_id: str) -> int | None:
-        doc = await self.collection.find_one({"_id": therapist_id}, {"version": 1}, session=self.session)
-        return None if doc is None else doc["version"]
-
-    async def record(self, therapist_id: str, version: int, slugs: list[str]) -> None:
-        await self.collection.update_one(
-            {"_id": therapist_id},
-            {"$set": {"version": version, "slugs": slugs}},
-            upsert=True,
-            session=self.session,
+    async def record_if_newer(self, therapist_id: str, version: int, slugs: list[str]) -> bool:
+        return await write_if_newer(
+            self.collection, therapist_id, version, {"slugs": slugs}, session=self.session
         )
 
 

@@ -35,7 +35,6 @@ from services.inquiries.domain import (
     decoy_receipt,
     inquiry_not_found,
     is_honeypot_filled,
-    is_news,
     new_inquiry,
     receipt,
     received_event,
@@ -74,7 +73,9 @@ class TherapistRepository(Protocol):
 
     async def get(self, therapist_id: str) -> KnownTherapist | None: ...
 
-    async def record(self, therapist: KnownTherapist) -> None: ...
+    async def record_if_newer(self, therapist: KnownTherapist) -> bool:
+        """Keep `therapist` unless its version or a newer one is held; True if kept."""
+        ...
 
 
 class InquiriesTransaction(Protocol):
@@ -221,17 +222,18 @@ async def apply_therapist_event(change: TherapistChange, uow: Inquiries) -> Outc
     """Keep which therapists exist; a deleted therapist's inquiries are deleted with them. Stale
     (nothing changed) for a version held already or older; a deletion stays as a tombstone."""
 
+    therapist = KnownTherapist(id=change.therapist_id, version=change.version, deleted=change.deleted)
+
     async def work(tx: InquiriesTransaction) -> Outcome:
-        if not is_news(await tx.therapists.get(change.therapist_id), change.version):
+        if not await tx.therapists.record_if_newer(therapist):
             return Outcome.STALE
-        await tx.therapists.record(
-            KnownTherapist(id=change.therapist_id, version=change.version, deleted=change.deleted)
-        )
         if change.deleted:
             await tx.inquiries.remove_of_therapist(change.therapist_id)
         return Outcome.APPLIED
 
-    return await uow.run(work)
+    # A deletion takes the therapist's inquiries with it, all or nothing; any other change is one
+    # document, decided in one conditional write (every profile edit comes through here).
+    return await (uow.run(work) if change.deleted else uow.single_write(work))
 
 
 async def purge_expired(uow: Inquiries, clock: Clock, retention_days: int) -> int:

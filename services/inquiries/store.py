@@ -26,6 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from servicekit.unit_of_work import Transaction
+from servicekit.versioned import write_if_newer
 from services.inquiries.application import InquiryRepository, TherapistRepository
 from services.inquiries.domain import (
     IdempotencyKeyTaken,
@@ -166,11 +167,12 @@ class MongoTherapists:
             else KnownTherapist(id=doc["_id"], version=doc["version"], deleted=doc["deleted"])
         )
 
-    async def record(self, therapist: KnownTherapist) -> None:
-        await self.collection.update_one(
-            {"_id": therapist.id},
-            {"$set": {"version": therapist.version, "deleted": therapist.deleted}},
-            upsert=True,
+    async def record_if_newer(self, therapist: KnownTherapist) -> bool:
+        return await write_if_newer(
+            self.collection,
+            therapist.id,
+            therapist.version,
+            {"deleted": therapist.deleted},
             session=self.session,
         )
 

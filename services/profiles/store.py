@@ -29,6 +29,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from servicekit.unit_of_work import Transaction
+from servicekit.versioned import write_if_newer
 from services.profiles.domain import (
     Notification,
     NotificationInProgress,
@@ -172,14 +173,8 @@ class MongoKnownApproaches:
         mapping.update({approach["slug"]: approach["slug"] for approach in found})
         return {slug: mapping[slug] for slug in wanted if slug in mapping}
 
-    async def version_of(self, approach_id: str) -> int | None:
-        document = await self.approaches.find_one({"_id": approach_id}, {"version": 1}, session=self.session)
-        return document["version"] if document is not None else None
-
-    async def record(self, approach_id: str, version: int, fields: dict[str, Any]) -> None:
-        await self.approaches.update_one(
-            {"_id": approach_id}, {"$set": {**fields, "version": version}}, upsert=True, session=self.session
-        )
+    async def record_if_newer(self, approach_id: str, version: int, fields: dict[str, Any]) -> bool:
+        return await write_if_newer(self.approaches, approach_id, version, fields, session=self.session)
 
 
 def _notification_document(notification: Notification) -> dict[str, Any]:

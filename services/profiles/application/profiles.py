@@ -88,9 +88,9 @@ class ApproachRepository(Protocol):
         """Each known slug (current or previous) among `slugs` -> the approach's current slug."""
         ...
 
-    async def version_of(self, approach_id: str) -> int | None: ...
-
-    async def record(self, approach_id: str, version: int, fields: dict[str, Any]) -> None: ...
+    async def record_if_newer(self, approach_id: str, version: int, fields: dict[str, Any]) -> bool:
+        """Keep `fields` at `version` unless that version or a newer one is held; True if kept."""
+        ...
 
 
 class VerificationLog(Protocol):
@@ -320,13 +320,10 @@ async def _record_approach(uow: Profiles, approach_id: str, version: int, fields
     """Idempotent and order-safe: an event older than (or as old as) what is held changes nothing."""
 
     async def work(tx: ProfileRecords) -> Outcome:
-        held = await tx.approaches.version_of(approach_id)
-        if held is not None and held >= version:
-            return Outcome.STALE
-        await tx.approaches.record(approach_id, version, fields)
-        return Outcome.APPLIED
+        kept = await tx.approaches.record_if_newer(approach_id, version, fields)
+        return Outcome.APPLIED if kept else Outcome.STALE
 
-    return await uow.run(work)
+    return await uow.single_write(work)
 
 
 # --- shared steps -------------------------------------------------------------------------

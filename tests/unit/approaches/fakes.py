@@ -65,12 +65,12 @@ class InMemoryReferences:
         wanted = set(slugs)
         return sum(1 for _, referenced in self.state.references.values() if wanted & set(referenced))
 
-    async def version_of(self, therapist_id: str) -> int | None:
+    async def record_if_newer(self, therapist_id: str, version: int, slugs: list[str]) -> bool:
         held = self.state.references.get(therapist_id)
-        return None if held is None else held[0]
-
-    async def record(self, therapist_id: str, version: int, slugs: list[str]) -> None:
+        if held is not None and held[0] >= version:
+            return False
         self.state.references[therapist_id] = (version, slugs)
+        return True
 
 
 def begin(state: CatalogueState) -> ApproachesTransaction:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from servicekit.errors import Unauthenticated
 from servicekit.unit_of_work import InMemoryUnitOfWork
-from services.inquiries.domain import IdempotencyKeyTaken, Inquiry, KnownTherapist, PagePosition
+from services.inquiries.domain import IdempotencyKeyTaken, Inquiry, KnownTherapist, PagePosition, is_news
 from services.inquiries.store import InquiriesTransaction
 
 
@@ -70,8 +70,11 @@ class InMemoryTherapists:
     async def get(self, therapist_id: str) -> KnownTherapist | None:
         return self.state.therapists.get(therapist_id)
 
-    async def record(self, therapist: KnownTherapist) -> None:
+    async def record_if_newer(self, therapist: KnownTherapist) -> bool:
+        if not is_news(self.state.therapists.get(therapist.id), therapist.version):
+            return False
         self.state.therapists[therapist.id] = therapist
+        return True
 
 
 def begin(state: InquiriesState) -> InquiriesTransaction:

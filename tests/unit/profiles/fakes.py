@@ -86,16 +86,16 @@ class InMemoryApproaches:
         mapping |= {a["slug"]: a["slug"] for a in known}
         return {slug: mapping[slug] for slug in set(slugs) if slug in mapping}
 
-    async def version_of(self, approach_id: str) -> int | None:
+    async def record_if_newer(self, approach_id: str, version: int, fields: dict[str, Any]) -> bool:
         held = self.directory.approaches.get(approach_id)
-        return held["version"] if held is not None else None
-
-    async def record(self, approach_id: str, version: int, fields: dict[str, Any]) -> None:
+        if held is not None and held["version"] >= version:
+            return False
         self.directory.approaches[approach_id] = {
             **self.directory.approaches.get(approach_id, {}),
             **fields,
             "version": version,
         }
+        return True
 
 
 class InMemoryNotifications:
