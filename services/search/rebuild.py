@@ -32,6 +32,7 @@ from services.search.store import THERAPISTS, ReadModel, therapist_fields
 
 log = structlog.get_logger(__name__)
 IN_FLIGHT_MARGIN = timedelta(seconds=60)
+MERGE_BATCH = 1000
 # Measurements are carried over by their revision instead (a later one must not be overwritten).
 NOT_MERGED = ("_id", "version", "appliedAt", "responsiveness", "responsivenessRevision")
 
@@ -76,22 +77,27 @@ async def rebuild(store: ReadModel, profiles_url: str, approaches_url: str, *, p
             while True:
                 params = {"first": str(page_size), **({"after": after} if after else {})}
                 page = await fetch_json(http, f"{profiles_url}/v1/therapists", params)
-                for item in page["items"]:
-                    profile = TherapistPublicProfile.model_validate(item)
-                    await store.write_if_newer(
-                        target,
-                        profile.id,
-                        profile.version,
-                        therapist_fields(profile.model_dump(mode="json"), practice_points(profile)),
-                    )
-                    counts["therapists"] += 1
+                profiles = [TherapistPublicProfile.model_validate(item) for item in page["items"]]
+                await store.write_many_if_newer(
+                    target,
+                    [
+                        (p.id, p.version, therapist_fields(p.model_dump(mode="json"), practice_points(p)))
+                        for p in profiles
+                    ],
+                )
+                counts["therapists"] += len(profiles)
                 after = page.get("next")
                 if not after:
                     break
-        async for doc in store.therapists.find({"appliedAt": {"$gte": started}}):
-            fields = {k: v for k, v in doc.items() if k not in NOT_MERGED}
-            if await store.write_if_newer(target, doc["_id"], doc["version"], fields):
-                counts["mergedForward"] += 1
+        newer = store.therapists.find({"appliedAt": {"$gte": started}})
+        while batch := await newer.to_list(MERGE_BATCH):
+            counts["mergedForward"] += await store.write_many_if_newer(
+                target,
+                [
+                    (d["_id"], d["version"], {k: v for k, v in d.items() if k not in NOT_MERGED})
+                    for d in batch
+                ],
+            )
         counts["responsiveness"] = await store.carry_responsiveness(target)
         await store.finish_rebuild(target)
     except BaseException:

@@ -25,14 +25,14 @@ events change nothing, whichever replica applies them and in whatever order.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.search.domain import InquiryTimes
 from services.search.domain.responsiveness import OVERDUE_AFTER, WINDOW
@@ -43,6 +43,7 @@ INQUIRIES = "inquiries"
 REVISIONS = "responsiveness_revisions"
 META = "meta"
 REBUILD_MARKER = "rebuild"
+DUPLICATE_KEY = 11000
 # Inquiries are kept a week past the window: long enough for the sweep to see them leave it.
 INQUIRY_KEPT = WINDOW + OVERDUE_AFTER
 
@@ -98,6 +99,43 @@ class ReadModel:
         except DuplicateKeyError:  # the stored version is the same or newer
             return False
         return result.modified_count > 0 or result.upserted_id is not None
+
+    async def write_many_if_newer(
+        self, collection: str, writes: Sequence[tuple[str, int, dict[str, Any]]]
+    ) -> int:
+        """Each `(doc_id, version, fields)` as `write_if_newer` would, in two unordered bulk
+        writes; returns how many were applied.
+
+        Most writes of a bulk load are of documents not stored yet: inserted in one go (an
+        insert never overwrites). Only those whose id is taken get the version-conditional upsert.
+        """
+        if not writes:
+            return 0
+        applied_at = datetime.now(UTC)
+        docs = [
+            {"_id": doc_id, "version": version, **fields, "appliedAt": applied_at}
+            for doc_id, version, fields in writes
+        ]
+        try:
+            await self.db[collection].insert_many(docs, ordered=False)
+            return len(docs)
+        except BulkWriteError as exc:
+            taken = _duplicates(exc)
+            applied = exc.details["nInserted"]
+        updates = [
+            UpdateOne(
+                {"_id": docs[i]["_id"], "version": {"$lt": docs[i]["version"]}},
+                {"$set": {k: v for k, v in docs[i].items() if k != "_id"}},
+                upsert=True,
+            )
+            for i in taken
+        ]
+        try:
+            result = await self.db[collection].bulk_write(updates, ordered=False)
+        except BulkWriteError as exc:
+            _duplicates(exc)  # the stored version is the same or newer
+            return applied + exc.details["nModified"] + exc.details["nUpserted"]
+        return applied + result.modified_count + result.upserted_count
 
     async def begin_rebuild(self, collection: str) -> None:
         await self.db[META].replace_one({"_id": REBUILD_MARKER}, {"collection": collection}, upsert=True)
@@ -245,3 +283,11 @@ class ReadModel:
             revision, measured = doc["responsivenessRevision"], doc["responsiveness"]
             carried += await self.write_responsiveness(target, doc["_id"], revision, measured)
         return carried
+
+
+def _duplicates(exc: BulkWriteError) -> list[int]:
+    """The positions of a bulk write's writes refused for a taken id; re-raises any other error."""
+    errors = exc.details.get("writeErrors", [])
+    if any(error["code"] != DUPLICATE_KEY for error in errors) or exc.details.get("writeConcernErrors"):
+        raise exc
+    return [error["index"] for error in errors]

@@ -1,0 +1,219 @@
+"""Search at national scale: how one replica's figures grow from 250,000 to 1,000,000 profiles.
+
+The read model grows in steps (`BENCH_SCALE_SIZES`, default 250000,500000,1000000): each step's
+synthetic profiles are added through the read model's bulk write to those of the step before (the
+same profiles as if written at once), timed. At each size, as in `bench_search`: an index built
+from the read model in this process (timed) and the query measured in the service against the
+bare engine for the same hits; then a replica in its own process, which builds its own index at
+start-up (its /metrics), serves HTTP to one client and to 20, and is asked for new profiles while
+updates of listed ones are published at 50 a second. A table of the figures at each size, with
+the growth factor from one size to the next, is printed, then the goals are checked.
+
+Run: ./dev bench tests/bench/bench_scale.py (MONGODB_URI as in `bench_search`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import os
+import random
+import statistics
+import time
+
+import aiohttp
+import pytest
+from pymongo import AsyncMongoClient
+
+from services.search.store import ReadModel
+from services.search.sync import IndexSync
+from tests.bench.calibration import machine_line
+from tests.bench.search_measures import (
+    bench_mongodb,
+    http_one_client,
+    http_throughput,
+    in_service_times,
+    percentile,
+    replica_build,
+    replica_process,
+    rss_detail,
+    rss_mib,
+    write_to_visible,
+)
+from tests.bench.synthetic import load_read_model
+from tests.integration.search.conftest import purge_search_queue
+
+SIZES = [int(n) for n in os.environ.get("BENCH_SCALE_SIZES", "250000,500000,1000000").split(",")]
+BACKGROUND_WRITES = 50  # profile updates a second while write-to-visible is measured
+MIB = 1024
+
+
+@dataclasses.dataclass
+class Figure:
+    label: str
+    unit: str
+    goal: str
+    values: dict[int, float] = dataclasses.field(default_factory=dict)
+
+
+FIGURES = {
+    "load": Figure("profiles generated and written, all so far", "s", "< 2 min at 1M"),
+    "load_rate": Figure("  rate of this step", "/s", ">= 8,334/s"),
+    "build_bench": Figure("index build in the benchmark's process", "s", ""),
+    "build": Figure("index build in the replica at start-up", "s", "< 30 s per 250k"),
+    "first_batch": Figure("  of it until the database's first batch", "s", ""),
+    "service95": Figure("query p95 in the service", "ms", "< 5 ms"),
+    "bare95": Figure("  bare engine, same hits", "ms", ""),
+    "ratio": Figure("  service / bare engine", "x", "<= 2x"),
+    "hits": Figure("  median hits", "", ""),
+    "http95": Figure("HTTP p95, one client", "ms", "< 8 ms"),
+    "rate": Figure("HTTP, 20 clients", "q/s", ">= 400 q/s"),
+    "rss": Figure("replica resident memory, serving", "MiB", ""),
+    "peak": Figure("replica peak resident memory", "MiB", "< 1,536 MiB at 1M"),
+    "seen95": Figure("write -> visible p95, 50 writes/s", "ms", "< 150 ms"),
+    "background": Figure("  background writes", "/s", ""),
+}
+
+
+def _table() -> str:
+    sizes = sorted(FIGURES["build"].values)
+    growth = list(zip(sizes, sizes[1:], strict=False))
+    header = [
+        "measure",
+        *(f"{n:,}" for n in sizes),
+        *(f"x {b // a if b % a == 0 else b / a}" for a, b in growth),
+    ]
+    rows = [header]
+    for figure in FIGURES.values():
+        values = [figure.values.get(n) for n in sizes]
+        cells = [
+            f"{v:,.2f}" if v is not None and v < 100 else f"{v:,.0f}" if v is not None else "" for v in values
+        ]
+        factors = [
+            f"{figure.values[b] / figure.values[a]:.2f}"
+            if figure.values.get(a) and b in figure.values
+            else ""
+            for a, b in growth
+        ]
+        rows.append([f"{figure.label} ({figure.unit})" if figure.unit else figure.label, *cells, *factors])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+    return "\n".join(lines)
+
+
+@pytest.mark.bench
+async def test_search_at_national_scale(infra, tmp_path):
+    print("\n" + machine_line())
+    failures: list[str] = []
+    with bench_mongodb(tmp_path / "mongodb") as (mongodb_uri, mongodb_kind):
+        print(f"read model in {mongodb_kind}; sizes {', '.join(f'{n:,}' for n in SIZES)}")
+        scaled = dataclasses.replace(infra, mongodb_uri=mongodb_uri)
+        database = f"search_scale_{random.randrange(1 << 30):x}"
+        client = AsyncMongoClient(mongodb_uri, tz_aware=True)
+        read_model = ReadModel(client[database])
+        loaded = 0
+        loading = 0.0
+        try:
+            for size in SIZES:
+                started = time.perf_counter()
+                await load_read_model(read_model, size - loaded, start=loaded)
+                step = time.perf_counter() - started
+                loading += step
+                FIGURES["load"].values[size] = loading
+                FIGURES["load_rate"].values[size] = (size - loaded) / step
+                loaded = size
+                print(f"\n---- {size:,} profiles (this step written in {step:.1f} s, {loading:.1f} s in all)")
+                await _measure(scaled, read_model, size)
+                print(_table())
+        finally:
+            await client.drop_database(database)
+            await client.close()
+    print("\n" + machine_line())
+    print(_table())
+    _check_goals(failures)
+    assert not failures, "; ".join(failures)
+
+
+async def _measure(infra, read_model: ReadModel, size: int) -> None:
+    def record(name: str, value: float) -> None:
+        FIGURES[name].values[size] = value
+
+    sync = IndexSync(read_model)
+    index = await sync.build()
+    record("build_bench", sync.build_seconds)
+    rss, peak = rss_mib()
+    print(
+        f"index build in this process: {index.size:,} profiles in {sync.build_seconds:.1f} s "
+        f"({sync.build_first_batch_seconds:.1f} s until the first batch); RSS {rss:.0f} MiB, peak {peak:.0f}"
+    )
+    times = in_service_times(index)
+    record("service95", times.p95)
+    record("bare95", times.bare95)
+    record("ratio", times.p95 / times.bare95)
+    record("hits", times.median_hits)
+    print(
+        f"in-service p50 {times.p50:.2f} ms, p95 {times.p95:.2f} ms; bare engine p95 {times.bare95:.2f} ms "
+        f"(ratio {times.p95 / times.bare95:.2f}x); median hits {times.median_hits:.0f}"
+    )
+    del index, sync
+    gc.collect()
+
+    settings = infra.settings("search", database=read_model.db.name)
+    await purge_search_queue(infra.amqp_url)
+    async with (
+        replica_process(settings) as (url, pid),
+        aiohttp.ClientSession(url, connector=aiohttp.TCPConnector(limit=20)) as http,
+    ):
+        built = await replica_build(http)
+        record("build", built.seconds)
+        record("first_batch", built.first_batch_seconds)
+        record("rss", rss_mib(pid)[0])
+        print(
+            f"replica: {built.documents:,.0f} documents built in {built.seconds:.1f} s "
+            f"({built.first_batch_seconds:.1f} s until the first batch); {rss_detail(pid)}"
+        )
+        latencies = await http_one_client(http)
+        record("http95", percentile(latencies, 95))
+        record("rate", await http_throughput(http))
+        print(
+            f"HTTP one client p50 {statistics.median(latencies):.2f} ms, p95 {FIGURES['http95'].values[size]:.2f} ms; "
+            f"20 clients {FIGURES['rate'].values[size]:.0f} q/s"
+        )
+        visibility, background = await write_to_visible(
+            http,
+            infra.amqp_url,
+            size,
+            background_per_second=BACKGROUND_WRITES,
+            new_ids_from=max(SIZES) + size,  # never an id a later step loads
+        )
+        record("seen95", percentile(visibility, 95))
+        record("background", background)
+        record("peak", rss_mib(pid)[1])
+        print(
+            f"write -> visible with {background:.0f} updates/s: p50 {statistics.median(visibility):.0f} ms, "
+            f"p95 {FIGURES['seen95'].values[size]:.0f} ms, max {max(visibility):.0f} ms; {rss_detail(pid)}"
+        )
+
+
+def _check_goals(failures: list[str]) -> None:
+    def over(name: str, limit_of, what: str) -> None:
+        for size, value in FIGURES[name].values.items():
+            if value >= limit_of(size):
+                failures.append(f"{what} at {size:,}: {value:.2f} (goal < {limit_of(size):.2f})")
+
+    over("service95", lambda _: 5, "in-service p95 ms")
+    over("ratio", lambda _: 2.0001, "in-service / bare engine")
+    over("http95", lambda _: 8, "HTTP p95 ms")
+    over("build", lambda n: 30 * n / 250_000, "replica's build s")
+    over("load", lambda n: 120 * n / 1_000_000, "generating and writing s")
+    over("seen95", lambda _: 150, "write -> visible p95 ms")
+    over("peak", lambda _: 1.5 * MIB, "replica peak RSS MiB")
+    for size, rate in FIGURES["rate"].values.items():
+        if rate < 400:
+            failures.append(f"20 clients at {size:,}: {rate:.0f} q/s (goal >= 400)")
