@@ -34,6 +34,7 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from servicekit.versioned import write_if_newer
 from services.search.domain import InquiryTimes
 from services.search.domain.responsiveness import OVERDUE_AFTER, WINDOW
 
@@ -91,14 +92,9 @@ class ReadModel:
         self, collection: str, doc_id: str, version: int, fields: dict[str, Any]
     ) -> bool:
         """Upsert `fields` unless a document of this version or newer exists; True if applied."""
-        update = {"$set": {"version": version, **fields, "appliedAt": datetime.now(UTC)}}
-        try:
-            result = await self.db[collection].update_one(
-                {"_id": doc_id, "version": {"$lt": version}}, update, upsert=True
-            )
-        except DuplicateKeyError:  # the stored version is the same or newer
-            return False
-        return result.modified_count > 0 or result.upserted_id is not None
+        return await write_if_newer(
+            self.db[collection], doc_id, version, {**fields, "appliedAt": datetime.now(UTC)}
+        )
 
     async def write_many_if_newer(
         self, collection: str, writes: Sequence[tuple[str, int, dict[str, Any]]]
