@@ -25,6 +25,8 @@ events change nothing, whichever replica applies them and in whatever order.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +46,9 @@ INQUIRIES = "inquiries"
 REVISIONS = "responsiveness_revisions"
 META = "meta"
 REBUILD_MARKER = "rebuild"
+# How long a consumer goes on using the rebuild marker it last read, instead of reading it once
+# per event; a rebuild waits this long after setting or removing it (see `begin_rebuild`).
+MARKER_SECONDS = 1.0
 DUPLICATE_KEY = 11000
 # Inquiries are kept a week past the window: long enough for the sweep to see them leave it.
 INQUIRY_KEPT = WINDOW + OVERDUE_AFTER
@@ -69,8 +74,11 @@ def stored_listing(doc: dict[str, Any]) -> tuple[dict[str, Any], list[list[float
 
 
 class ReadModel:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, *, marker_seconds: float = MARKER_SECONDS) -> None:
         self.db = db
+        self.marker_seconds = marker_seconds
+        self._targets: list[str] = []
+        self._targets_until = float("-inf")  # monotonic time the marker last read stops counting
 
     @property
     def therapists(self):
@@ -134,7 +142,12 @@ class ReadModel:
         return applied + result.modified_count + result.upserted_count
 
     async def begin_rebuild(self, collection: str) -> None:
+        """Set the marker, and return once every consumer writes into `collection` too.
+
+        Consumers read the marker at most `marker_seconds` late; what they applied before they
+        saw it is in the live collection, which the rebuild merges forward afterwards."""
         await self.db[META].replace_one({"_id": REBUILD_MARKER}, {"collection": collection}, upsert=True)
+        await asyncio.sleep(self.marker_seconds)
 
     async def finish_rebuild(self, collection: str) -> None:
         """Swap the rebuilt collection in (readers keep the old one until the rename)."""
@@ -146,12 +159,18 @@ class ReadModel:
             }
         )
         await self.db[META].delete_one({"_id": REBUILD_MARKER})
-        await self.db.drop_collection(collection)  # a consumer that wrote during the rename
+        # Consumers that have not seen the marker go write into the old name until they do.
+        await asyncio.sleep(self.marker_seconds)
+        await self.db.drop_collection(collection)
 
     async def rebuild_targets(self) -> list[str]:
         """Collections being rebuilt right now; events go there too, so the rebuild misses none."""
-        marker = await self.db[META].find_one({"_id": REBUILD_MARKER})
-        return [marker["collection"]] if marker else []
+        now = time.monotonic()
+        if now >= self._targets_until:
+            marker = await self.db[META].find_one({"_id": REBUILD_MARKER})
+            self._targets = [marker["collection"]] if marker else []
+            self._targets_until = now + self.marker_seconds
+        return self._targets
 
     async def _write_everywhere(self, base: str, write: Callable[[str], Awaitable[bool]]) -> bool:
         """`write` into `base` and into any rebuild of it; whether `base` took it."""
