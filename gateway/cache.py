@@ -16,16 +16,32 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from integration_events.approaches import APPROACH_EVENT_TYPES
 from integration_events.inquiries import INQUIRY_EVENT_TYPES
-from integration_events.therapists import THERAPIST_EVENT_TYPES
+from integration_events.therapists import STALE_AFTER, THERAPIST_EVENT_TYPES, THERAPIST_UPDATED
 
 # Everything the search service derived from therapists, approaches and inquiries: result
-# lists, facets, specialists, cards.
+# lists, facets, cards.
 SEARCH = "search"
+# Which therapists each approach page lists, in which order and how many: search data too, but
+# one that a therapist's edit changes only through the fields below (a page also carries the
+# tags of the therapists it shows, for what their cards say).
+SPECIALISTS = "specialists"
 APPROACH_LIST = "approaches"
+# The public fields on which no approach page's list, order or count depends: an update that
+# changed only these changes only the cards of the therapist who made it. A field not named
+# here is taken to move the lists (a new field is safe until it is added).
+PAGE_NEUTRAL_FIELDS = frozenset(
+    {
+        "displayName", "title", "location", "pronouns", "photoUrl", "yearsInPractice", "licences",
+        "npi", "taxonomyCode", "locations", "telehealthStates", "telehealthStatesServed",
+        "licenceStatus", "formats", "newClientStatus", "money", "issues", "populations",
+        "ageGroups", "languages", "identity", "bio", "updatedAt",
+    }
+)  # fmt: skip
 
 
 def therapist_tag(therapist_id: str) -> str:
@@ -44,17 +60,52 @@ class Invalidation:
     settling: frozenset[str]
 
 
-def invalidation_for(event_type: str, data: dict[str, Any]) -> Invalidation:
+def invalidation_for(
+    event_type: str, data: dict[str, Any], changed: frozenset[str] | None = None
+) -> Invalidation:
+    """What an event makes stale; `changed`: the fields an update changed, if its publisher said."""
     if event_type in THERAPIST_EVENT_TYPES:
-        return Invalidation(frozenset({therapist_tag(str(data["id"])), SEARCH}), frozenset({SEARCH}))
+        therapist = therapist_tag(str(data["id"]))
+        # Search applies it later too: what it shows of this therapist settles as well.
+        derived = {SEARCH, therapist}
+        neutral = event_type == THERAPIST_UPDATED and changed is not None and changed <= PAGE_NEUTRAL_FIELDS
+        if not neutral or _may_have_gone_stale(data):
+            derived.add(SPECIALISTS)
+        return Invalidation(frozenset(derived), frozenset(derived))
     if event_type in APPROACH_EVENT_TYPES:
         slugs = {str(data["slug"]), *(str(s) for s in data.get("previousSlugs") or ())}
-        tags = {approach_tag(s) for s in slugs} | {f"approach-id:{data['id']}", APPROACH_LIST, SEARCH}
-        return Invalidation(frozenset(tags), frozenset({SEARCH}))
+        tags = {approach_tag(s) for s in slugs} | {
+            f"approach-id:{data['id']}",
+            APPROACH_LIST,
+            SEARCH,
+            SPECIALISTS,
+        }
+        return Invalidation(frozenset(tags), frozenset({SEARCH, SPECIALISTS}))
     if event_type in INQUIRY_EVENT_TYPES:
-        # Search derives each therapist's responsiveness (on every card) from inquiry events.
-        return Invalidation(frozenset({SEARCH}), frozenset({SEARCH}))
+        # Search derives each therapist's responsiveness (on every card, and in the order of
+        # approach pages) from inquiry events.
+        return Invalidation(frozenset({SEARCH, SPECIALISTS}), frozenset({SEARCH, SPECIALISTS}))
     return Invalidation(frozenset(), frozenset())
+
+
+# Clocks of the gateway and search may differ by this much.
+CLOCK_MARGIN = timedelta(hours=1)
+
+
+def _may_have_gone_stale(data: dict[str, Any]) -> bool:
+    """Whether a listing's availability may have gone stale since search last indexed it: search
+    judges staleness when it indexes, and a stale listing moves down its approach pages, so then
+    an edit of any field may move it there. One never confirmed was stale all along."""
+    confirmed_at = data.get("availabilityConfirmedAt")
+    if confirmed_at is None:
+        return False
+    try:
+        confirmed = datetime.fromisoformat(str(confirmed_at))
+    except ValueError:
+        return True
+    if confirmed.tzinfo is None:
+        confirmed = confirmed.replace(tzinfo=UTC)
+    return datetime.now(UTC) - confirmed > STALE_AFTER - CLOCK_MARGIN
 
 
 @dataclass(frozen=True)

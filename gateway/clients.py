@@ -21,6 +21,7 @@ from prometheus_client import Counter
 from gateway.cache import (
     APPROACH_LIST,
     SEARCH,
+    SPECIALISTS,
     BoundedMap,
     SingleFlight,
     TaggedCache,
@@ -63,6 +64,15 @@ class BackendResponse:
 def path_segment(value: str) -> str:
     """A client-given id or slug as one URL path segment (no traversal into other routes)."""
     return quote(value, safe="")
+
+
+def shown_therapists(page: dict[str, Any] | None) -> set[str]:
+    """The tags of the therapists on a page of cards; SEARCH if one of them has no id."""
+    tags = set()
+    for edge in (page or {}).get("edges") or ():
+        therapist_id = (edge.get("node") or {}).get("id")
+        tags.add(SEARCH if therapist_id is None else therapist_tag(str(therapist_id)))
+    return tags
 
 
 def approach_tags(requested_slug: str, approach: dict[str, Any] | None) -> set[str]:
@@ -243,7 +253,9 @@ class ServiceClients:
         self, slug: str, params: Params, trace: ReadTrace, visitor_session: str | None
     ) -> dict[str, Any]:
         path = f"/v1/approaches/{path_segment(slug)}/specialists"
-        return await self._search_read(path, params, trace, visitor_session, {SEARCH, approach_tag(slug)})
+        return await self._search_read(
+            path, params, trace, visitor_session, {SPECIALISTS, approach_tag(slug)}, card_tags=True
+        )
 
     async def search_therapists(
         self, params: Params, trace: ReadTrace, visitor_session: str | None
@@ -257,7 +269,11 @@ class ServiceClients:
         trace: ReadTrace,
         visitor_session: str | None,
         tags: set[str],
+        *,
+        card_tags: bool = False,
     ) -> dict[str, Any]:
+        """`card_tags`: the answer is a page of cards (`edges[].node`), which also takes the tag
+        of each therapist it shows, so that their edits reach it."""
         # Search orders near-equal results by the visitor's rotation bucket, so a cached read
         # is only reused within the bucket search reported for this visitor.
         key = f"{path}?{urlencode(params)}"
@@ -275,6 +291,8 @@ class ServiceClients:
         response = await self.request("search", "GET", path, params=params, headers=headers)
         search_answer(response)
         bucket = self.learn_rotation_bucket(visitor_session, response.headers.get("X-Rotation-Bucket"))
+        if card_tags:
+            tags = tags | shown_therapists(response.body)
         # Kept as the bytes search sent: most searches are never asked again, and thousands of
         # parsed pages held for minutes would be objects the garbage collector walks on and on.
         self.cache.put(f"{key}|{bucket}", response.raw, tags, since=since)

@@ -110,7 +110,7 @@ class ChangeEventListener:
     async def on_message(self, message: AbstractIncomingMessage) -> None:
         try:
             event = CloudEvent.from_json(message.body)
-            invalidation = invalidation_for(event.type, event.data)
+            invalidation = invalidation_for(event.type, event.data, event.changed_fields)
         except (InvalidEnvelope, KeyError, TypeError) as exc:
             # Unreadable: we cannot tell what changed, so forget everything.
             log.warning("change_event_unreadable", message_id=message.message_id, error=str(exc)[:200])

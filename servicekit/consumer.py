@@ -1,6 +1,6 @@
 """Consuming events: idempotent handlers, bounded retries, then the dead-letter queue.
 
-A handler returns an outcome (`applied` or `stale`) or raises. A message that is not a valid
+A handler returns an outcome (`applied`, `stale` or `unchanged`) or raises. A message that is not a valid
 CloudEvent, or whose payload the handler rejects as invalid (`PoisonEvent`), is dead-lettered
 at once. Any other failure is retried with back-off, up to the delivery limit, and then
 dead-lettered; it never blocks the messages behind it for longer than its back-off.
@@ -44,6 +44,7 @@ EventHandler = Callable[[CloudEvent], Awaitable[str]]
 class Outcome(StrEnum):
     APPLIED = "applied"
     STALE = "stale"  # a duplicate, or older than what the service holds: nothing changed
+    UNCHANGED = "unchanged"  # newer, but it changed nothing this service keeps (not written)
 
 
 class EventApplier(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -29,10 +30,21 @@ class CloudEvent(BaseModel):
     data: dict[str, Any]
     # Distributed-tracing extension: the W3C trace context of the change that caused it.
     traceparent: str | None = None
+    # Extension of update events: the top-level fields of `data` whose values differ from the
+    # previous version's, comma-separated (CloudEvents extensions are strings). Absent: unknown,
+    # so a consumer must assume that anything may have changed.
+    changedfields: str | None = None
 
     @property
     def version(self) -> int:
         return int(self.data["version"])
+
+    @property
+    def changed_fields(self) -> frozenset[str] | None:
+        """What this version changed (see `changedfields`); None if the publisher did not say."""
+        if self.changedfields is None:
+            return None
+        return frozenset(name for name in self.changedfields.split(",") if name)
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.model_dump(mode="json", exclude_none=True))
@@ -57,7 +69,13 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 
 def new_event(
-    *, type: str, source: str, subject: str, data: dict[str, Any], traceparent: str | None = None
+    *,
+    type: str,
+    source: str,
+    subject: str,
+    data: dict[str, Any],
+    traceparent: str | None = None,
+    changed: Iterable[str] | None = None,
 ) -> CloudEvent:
     return CloudEvent(
         id=str(uuid.uuid4()),
@@ -67,4 +85,17 @@ def new_event(
         time=datetime.now(UTC),
         data=data,
         traceparent=traceparent,
+        changedfields=None if changed is None else ",".join(sorted(changed)),
     )
+
+
+def fields_changed(
+    before: dict[str, Any], after: dict[str, Any], *, ignore: Iterable[str] = ("version",)
+) -> set[str]:
+    """The top-level fields whose values differ between two versions of one record's data."""
+    skipped = set(ignore)
+    return {
+        key
+        for key in before.keys() | after.keys()
+        if key not in skipped and before.get(key) != after.get(key)
+    }

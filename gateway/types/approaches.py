@@ -64,6 +64,8 @@ class Approach:
     ) -> SpecialistConnection:
         context = context_of(info)
         fields = card_keys(info, ("edges", "node"))
+        # The id always: the page is cached under the tags of the therapists it shows.
+        fields = None if fields is None else sorted({"id", *fields})
         params = page_params(first, after) + [("field", name) for name in fields or ()]
         page = await context.clients.specialists(root["slug"], params, context.trace, context.visitor_session)
         return {  # type: ignore[return-value]

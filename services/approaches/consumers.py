@@ -6,7 +6,7 @@ nothing, and a deletion leaves a tombstone so that a late update does not bring 
 
 from __future__ import annotations
 
-from integration_events.therapists import TherapistDeleted, therapist_event_data
+from integration_events.therapists import THERAPIST_UPDATED, TherapistDeleted, therapist_event_data
 from servicekit.consumer import Outcome, PoisonEvent
 from servicekit.envelope import CloudEvent
 from services.approaches.application import Catalogue, RecordTherapistReferences, record_therapist_references
@@ -20,6 +20,12 @@ class TherapistReferences:
         self.uow = uow
 
     async def apply(self, event: CloudEvent) -> Outcome:
+        # References change only with the approaches: an update that says it left them alone
+        # needs no write. An update that changes them is always written, so leaving this one
+        # out loses nothing even if an older one arrives after it.
+        changed = event.changed_fields
+        if event.type == THERAPIST_UPDATED and changed is not None and "approaches" not in changed:
+            return Outcome.UNCHANGED
         try:
             data = therapist_event_data(event.type, event.data)
         except KeyError:

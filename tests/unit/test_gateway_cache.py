@@ -1,12 +1,14 @@
 """The gateway's caches: tags, invalidation by change events, races with reads, single flight."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from gateway.cache import (
     APPROACH_LIST,
     SEARCH,
+    SPECIALISTS,
     SingleFlight,
     TaggedCache,
     approach_tag,
@@ -15,7 +17,7 @@ from gateway.cache import (
 )
 from integration_events.approaches import APPROACH_UPDATED
 from integration_events.inquiries import INQUIRY_ANSWERED, INQUIRY_RECEIVED
-from integration_events.therapists import THERAPIST_DELETED, THERAPIST_UPDATED
+from integration_events.therapists import THERAPIST_CREATED, THERAPIST_DELETED, THERAPIST_UPDATED
 
 
 class Clock:
@@ -92,23 +94,48 @@ def test_the_oldest_entries_are_evicted_beyond_the_size_limit():
 
 def test_a_therapist_event_invalidates_the_profile_and_everything_search_derived():
     invalidation = invalidation_for(THERAPIST_UPDATED, {"id": "t9", "version": 3})
-    assert invalidation.now == {therapist_tag("t9"), SEARCH}
-    assert invalidation.settling == {SEARCH}
+    assert invalidation.now == {therapist_tag("t9"), SEARCH, SPECIALISTS}
+    assert invalidation.settling == invalidation.now
     assert invalidation_for(THERAPIST_DELETED, {"id": "t9", "version": 4}).now == invalidation.now
+    assert invalidation_for(THERAPIST_CREATED, {"id": "t9", "version": 1}).now == invalidation.now
+
+
+def test_an_update_of_fields_no_list_depends_on_leaves_approach_pages_not_showing_the_therapist():
+    data = {"id": "t9", "version": 3}
+    invalidation = invalidation_for(THERAPIST_UPDATED, data, frozenset({"pronouns", "updatedAt"}))
+    assert invalidation.now == invalidation.settling == {therapist_tag("t9"), SEARCH}
+    for moving in ("approaches", "listed", "availabilityConfirmedAt", "a-field-added-later"):
+        changed = frozenset({"pronouns", moving})
+        assert SPECIALISTS in invalidation_for(THERAPIST_UPDATED, data, changed).now, moving
+    # Search judges staleness as it indexes: a listing that may have gone stale since moves.
+    for days, moves in ((1, False), (58, False), (59.99, True), (90, True)):
+        confirmed = (datetime.now(UTC) - timedelta(days=days)).isoformat()
+        at = invalidation_for(
+            THERAPIST_UPDATED, data | {"availabilityConfirmedAt": confirmed}, frozenset({"bio"})
+        )
+        assert (SPECIALISTS in at.now) is moves, days
+    # Only an update says what it changed; a creation or deletion moves lists whatever it says.
+    assert SPECIALISTS in invalidation_for(THERAPIST_DELETED, data, frozenset({"pronouns"})).now
 
 
 def test_an_approach_event_invalidates_its_current_and_previous_slugs():
     invalidation = invalidation_for(
         APPROACH_UPDATED, {"id": "a1", "slug": "emdr", "previousSlugs": ["eye-movement"], "version": 2}
     )
-    assert {approach_tag("emdr"), approach_tag("eye-movement"), APPROACH_LIST, SEARCH} <= invalidation.now
+    assert {
+        approach_tag("emdr"),
+        approach_tag("eye-movement"),
+        APPROACH_LIST,
+        SEARCH,
+        SPECIALISTS,
+    } <= invalidation.now
 
 
 def test_an_inquiry_event_invalidates_what_search_derived_after_search_has_applied_it():
     data = {"id": "i1", "therapistId": "t9", "version": 1, "receivedAt": "2025-05-20T10:00:00+00:00"}
     for event_type in (INQUIRY_RECEIVED, INQUIRY_ANSWERED):
         invalidation = invalidation_for(event_type, data)
-        assert invalidation.now == {SEARCH} and invalidation.settling == {SEARCH}
+        assert invalidation.now == invalidation.settling == {SEARCH, SPECIALISTS}
 
 
 async def test_concurrent_callers_of_one_key_share_one_computation():

@@ -73,9 +73,11 @@ async def restand(profile: TherapistProfile, uow: Profiles, clock: Clock) -> boo
         if changed is None:
             return False
 
-        async def work(tx: ProfileRecords, changed: TherapistProfile = changed) -> None:
+        async def work(
+            tx: ProfileRecords, changed: TherapistProfile = changed, before: TherapistProfile = profile
+        ) -> None:
             await tx.profiles.replace(changed)
-            tx.emit(updated_event(changed))
+            tx.emit(updated_event(changed, before))
 
         try:
             await uow.run(work)

@@ -381,7 +381,7 @@ async def _change(target: ProfileTarget, uow: Profiles, revise: Revision) -> The
 
         async def work(tx: ProfileRecords) -> TherapistProfile:
             await tx.profiles.replace(changed)
-            tx.emit(updated_event(changed))
+            tx.emit(updated_event(changed, profile))
             return changed
 
         return await uow.run(work)

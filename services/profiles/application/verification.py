@@ -46,7 +46,7 @@ async def decide_verification(
         async def work(tx: ProfileRecords) -> tuple[TherapistProfile, VerificationRecord]:
             await tx.profiles.replace(after)
             await tx.verifications.add(record)
-            tx.emit(updated_event(after))
+            tx.emit(updated_event(after, profile))
             return after, record
 
         return await uow.run(work)

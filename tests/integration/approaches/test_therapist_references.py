@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from integration_events.therapists import THERAPIST_CREATED, THERAPIST_DELETED, THERAPIST_UPDATED
 from servicekit.consumer import PoisonEvent
+from servicekit.envelope import CloudEvent, new_event
 from services.approaches.consumers import TherapistReferences
 from tests.integration.approaches.conftest import eventually, therapist_event, therapist_profile
 
@@ -98,3 +99,34 @@ async def test_an_event_that_is_not_a_valid_therapist_event_is_poison(service):
         await handle(therapist_event(THERAPIST_CREATED, {"id": therapist_id(), "version": 1}))
     with pytest.raises(PoisonEvent):
         await handle(therapist_event("directory.something.else.v1", {"id": "x", "version": 1}))
+
+
+def updated(data: dict[str, object], changed: set[str]) -> CloudEvent:
+    return new_event(
+        type=THERAPIST_UPDATED,
+        source="/directory/profiles",
+        subject=str(data["id"]),
+        data=data,
+        changed=changed,
+    )
+
+
+async def test_an_update_that_says_it_left_the_approaches_alone_is_not_written(service):
+    handle = TherapistReferences(service.uow).apply
+    approach, other = await service.create(), await service.create()
+    who = therapist_id()
+    assert (
+        await handle(therapist_event(THERAPIST_CREATED, therapist_profile(who, 1, approach["slug"])))
+        == "applied"
+    )
+    assert await handle(updated(therapist_profile(who, 2, approach["slug"]), {"pronouns"})) == "unchanged"
+    # The next change of approaches is written, and one older than it that arrives late is not.
+    assert await handle(updated(therapist_profile(who, 4, other["slug"]), {"approaches"})) == "applied"
+    assert await handle(updated(therapist_profile(who, 3, approach["slug"]), {"approaches"})) == "stale"
+    assert await service.reference_count(approach) == 0 and await service.reference_count(other) == 1
+    # An update that does not say what it changed is written.
+    assert (
+        await handle(therapist_event(THERAPIST_UPDATED, therapist_profile(who, 5, approach["slug"])))
+        == "applied"
+    )
+    assert await service.reference_count(approach) == 1

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from integration_events.approaches import APPROACH_UPDATED
 from integration_events.inquiries import INQUIRY_ANSWERED
 from integration_events.therapists import THERAPIST_UPDATED
+from servicekit.envelope import new_event
 from tests.integration.gateway.backends import StubDirectory
 from tests.integration.gateway.conftest import publish, running_gateway
 from tests.integration.gateway.operations import APPROACH_PAGE, FIND_MATCH, THERAPIST
@@ -107,3 +108,51 @@ async def test_find_match_is_never_cached(gw):
     await gw.data(FIND_MATCH, variables)
     assert gw.stub.count("search", "/v1/match") == 2
     assert len(gw.gateway.response_cache) == 0
+
+
+async def publish_update(bus, therapist_id: str, changed: set[str]) -> None:
+    data = {"id": therapist_id, "version": 2}
+    await bus.publish(
+        new_event(type=THERAPIST_UPDATED, source="/tests", subject=therapist_id, data=data, changed=changed)
+    )
+
+
+async def test_an_edit_reaches_the_approach_pages_it_can_change_and_no_others(gw, publisher):
+    first = {"slug": "emdr", "first": 3}
+
+    async def page(variables: dict) -> dict:
+        return (await gw.data(APPROACH_PAGE, variables))["approach"]["specialists"]
+
+    one = await page(first)
+    second = {**first, "after": one["pageInfo"]["endCursor"]}
+    two = await page(second)
+    on_one, on_two = one["edges"][0]["node"]["id"], two["edges"][0]["node"]["id"]
+    elsewhere = "t0001"  # not an EMDR specialist
+    assert elsewhere not in {e["node"]["id"] for e in one["edges"] + two["edges"]}
+    cards = {c["id"]: c for c in gw.stub.cards}
+    cards[on_one]["displayName"] = "Renamed On Page One"
+    cards[on_two]["displayName"] = "Renamed On Page Two"
+
+    async def renamed(variables: dict, therapist_id: str) -> bool:
+        names = {e["node"]["displayName"] for e in (await page(variables))["edges"]}
+        return cards[therapist_id]["displayName"] in names
+
+    # Events are heard in order: once the second has been applied, so has the first.
+    await publish_update(publisher, elsewhere, {"pronouns", "updatedAt"})
+    gw.stub.profiles["t0002"]["displayName"] = "Rowan Elbery-Two, PhD"
+    await publish_update(publisher, "t0002", {"displayName"})
+
+    async def heard() -> bool:
+        return (await gw.data(THERAPIST, {"id": "t0002"}))["therapist"][
+            "displayName"
+        ] == "Rowan Elbery-Two, PhD"
+
+    await eventually(heard)
+    # Nobody on either page changed anything a page shows or depends on: both still cached.
+    assert not await renamed(first, on_one) and not await renamed(second, on_two)
+    await publish_update(publisher, on_one, {"displayName"})
+    await eventually(lambda: renamed(first, on_one))
+    assert not await renamed(second, on_two)
+    # A change of someone's approaches may move every list, whoever is on it.
+    await publish_update(publisher, elsewhere, {"approaches"})
+    await eventually(lambda: renamed(second, on_two))

@@ -107,4 +107,5 @@ async def test_a_cdn_adapter_is_told_the_tags_of_each_change_and_again_once_sear
 
             await eventually(purged_twice, timeout=10)
             assert {"therapist:t0004", "search"} <= set(received[0]["tags"])
-            assert received[1] == {"tags": ["search"]}  # after search had time to apply it
+            # After search had time to apply it: what search derived, this therapist's cards included.
+            assert received[1] == {"tags": ["search", "specialists", "therapist:t0004"]}

@@ -52,6 +52,9 @@ async def test_created_updated_and_deleted_events_carry_snapshot_and_version(pro
     updated = TherapistPublicProfile.model_validate(events[1].data)
     assert updated.pronouns == "they/them" and updated.id == created["id"]
     assert events[2].data == {"id": created["id"], "version": 3}
+    # An update says which public fields it changed; a creation or deletion says nothing.
+    assert events[1].changed_fields == {"pronouns", "updatedAt"}
+    assert events[0].changed_fields is None and events[2].changed_fields is None
 
 
 async def test_the_event_is_exactly_the_public_view(profiles, therapist_events):

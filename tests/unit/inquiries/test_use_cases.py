@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 
 from integration_events.inquiries import INQUIRY_ANSWERED, INQUIRY_RECEIVED, InquiryReceived
+from integration_events.therapists import THERAPIST_CREATED, THERAPIST_DELETED, THERAPIST_UPDATED
 from servicekit.clock import FixedClock
 from servicekit.consumer import Outcome
+from servicekit.envelope import CloudEvent, new_event
 from servicekit.errors import InvalidInput, NotFound, Unauthenticated
 from servicekit.http import parse_model
 from services.inquiries.application import (
@@ -23,6 +25,7 @@ from services.inquiries.application import (
     purge_expired,
     send_inquiry,
 )
+from services.inquiries.consumers import TherapistDirectory
 from services.inquiries.domain import InquiryForm, RateLimited
 from services.inquiries.ratelimits import MovingWindowLimits
 from tests.unit.inquiries.fakes import NoLimits, Owners, in_memory_inquiries
@@ -214,3 +217,35 @@ async def test_the_purge_removes_only_inquiries_past_retention():
     clock.advance(days=41)
     assert await purge_expired(uow, clock, 90) == 1
     assert old.receipt.id not in uow.state.inquiries and recent.receipt.id in uow.state.inquiries
+
+
+def therapist_event(event_type: str, version: int) -> CloudEvent:
+    data = {"id": THERAPIST, "version": version}
+    if event_type != THERAPIST_DELETED:
+        now = "2026-01-05T09:00:00+00:00"
+        data |= {"displayName": "Rowan Vell", "title": "LMFT", "location": {"city": "Austin", "state": "TX"}}
+        data |= {"createdAt": now, "updatedAt": now}
+    return new_event(type=event_type, source="/directory/profiles", subject=THERAPIST, data=data)
+
+
+async def test_updates_of_a_therapist_this_consumer_recorded_are_not_written_until_the_deletion():
+    uow = in_memory_inquiries()
+    apply = TherapistDirectory(uow).apply
+    assert await apply(therapist_event(THERAPIST_CREATED, 1)) is Outcome.APPLIED
+    assert await apply(therapist_event(THERAPIST_UPDATED, 2)) is Outcome.UNCHANGED
+    assert uow.state.therapists[THERAPIST].version == 1  # existence is all the service keeps
+    await send(uow)
+    assert await apply(therapist_event(THERAPIST_DELETED, 3)) is Outcome.APPLIED
+    assert uow.state.therapists[THERAPIST].deleted and not uow.state.inquiries
+    # Forgotten by the consumer with the deletion: a late update goes to the store, which refuses it.
+    assert await apply(therapist_event(THERAPIST_UPDATED, 2)) is Outcome.STALE
+    with pytest.raises(NotFound):
+        await send(uow)
+
+
+async def test_an_update_another_replica_wrote_first_is_checked_against_the_store():
+    uow = in_memory_inquiries(THERAPIST)  # held at version 1, not by this consumer
+    apply = TherapistDirectory(uow).apply
+    assert await apply(therapist_event(THERAPIST_CREATED, 1)) is Outcome.STALE
+    assert await apply(therapist_event(THERAPIST_UPDATED, 2)) is Outcome.APPLIED
+    assert await apply(therapist_event(THERAPIST_UPDATED, 3)) is Outcome.UNCHANGED
