@@ -109,17 +109,52 @@ class Directory:
         self.vhost.delete()
 
 
+UPDATE_MY_PROFILE = read_operation(OPERATIONS / "UpdateMyProfile.graphql")
+
+
+def body(query: str, name: str, variables: dict) -> bytes:
+    return orjson.dumps({"query": query, "variables": variables, "operationName": name})
+
+
+def profile_edit(profile: dict, n: int, *, through_gateway: bool = True) -> wrk.Request:
+    """The `n`th edit of `profile` by its owner: `UpdateMyProfile` through the gateway, or the
+    same change as a PATCH of the profiles API."""
+    patch, bearer = {"pronouns": f"they/them ({n})"}, f"Bearer {profile['token']}"
+    if not through_gateway:
+        return wrk.Request(
+            "profile_edit", "PATCH", f"/v1/therapists/{profile['id']}", orjson.dumps(patch), bearer
+        )
+    variables = {"therapistId": profile["id"], "patch": patch}
+    return wrk.graphql(
+        "profile_edit", body(UPDATE_MY_PROFILE, "UpdateMyProfile", variables), bearer, "ProfileUpdated"
+    )
+
+
+async def load_profiles(directory: Directory, count: int) -> list[dict]:
+    """`count` new therapists (no approaches), each with its owner's bearer token as `token`."""
+    profiles = []
+    async with aiohttp.ClientSession() as http:
+        for number in range(count):
+            bearer = token(f"load-client-{number}-{time.time_ns()}")
+            async with http.post(
+                f"{directory.urls['profiles']}/v1/therapists",
+                headers={"Authorization": f"Bearer {bearer}"},
+                json={
+                    "displayName": f"Load Client {number}",
+                    "title": "Licensed Psychologist",
+                    "location": {"city": "Austin", "state": "TX"},
+                },
+            ) as response:
+                assert response.status == 201, await response.text()
+                profiles.append({**await response.json(), "token": bearer})
+    return profiles
+
+
 def requests_of(profiles: list[dict], searches: Iterator[dict], count: int, seed: int) -> list[wrk.Request]:
     """`count` requests in the mix, written before the run so the generator only sends; request
     i goes out on connection i mod clients, whose edits are of that client's own profile."""
     rng = random.Random(seed)
-    page, search, edit = (
-        read_operation(OPERATIONS / f"{name}.graphql")
-        for name in ("ApproachPage", "Search", "UpdateMyProfile")
-    )
-
-    def body(query: str, name: str, variables: dict) -> bytes:
-        return orjson.dumps({"query": query, "variables": variables, "operationName": name})
+    page, search = (read_operation(OPERATIONS / f"{name}.graphql") for name in ("ApproachPage", "Search"))
 
     requests = []
     for n, name in enumerate(rng.choices([m for m, _ in MIX], [w for _, w in MIX], k=count)):
@@ -129,12 +164,7 @@ def requests_of(profiles: list[dict], searches: Iterator[dict], count: int, seed
         elif name == "search":
             requests.append(wrk.graphql(name, body(search, "Search", next(searches))))
         else:
-            profile = profiles[n % len(profiles)]
-            variables = {"therapistId": profile["id"], "patch": {"pronouns": f"they/them ({n})"}}
-            bearer = f"Bearer {profile['token']}"
-            requests.append(
-                wrk.graphql(name, body(edit, "UpdateMyProfile", variables), bearer, "ProfileUpdated")
-            )
+            requests.append(profile_edit(profiles[n % len(profiles)], n))
     return requests
 
 
@@ -164,22 +194,7 @@ async def test_sixty_seconds_at_fifty_clients_on_the_running_directory(amqp_url,
     try:
         startup = await directory.start()
         print(f"`python -m devstack` ready with demo data in {startup:.1f} s")
-        async with aiohttp.ClientSession() as http:
-            profiles = []
-            for number in range(CLIENTS):
-                sub = f"load-client-{number}-{time.time_ns()}"
-                bearer = token(sub)
-                async with http.post(
-                    f"{directory.urls['profiles']}/v1/therapists",
-                    headers={"Authorization": f"Bearer {bearer}"},
-                    json={
-                        "displayName": f"Load Client {number}",
-                        "title": "Licensed Psychologist",
-                        "location": {"city": "Austin", "state": "TX"},
-                    },
-                ) as response:
-                    assert response.status == 201, await response.text()
-                    profiles.append({**await response.json(), "token": bearer})
+        profiles = await load_profiles(directory, CLIENTS)
         # More than the fastest run could send, so no search is sent twice.
         searches = long_tail_searches(seed=time.time_ns())
         requests = requests_of(profiles, searches, int(1500 * SECONDS), time.time_ns())
