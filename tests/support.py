@@ -98,6 +98,24 @@ def token(sub: str, *roles: str, **claims: object) -> str:
     return mint_token(sub, roles or ("therapist",), settings=TEST_AUTH, **claims)
 
 
+async def create_austin_therapist(
+    http: aiohttp.ClientSession, profiles_url: str, bearer: str, display_name: str, **fields: object
+) -> dict:
+    """A new profile (a psychologist in Austin, TX, plus `fields`) by the owner of `bearer`."""
+    body = {
+        "displayName": display_name,
+        "title": "Licensed Psychologist",
+        "location": {"city": "Austin", "state": "TX"},
+        **fields,
+    }
+    async with http.post(
+        f"{profiles_url}/v1/therapists", headers={"Authorization": f"Bearer {bearer}"}, json=body
+    ) as response:
+        created = await response.json()
+        assert response.status == 201, created
+    return created
+
+
 def auth_header(sub: str, *roles: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token(sub, *roles)}"}
 

@@ -37,15 +37,14 @@ async def opcounters(client: AsyncMongoClient) -> dict[str, int]:
 
 async def phase(name: str, url: str, requests: list, directory: Directory, client, folder: Path) -> dict:
     system = SystemCpu(directory.process.pid)
-    counted, before = await opcounters(client), system.sample()
-    result = wrk.run(url, requests, SECONDS, folder, connections=CONNECTIONS)
-    cpu = SystemCpu.per_request(before, system.sample(), result["requests"])
+    counted = await opcounters(client)
+    result = wrk.run_measured(system, url, requests, SECONDS, folder, connections=CONNECTIONS)
     after = await opcounters(client)
     per_edit = {op: (after[op] - counted[op]) / max(result["requests"], 1) for op in after}
     figures = result["operations"].get("profile_edit", {"p50_ms": 0.0, "p99_ms": 0.0})
     print(
         f"{name}: {result['rps']:.1f} edits/s  p50 {figures['p50_ms']:.1f} ms  p99 {figures['p99_ms']:.1f} ms  "
-        f"errors {result['errors']}\n  {cpu_line(cpu)}\n"
+        f"errors {result['errors']}\n  {cpu_line(result['cpu'])}\n"
         "  MongoDB operations per edit: " + ", ".join(f"{op} {n:.2f}" for op, n in per_edit.items())
     )
     return result

@@ -89,11 +89,9 @@ def measured(name: str, system: SystemCpu, url: str, bodies: list[wrk.Request], 
     warm_up, bodies = bodies[: len(bodies) // 8], bodies[len(bodies) // 8 :]
     wrk.run(url, warm_up, WARM_UP_SECONDS, folder, connections=CONNECTIONS)
     load = os.getloadavg()[0]
-    before = system.sample()
-    result = wrk.run(url, bodies, SECONDS, folder, connections=CONNECTIONS)
+    result = wrk.run_measured(system, url, bodies, SECONDS, folder, connections=CONNECTIONS)
     (figures,) = result["operations"].values()
     result.update(p50_ms=figures["p50_ms"], p99_ms=figures["p99_ms"])
-    result["cpu"] = SystemCpu.per_request(before, system.sample(), result["requests"])
     print(
         f"{name}: {result['rps']:.1f} req/s  p50 {result['p50_ms']:.1f} ms  p99 {result['p99_ms']:.1f} ms  "
         f"errors {result['errors']}  ({result['requests']} requests in "

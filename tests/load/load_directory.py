@@ -37,7 +37,7 @@ from tests.load import wrk
 from tests.load.cpu import SystemCpu, cpu_line
 from tests.load.long_tail import long_tail_searches
 from tests.reliability.processes import PrivateVhost
-from tests.support import RAISED_RATE_LIMIT, TEST_AUTH, token
+from tests.support import RAISED_RATE_LIMIT, TEST_AUTH, create_austin_therapist, token
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
@@ -136,17 +136,10 @@ async def load_profiles(directory: Directory, count: int) -> list[dict]:
     async with aiohttp.ClientSession() as http:
         for number in range(count):
             bearer = token(f"load-client-{number}-{time.time_ns()}")
-            async with http.post(
-                f"{directory.urls['profiles']}/v1/therapists",
-                headers={"Authorization": f"Bearer {bearer}"},
-                json={
-                    "displayName": f"Load Client {number}",
-                    "title": "Licensed Psychologist",
-                    "location": {"city": "Austin", "state": "TX"},
-                },
-            ) as response:
-                assert response.status == 201, await response.text()
-                profiles.append({**await response.json(), "token": bearer})
+            created = await create_austin_therapist(
+                http, directory.urls["profiles"], bearer, f"Load Client {number}"
+            )
+            profiles.append({**created, "token": bearer})
     return profiles
 
 
@@ -199,13 +192,13 @@ async def test_sixty_seconds_at_fifty_clients_on_the_running_directory(amqp_url,
         searches = long_tail_searches(seed=time.time_ns())
         requests = requests_of(profiles, searches, int(1500 * SECONDS), time.time_ns())
         system = SystemCpu(directory.process.pid)
-        before = system.sample()
-        result = wrk.run(directory.urls["gateway"], requests, SECONDS, tmp_path, connections=CLIENTS)
-        cpu = SystemCpu.per_request(before, system.sample(), result["requests"])
+        result = wrk.run_measured(
+            system, directory.urls["gateway"], requests, SECONDS, tmp_path, connections=CLIENTS
+        )
     finally:
         directory.stop()
     print(report(result))
-    print(f"  {cpu_line(cpu)}")
+    print(f"  {cpu_line(result['cpu'])}")
     print("sample errors:", result["samples"] or "none")
     assert result["errors"] == 0 and result["repeated"] == 0, result
     slow = {name: f["p99_ms"] for name, f in result["operations"].items() if f["p99_ms"] >= P99_GOAL_MS}

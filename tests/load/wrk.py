@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.load.cpu import SystemCpu
+
 SCRIPT = """
 local ffi = require("ffi")
 ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } wrk_timespec; int clock_gettime(int, wrk_timespec *); ]]
@@ -166,3 +168,19 @@ class Run:
 
 def run(url: str, requests: Sequence[Request], seconds: float, folder: Path, *, connections: int) -> dict:
     return Run(url, requests, seconds, folder, connections=connections).result()
+
+
+def run_measured(
+    system: SystemCpu,
+    url: str,
+    requests: Sequence[Request],
+    seconds: float,
+    folder: Path,
+    *,
+    connections: int,
+) -> dict:
+    """`run`, with the CPU time each process of `system` spent per request as `cpu`."""
+    before = system.sample()
+    result = run(url, requests, seconds, folder, connections=connections)
+    result["cpu"] = SystemCpu.per_request(before, system.sample(), result["requests"])
+    return result

@@ -19,7 +19,7 @@ import aiohttp
 from pymongo import AsyncMongoClient
 
 from tests.reliability.processes import ProcessStack, eventually
-from tests.support import token
+from tests.support import create_austin_therapist, token
 
 VISITORS = 10
 SENDS_PER_VISITOR = 20
@@ -122,18 +122,9 @@ async def create_therapists(
     for number in range(count):
         bearer = token(f"inquiry-fault-owner-{number}-{run}")
         email = f"owner{number}.{run}@practice.example.test"
-        async with http.post(
-            f"{stack.urls['profiles']}/v1/therapists",
-            headers={"Authorization": f"Bearer {bearer}"},
-            json={
-                "displayName": f"Inquiry Fault Therapist {number}",
-                "title": "Licensed Psychologist",
-                "location": {"city": "Austin", "state": "TX"},
-                "email": email,
-            },
-        ) as response:
-            body = await response.json()
-            assert response.status == 201, body
+        body = await create_austin_therapist(
+            http, stack.urls["profiles"], bearer, f"Inquiry Fault Therapist {number}", email=email
+        )
         therapists.append(Therapist(body["id"], bearer, email))
     return therapists
 

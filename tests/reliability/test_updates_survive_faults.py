@@ -25,7 +25,7 @@ from servicekit.envelope import CloudEvent
 from servicekit.settings import EVENTS_EXCHANGE
 from services.search.store import stored_listing
 from tests.reliability.processes import ProcessStack, broker_channel, queue_depth
-from tests.support import metric_value, token
+from tests.support import create_austin_therapist, metric_value, token
 
 CLIENTS = 10
 UPDATES_PER_CLIENT = 100
@@ -174,18 +174,13 @@ async def create_profiles(http: aiohttp.ClientSession, stack: ProcessStack) -> l
     clients = []
     for number in range(CLIENTS):
         bearer = token(f"fault-client-{number}-{time.time_ns()}")
-        async with http.post(
-            f"{stack.urls['profiles']}/v1/therapists",
-            headers={"Authorization": f"Bearer {bearer}"},
-            json={
-                "displayName": f"Fault Client {number} Update 0",
-                "title": "Licensed Psychologist",
-                "location": {"city": "Austin", "state": "TX"},
-                "email": f"client{number}.update0@example.test",
-            },
-        ) as response:
-            body = await response.json()
-            assert response.status == 201, body
+        body = await create_austin_therapist(
+            http,
+            stack.urls["profiles"],
+            bearer,
+            f"Fault Client {number} Update 0",
+            email=f"client{number}.update0@example.test",
+        )
         clients.append(Client(number, body["id"], bearer, via_gateway=number % 2 == 1))
     return clients
 
