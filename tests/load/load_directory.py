@@ -1,7 +1,7 @@
 """Load test: 60 s at 50 concurrent clients against the directory as `./dev up` starts it
-(`python -m devstack`, embedded MongoDB on disk, demo data loaded), on a mix of approach pages
-searches and profile edits (`UpdateMyProfile`), all through the gateway. The searches
-are the long tail of `long_tail.py`: each built from a demo therapist, none alike.
+(`python -m devstack`, embedded MongoDB on disk, demo data loaded), on a mix of approach pages,
+searches and profile edits (`UpdateMyProfile`), all through the gateway. The searches are the
+long tail of `long_tail.py`: each built from a demo therapist, none alike.
 
 The load generator is `wrk` (tests/load/wrk.py): 50 connections, one request in flight on each,
 each connection a client sending the mix (45 % approach pages, 40 % searches, 15 % edits of its

@@ -138,6 +138,7 @@ class Run:
     def __init__(
         self, url: str, requests: Sequence[Request], seconds: float, folder: Path, *, connections: int
     ) -> None:
+        assert len(requests) >= connections, "every connection needs a request of its own"
         prefix, script = folder / "wrk.requests", folder / "wrk.lua"
         for thread in range(connections):
             lines = (r.line() for r in requests[thread::connections])
