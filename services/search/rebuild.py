@@ -101,8 +101,7 @@ async def rebuild(store: ReadModel, profiles_url: str, approaches_url: str, *, p
         counts["responsiveness"] = await store.carry_responsiveness(target)
         await store.finish_rebuild(target)
     except BaseException:
-        await store.db["meta"].delete_one({"_id": "rebuild"})
-        await store.db.drop_collection(target)
+        await store.abandon_rebuild(target)
         raise
     return counts
 

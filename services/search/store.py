@@ -158,8 +158,12 @@ class ReadModel:
                 "dropTarget": True,
             }
         )
+        await self.abandon_rebuild(collection)
+
+    async def abandon_rebuild(self, collection: str) -> None:
+        """Remove the marker, then `collection` once no consumer writes into it any more (those
+        that have not seen the marker gone go on writing there for up to `marker_seconds`)."""
         await self.db[META].delete_one({"_id": REBUILD_MARKER})
-        # Consumers that have not seen the marker go write into the old name until they do.
         await asyncio.sleep(self.marker_seconds)
         await self.db.drop_collection(collection)
 

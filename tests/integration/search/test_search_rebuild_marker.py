@@ -26,6 +26,10 @@ async def database(infra):
     await client.close()
 
 
+async def marker_gone(database) -> bool:
+    return await database[META].find_one({"_id": REBUILD_MARKER}) is None
+
+
 def card(therapist_id: str, version: int) -> dict:
     return profile(id=therapist_id, version=version, title="Licensed Psychologist")
 
@@ -49,11 +53,7 @@ async def test_writes_during_the_swap_reach_the_live_collection_and_leave_no_str
     await rebuilder.write_many_if_newer(target, [("t-1", 1, therapist_fields(card("t-1", 1), []))])
     assert await consumer.rebuild_targets() == [target]  # believed for MARKER_SECONDS
     finishing = asyncio.create_task(rebuilder.finish_rebuild(target))
-
-    async def marker_gone() -> bool:
-        return await database[META].find_one({"_id": REBUILD_MARKER}) is None
-
-    await eventually(marker_gone, interval=0.01, what="the marker removed")
+    await eventually(lambda: marker_gone(database), interval=0.01, what="the marker removed")
     # Swapped in and the marker gone, but this consumer still writes into the old name too.
     assert await consumer.put_therapist("t-2", 1, card("t-2", 1), [])
     assert target in await database.list_collection_names()
@@ -61,3 +61,17 @@ async def test_writes_during_the_swap_reach_the_live_collection_and_leave_no_str
     assert target not in await database.list_collection_names()
     assert {d["_id"] async for d in database[THERAPISTS].find({})} == {"t-1", "t-2"}
     assert await consumer.rebuild_targets() == []
+
+
+async def test_an_abandoned_rebuild_leaves_no_marker_and_no_copy_behind(database):
+    consumer = ReadModel(database, marker_seconds=MARKER_SECONDS)
+    rebuilder = ReadModel(database, marker_seconds=MARKER_SECONDS)
+    target = f"{THERAPISTS}_rebuild_test"
+    await rebuilder.begin_rebuild(target)
+    assert await consumer.rebuild_targets() == [target]
+    abandoning = asyncio.create_task(rebuilder.abandon_rebuild(target))
+    await eventually(lambda: marker_gone(database), interval=0.01, what="the marker removed")
+    assert await consumer.put_therapist("t-1", 1, card("t-1", 1), [])  # still into both
+    await abandoning
+    assert target not in await database.list_collection_names()
+    assert [d["_id"] async for d in database[THERAPISTS].find({})] == ["t-1"]
