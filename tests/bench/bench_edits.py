@@ -12,7 +12,6 @@ figures are for finding where an edit's time goes (docs/benchmarks.md, load test
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -51,8 +50,7 @@ async def phase(name: str, url: str, requests: list, directory: Directory, clien
 
 
 async def test_what_one_edit_costs_each_process(amqp_url, tmp_path):
-    if shutil.which("rabbitmqctl") is None or shutil.which("wrk") is None:
-        pytest.skip("needs rabbitmqctl (for its private vhost) and wrk (apt-get install wrk)")
+    wrk.skip_unless_installed()
     print(f"\n{machine_line()}")
     directory = Directory(tmp_path, amqp_url)
     client = AsyncMongoClient(

@@ -21,7 +21,6 @@ import itertools
 import json
 import os
 import random
-import shutil
 import time
 from pathlib import Path
 
@@ -102,8 +101,7 @@ def measured(name: str, system: SystemCpu, url: str, bodies: list[wrk.Request], 
 
 
 async def test_requests_no_cache_can_answer(amqp_url, tmp_path):
-    if shutil.which("rabbitmqctl") is None or shutil.which("wrk") is None:
-        pytest.skip("needs rabbitmqctl (for its private vhost) and wrk (apt-get install wrk)")
+    wrk.skip_unless_installed()
     print(f"\n{machine_line()}")
     directory = Directory(tmp_path, amqp_url)
     try:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -180,8 +179,7 @@ def report(result: dict) -> str:
 
 @pytest.mark.bench
 async def test_sixty_seconds_at_fifty_clients_on_the_running_directory(amqp_url, tmp_path):
-    if shutil.which("rabbitmqctl") is None or shutil.which("wrk") is None:
-        pytest.skip("needs rabbitmqctl (for its private vhost) and wrk (apt-get install wrk)")
+    wrk.skip_unless_installed()
     print(f"\n{machine_line()}")
     directory = Directory(tmp_path, amqp_url)
     try:

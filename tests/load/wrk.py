@@ -14,10 +14,13 @@ given, the expected text.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from tests.load.cpu import SystemCpu
 
@@ -108,6 +111,12 @@ function done(summary, latency, requests)
     table.concat(parts, ",")))
 end
 """
+
+
+def skip_unless_installed() -> None:
+    """Skip the calling benchmark unless wrk and rabbitmqctl (for its private vhost) are here."""
+    if shutil.which("rabbitmqctl") is None or shutil.which("wrk") is None:
+        pytest.skip("needs rabbitmqctl (for its private vhost) and wrk (apt-get install wrk)")
 
 
 @dataclass(frozen=True)
