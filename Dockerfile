@@ -35,7 +35,8 @@ LABEL org.opencontainers.image.title="therapist-directory" \
       org.opencontainers.image.licenses="Apache-2.0"
 RUN groupadd --system --gid 10001 directory \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
-            --shell /usr/sbin/nologin directory
+            --shell /usr/sbin/nologin directory \
+ && install -d -o 10001 -g 10001 /var/lib/search
 COPY --from=build /opt/venv /opt/venv
 COPY deploy/healthcheck.py /opt/directory/healthcheck.py
 ENV PATH=/opt/venv/bin:$PATH \

@@ -129,6 +129,8 @@ async def run(var: Path, *, load_demo: bool) -> None:
         )
         print(f"Starting the embedded MongoDB-compatible server (data in {var / 'mongodb'}) ...", flush=True)
         env["MONGODB_URI"] = mongo.start()
+    # The search service's index snapshot lives with the data, so a restart need not rebuild.
+    env.setdefault("SEARCH_SNAPSHOT_DIR", str(var / "search-snapshots"))
     mail_server = await start_mail_server(env, var)
     supervisor = Supervisor(env, log_dir)
     stop = asyncio.Event()

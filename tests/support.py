@@ -171,3 +171,12 @@ def metric_value(text: str, name: str, **labels: str) -> float:
         if all(f'{key}="{wanted}"' in series for key, wanted in labels.items()):
             total += float(value)
     return total
+
+
+def flip_a_byte(path: str) -> None:
+    """Damage a file in its middle, as a bad disk block would."""
+    with open(path, "r+b") as file:
+        file.seek(os.path.getsize(path) // 2)
+        byte = file.read(1)
+        file.seek(-1, os.SEEK_CUR)
+        file.write(bytes([byte[0] ^ 0x01]))

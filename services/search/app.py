@@ -20,6 +20,8 @@ from services.search.consumers import ReadModelProjector
 from services.search.domain import SWEEP_EVERY
 from services.search.engine import SearchEngine
 from services.search.index import remove_abandoned_indexes
+from services.search.index.snapshot import SnapshotStore
+from services.search.settings import SearchSettings
 from services.search.store import ReadModel
 from services.search.sync import IndexSync
 
@@ -27,12 +29,20 @@ log = structlog.get_logger(__name__)
 
 
 def build_app(
-    settings: ServiceSettings, *, consume: bool = True, change_wait_ms: int = 200
+    settings: ServiceSettings,
+    *,
+    consume: bool = True,
+    change_wait_ms: int = 200,
+    search_settings: SearchSettings | None = None,
 ) -> web.Application:
     """`consume=False` gives a replica that only serves (tests start a second replica this way)."""
+    own = search_settings or SearchSettings.from_env()
     runtime = ServiceRuntime(settings, publishes=False)
     store = ReadModel(runtime.db)
-    sync = IndexSync(store, max_await_ms=change_wait_ms)
+    snapshots = SnapshotStore(own.snapshot_dir, runtime.db.name) if own.snapshot_dir else None
+    sync = IndexSync(
+        store, max_await_ms=change_wait_ms, snapshots=snapshots, snapshot_every=own.snapshot_every_seconds
+    )
     runtime.prepare(store.create_indexes)
     runtime.prepare(_remove_abandoned_indexes)
     runtime.prepare(_load_places)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -207,6 +208,18 @@ class ReadModel:
             version,
             {"deleted": True, "slug": slug, "name": "", "aliases": [], "previousSlugs": []},
         )
+
+    async def collection_ids(self) -> dict[str, str | None]:
+        """The identity (UUID, hex) of the collections an index is built from; None for one that
+        does not exist. A rebuild replaces `therapists` with a new collection, so a new identity."""
+        found: dict[str, str | None] = {THERAPISTS: None, APPROACHES: None}
+        async for info in await self.db.list_collections(filter={"name": {"$in": list(found)}}):
+            identity = info.get("info", {}).get("uuid")
+            if isinstance(identity, uuid.UUID):
+                found[info["name"]] = identity.hex
+            elif identity is not None:
+                found[info["name"]] = bytes(identity).hex()
+        return found
 
     async def therapists_by_id(self, ids: list[str]) -> list[dict[str, Any]]:
         return await self.therapists.find({"_id": {"$in": ids}}).to_list()

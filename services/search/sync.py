@@ -8,6 +8,14 @@ keeps each therapist's version; a new responsiveness measurement re-indexes a th
 a new version, so such updates are applied all the same). After an error the stream resumes
 from its last resume token; if it cannot (token gone, collection renamed by a rebuild), the
 replica builds a fresh index in the background and swaps it in, serving the old one meanwhile.
+
+With a snapshot folder (`SEARCH_SNAPSHOT_DIR`), a replica writes a snapshot of its index every few
+minutes while it changes, with the stream's resume token at that commit. At start-up it takes the
+newest snapshot that is of this code's index format and of the read-model collections as they are
+(their UUIDs: a rebuild makes new ones), whose stream position is still there and whose files
+all have their checksums; it opens the stream at that position, catches up to now, and then
+reports ready. A snapshot that fails any check is deleted and the index built from the read
+model as without one.
 """
 
 from __future__ import annotations
@@ -19,12 +27,14 @@ import time
 from typing import Any
 
 import structlog
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge
 from pymongo.errors import PyMongoError
 
 from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.errors import Unavailable
 from services.search.index import BUILD_HEAP, SearchIndex
+from services.search.index.snapshot import SnapshotRejected, SnapshotStore, check_manifest, verify_files
+from services.search.settings import DEFAULT_SNAPSHOT_EVERY
 from services.search.store import APPROACHES, THERAPISTS, ReadModel
 
 log = structlog.get_logger(__name__)
@@ -34,6 +44,8 @@ BATCH_LIMIT = 1000
 BUILD_BATCH = 1000
 BUILD_STEP = 100
 STALENESS_SWEEP_SECONDS = 600.0
+# How long a stopping replica lets a snapshot being written finish.
+SNAPSHOT_STOP_WAIT = 20.0
 
 INDEX_BUILD_SECONDS = Gauge(
     "directory_search_index_build_seconds",
@@ -43,15 +55,38 @@ INDEX_BUILD_SECONDS = Gauge(
 INDEX_BUILD_DOCUMENTS = Gauge(
     "directory_search_index_build_documents", "Read-model documents this replica's last index build read"
 )
+INDEX_RESTORE_SECONDS = Gauge(
+    "directory_search_index_restore_seconds",
+    "Seconds this replica's start from a snapshot took: checking its files, opening it, catching up",
+    ["part"],
+)
+SNAPSHOTS = Counter(
+    "directory_search_snapshots", "Snapshots of this replica's index, by what became of them", ["outcome"]
+)
 
 
 class IndexSync:
     """Builds this replica's index, keeps it current, and hands it to the readers (`current`)."""
 
-    def __init__(self, store: ReadModel, *, max_await_ms: int = 200, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self,
+        store: ReadModel,
+        *,
+        max_await_ms: int = 200,
+        clock: Clock = SYSTEM_CLOCK,
+        snapshots: SnapshotStore | None = None,
+        snapshot_every: float = DEFAULT_SNAPSHOT_EVERY,
+    ) -> None:
         self.store = store
         self.max_await_ms = max_await_ms
         self.clock = clock
+        self.snapshots = snapshots
+        self.snapshot_every = snapshot_every
+        self._snapshot_due = 0.0  # time.monotonic() of the next snapshot
+        self._unsaved = False  # the index holds changes no snapshot has
+        self._snapshot_task: asyncio.Task | None = None
+        self.started_from: str | None = None  # "snapshot" or "build"
+        self.caught_up: int | None = None  # changes applied on top of the snapshot
         self.index: SearchIndex | None = None
         self.ready = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -155,11 +190,16 @@ class IndexSync:
         except BaseException:
             await stream.close()
             raise
+        self._unsaved = True
         return stream
 
     async def start(self) -> None:
-        """Start-up step: open the stream, build, then tail (readiness waits for this)."""
-        stream = await self._stream_then_build()
+        """Start-up step: from a snapshot, else open the stream and build; then tail (readiness
+        waits for this)."""
+        stream = await self._restore() if self.snapshots is not None else None
+        if stream is None:
+            stream = await self._stream_then_build()
+            self.started_from = "build"
         self.ready.set()
         self._task = asyncio.create_task(self._tail(stream), name="search-index-tail")
         self._sweeper = asyncio.create_task(self._sweep_staleness(), name="search-staleness-sweep")
@@ -170,6 +210,120 @@ class IndexSync:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self._snapshot_task is not None:
+            # Its files are written by a thread, which cancelling would not stop.
+            await asyncio.wait({self._snapshot_task}, timeout=SNAPSHOT_STOP_WAIT)
+
+    # ------------------------------------------------------------------ snapshots
+
+    async def _restore(self):
+        """Install the newest usable snapshot's index, caught up to now; returns the stream
+        tailing from there, or None if no snapshot could be used."""
+        assert self.snapshots is not None
+        collections = await self.store.collection_ids()
+        for folder in await asyncio.to_thread(self.snapshots.snapshots):
+            started = time.perf_counter()
+            stream = None
+            try:
+                with self.snapshots.reading(folder) as manifest:
+                    check_manifest(manifest, database=self.store.db.name, collections=collections)
+                    try:
+                        stream = await self._open_stream(resume_after=manifest.resume_token)
+                    except PyMongoError as exc:
+                        raise SnapshotRejected(f"its change-stream position is gone ({exc})") from exc
+                    await asyncio.to_thread(verify_files, folder, manifest)
+                    verified = time.perf_counter()
+                    index = await asyncio.to_thread(SearchIndex.from_snapshot, folder)
+                opened = time.perf_counter()
+                self.caught_up = await self._catch_up(stream, index)
+            except (SnapshotRejected, _RebuildNeeded, OSError, ValueError) as reason:
+                if stream is not None:
+                    await stream.close()
+                SNAPSHOTS.labels("rejected").inc()
+                log.warning("search_snapshot_rejected", snapshot=folder, reason=str(reason))
+                await asyncio.to_thread(self.snapshots.discard, folder)
+                continue
+            done = time.perf_counter()
+            for part, seconds in (
+                ("total", done - started),
+                ("verify", verified - started),
+                ("open", opened - verified),
+                ("catch_up", done - opened),
+            ):
+                INDEX_RESTORE_SECONDS.labels(part).set(seconds)
+            SNAPSHOTS.labels("restored").inc()
+            log.info(
+                "search_index_restored",
+                snapshot=folder,
+                rows=manifest.rows,
+                changes_caught_up=self.caught_up,
+                seconds=round(done - started, 2),
+            )
+            self.index = index
+            self.started_from = "snapshot"
+            self._unsaved = self.caught_up > 0
+            return stream
+        return None
+
+    async def _catch_up(self, stream, index: SearchIndex) -> int:
+        """Apply to `index` the changes since the stream's position up to now; returns how many."""
+        # Changes keep coming while it catches up: those after this moment are left to the tail.
+        now = (await self.store.db.command("ping")).get("operationTime")
+        applied = 0
+        while True:
+            change = await stream.try_next()
+            if change is None:
+                break
+            await self._apply_change(change, index)
+            applied += 1
+            if applied % BATCH_LIMIT == 0:
+                await self._commit(index)
+            if now is not None and change.get("clusterTime") is not None and change["clusterTime"] >= now:
+                break
+        # Rows confirmed fresh when the snapshot was taken may have turned stale since.
+        await self._reindex(index, index.ids_turning_stale(self.clock.now()))
+        await self._commit(index)
+        return applied
+
+    async def _snapshot_if_due(self, stream) -> None:
+        """Capture the index with the stream's position (between two changes, so the position
+        covers exactly what the index holds); the files are written in the background."""
+        if self.snapshots is None or time.monotonic() < self._snapshot_due:
+            return
+        self._snapshot_due = time.monotonic() + self.snapshot_every
+        if not self._unsaved or (self._snapshot_task is not None and not self._snapshot_task.done()):
+            return
+        writer = await asyncio.to_thread(self.snapshots.begin)
+        if writer is None:  # another replica on this host is writing one
+            return
+        try:
+            collections = await self.store.collection_ids()
+            index = self.current()
+            async with index.lock:
+                await index.commit()
+                await asyncio.to_thread(writer.capture, index)
+                token = stream.resume_token
+        except BaseException:
+            writer.close()
+            raise
+        self._unsaved = False
+        self._snapshot_task = asyncio.create_task(self._write_snapshot(writer, token, collections))
+
+    async def _write_snapshot(self, writer, token, collections) -> None:
+        started = time.perf_counter()
+        try:
+            folder = await asyncio.to_thread(writer.finish, token, collections)
+        except OSError as exc:
+            SNAPSHOTS.labels("failed").inc()
+            self._unsaved = True
+            log.warning("search_snapshot_failed", error=str(exc))
+        else:
+            SNAPSHOTS.labels("written").inc()
+            log.info(
+                "search_snapshot_written", snapshot=folder, seconds=round(time.perf_counter() - started, 2)
+            )
+        finally:
+            writer.close()
 
     # ------------------------------------------------------------------ tailing
 
@@ -210,10 +364,12 @@ class IndexSync:
         flush: asyncio.Task | None = None
         pending = 0
         while True:
+            await self._snapshot_if_due(stream)
             change = await stream.try_next()
             if change is None:
                 continue
-            await self._apply_change(change)
+            await self._apply_change(change, self.current())
+            self._unsaved = True
             pending += 1
             if pending >= BATCH_LIMIT:
                 await self._commit()
@@ -225,20 +381,19 @@ class IndexSync:
         await asyncio.sleep(COMMIT_DELAY)
         await self._commit()
 
-    async def _commit(self) -> None:
-        index = self.index
+    async def _commit(self, index: SearchIndex | None = None) -> None:
+        index = index or self.index
         if index is None:
             return
         async with index.lock:
             await index.commit()
 
-    async def _apply_change(self, change: dict[str, Any]) -> None:
+    async def _apply_change(self, change: dict[str, Any], index: SearchIndex) -> None:
         operation = change["operationType"]
         collection = change.get("ns", {}).get("coll")
         if operation in ("drop", "rename", "dropDatabase", "invalidate"):
             collection = change.get("to", {}).get("coll", collection)
             raise _RebuildNeeded(f"{operation} on {collection}")
-        index = self.current()
         doc = change.get("fullDocument")
         if collection == APPROACHES:
             if doc is not None:
@@ -262,7 +417,8 @@ class IndexSync:
                 for doc in docs:
                     index.apply(doc, now, force=True)
         if ids:
-            await self._commit()
+            self._unsaved = True
+            await self._commit(index)
 
     async def _sweep_staleness(self) -> None:
         """Profiles whose availability confirmation turns 60 days old get demoted without an event."""

@@ -15,6 +15,7 @@ from gateway.settings import GatewayEnvironment
 from servicekit.settings import Environment
 from services.inquiries.settings import InquiryEnvironment
 from services.profiles.mailer import MailEnvironment
+from services.search.settings import SearchEnvironment
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -43,7 +44,7 @@ def _settings_variables() -> set[str]:
     """The variables pydantic-settings reads for the settings classes: prefix and field name in
     capitals, or the field's alias."""
     names = set()
-    for settings in (Environment, GatewayEnvironment, InquiryEnvironment, MailEnvironment):
+    for settings in (Environment, GatewayEnvironment, InquiryEnvironment, MailEnvironment, SearchEnvironment):
         prefix = settings.model_config.get("env_prefix", "")
         for field_name, info in settings.model_fields.items():
             alias = info.validation_alias

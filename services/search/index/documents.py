@@ -18,6 +18,9 @@ import orjson
 from services.search import domain, geo
 from services.search.index.schema import MATCH_FIELD, ROTATION_FIELDS, WEIGHT_FIELDS
 
+# What the index reads of an approach document.
+_APPROACH_FIELDS = ("_id", "version", "slug", "name", "aliases", "previousSlugs", "deleted")
+
 
 @dataclass
 class Approaches:
@@ -48,6 +51,14 @@ class Approaches:
             self.canonical[doc["slug"]] = doc["slug"]
             self.names[doc["slug"]] = doc["name"]
             self.words[doc["slug"]] = " ".join([doc["name"], *doc.get("aliases", [])])
+
+    def saved(self) -> list[dict[str, Any]]:
+        """What is kept of each approach (a snapshot's), in the form `restore` takes."""
+        return [{key: doc.get(key) for key in _APPROACH_FIELDS if key in doc} for doc in self.by_id.values()]
+
+    def restore(self, saved: list[dict[str, Any]]) -> None:
+        self.by_id = {doc["_id"]: doc for doc in saved}
+        self._rebuild_maps()
 
     def resolve(self, slug: str) -> str:
         return self.canonical.get(slug, slug)

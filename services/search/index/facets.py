@@ -45,6 +45,13 @@ class FacetCodeRows:
         self.rows[self.size, : len(codes)] = codes
         self.size += 1
 
+    def restore(self, rows: np.ndarray) -> None:
+        """The rows saved of another table (a snapshot's), with room to append."""
+        self.rows = np.zeros((max(1024, 2 * len(rows)), rows.shape[1]), rows.dtype)
+        self.rows[: len(rows)] = rows
+        self.size = len(rows)
+        self.highest = int(np.iinfo(rows.dtype).max)
+
     def count(self, slots: np.ndarray, known_codes: int) -> np.ndarray:
         """How many of the given rows hold each code (index 0, the padding, counts nothing)."""
         counts = np.bincount(self.rows[slots].ravel(), minlength=known_codes)

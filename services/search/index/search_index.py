@@ -16,7 +16,7 @@ import math
 import os
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from services.search import domain, geo
+from services.search.index import snapshot
 from services.search.index.columns import Column
 from services.search.index.documents import Approaches, Hit, index_document
 from services.search.index.facets import Facets, FacetTable, engine_facets
@@ -39,9 +40,22 @@ from services.search.store import stored_listing
 class SearchIndex:
     """One tantivy index plus the slot table; written by `IndexSync`, read by the engine."""
 
-    def __init__(self, *, writer_heap: int = UPDATE_HEAP, writer_threads: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        writer_heap: int = UPDATE_HEAP,
+        writer_threads: int = 1,
+        fill: Callable[[IndexFolder], None] | None = None,
+    ) -> None:
+        """`fill` puts files into the new index's folder before its engine opens (a snapshot's)."""
         self.folder = IndexFolder()
-        self.index = tantivy.Index(SCHEMA, path=self.folder.engine)
+        try:
+            if fill is not None:
+                fill(self.folder)
+            self.index = tantivy.Index(SCHEMA, path=self.folder.engine)
+        except BaseException:
+            self.folder.close()
+            raise
         # Each row's record appended to one file and read back at an offset, without the
         # engine's document store.
         self.records_out = RecordsWriter(self.folder.records)
@@ -66,6 +80,19 @@ class SearchIndex:
         self._pinned = threading.local()
         self.dirty = False
         self.lock = asyncio.Lock()
+
+    @classmethod
+    def from_snapshot(cls, folder: str) -> SearchIndex:
+        """An index opened on a verified snapshot's files, with the slot table saved beside them."""
+        index = cls(fill=snapshot.filler(folder))
+        snapshot.restore_slot_table(index, folder)
+        index.index.reload()
+        index.latest = index.index.searcher()
+        if index.latest.num_docs != len(index.slot_of):
+            raise snapshot.SnapshotRejected(
+                f"engine holds {index.latest.num_docs} documents, its slot table {len(index.slot_of)}"
+            )
+        return index
 
     # ----------------------------------------------------------------------------- writing
 

@@ -163,9 +163,9 @@ async def purge_search_queue(amqp_url: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running_search(infra, database: str, *, consume: bool = True):
+async def running_search(infra, database: str, *, consume: bool = True, search_settings=None):
     settings = infra.settings("search", database=database)
-    app = build_app(settings, consume=consume, change_wait_ms=50)
+    app = build_app(settings, consume=consume, change_wait_ms=50, search_settings=search_settings)
     async with serving(app, settings.port) as base_url, aiohttp.ClientSession(base_url) as http:
         # Ready as its probe means it: index built and the broker connected (the connection is made
         # in the background, so a build that finishes first would otherwise be served early).

@@ -1,0 +1,422 @@
+"""Snapshots of a replica's index on local disk, so that a restarted replica need not rebuild.
+
+A snapshot is a folder under `SEARCH_SNAPSHOT_DIR/<database>/`: the engine's committed segment
+files, the prefix of the records file that the rows use, the slot table (numpy arrays and one
+JSON file) and `manifest.json`, which says what it covers: the change-stream resume token, the
+identity (UUID) of the read-model collections, the index format, when it was taken, how many
+rows, and the size and SHA-256 of every other file. It is written into a hidden partial folder,
+synced, and renamed into place, so a reader never sees a half-written one; one replica at a time
+writes (a lock file), and a reader holds a shared lock on the snapshot it copies from, so pruning
+never deletes it underneath.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import fcntl
+import glob
+import hashlib
+import importlib.metadata
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import orjson
+
+from services.search import geo
+from services.search.index.columns import Column
+
+if TYPE_CHECKING:
+    from services.search.index.files import IndexFolder
+    from services.search.index.search_index import SearchIndex
+
+# The layout of a snapshot folder; the fingerprint below also covers what is indexed.
+FORMAT = 1
+MANIFEST = "manifest.json"
+ENGINE = "tantivy"
+RECORDS = "records"
+STATE = "state.json"
+LOCK = "lock"
+WRITER_LOCK = ".writer.lock"
+PREFIX = "snapshot-"
+PARTIAL = ".partial-"
+ARRAYS = ("row_version", "lat", "lon", "record_end", "min_fee", "code_rows")
+# The code that decides what a row holds: any change to it makes older snapshots unusable.
+_INDEXING_SOURCES = ("index", "domain", "geo.py", "store.py")
+# A merge finishing while the engine's files are linked can delete one of them: read again.
+LINK_ATTEMPTS = 5
+
+
+class SnapshotRejected(Exception):
+    """A snapshot that must not be served from; the message says why."""
+
+
+def index_fingerprint() -> str:
+    """The format, the engine's version and the indexing code, hashed together."""
+    digest = hashlib.sha256(f"{FORMAT}:{importlib.metadata.version('tantivy')}".encode())
+    package = Path(__file__).resolve().parents[1]
+    for name in _INDEXING_SOURCES:
+        path = package / name
+        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(str(source.relative_to(package)).encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def file_sha256(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+@dataclass
+class Manifest:
+    format: int
+    fingerprint: str
+    database: str
+    collections: dict[str, str | None]  # name -> UUID (hex)
+    resume_token: dict[str, Any]
+    taken_at: str
+    rows: int
+    files: dict[str, dict[str, Any]]  # relative path -> {"size", "sha256"}
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2)
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> Manifest:
+        try:
+            return cls(**orjson.loads(raw))
+        except (orjson.JSONDecodeError, TypeError) as exc:
+            raise SnapshotRejected(f"unreadable manifest: {exc}") from exc
+
+
+def check_manifest(manifest: Manifest, *, database: str, collections: dict[str, str | None]) -> None:
+    """Raise SnapshotRejected unless the manifest describes an index of this read model in this format."""
+    if manifest.format != FORMAT or manifest.fingerprint != index_fingerprint():
+        raise SnapshotRejected("taken by code that indexes differently")
+    if manifest.database != database:
+        raise SnapshotRejected("taken of another database")
+    if None in collections.values() or manifest.collections != collections:
+        raise SnapshotRejected("the read-model collections were recreated since (a rebuild)")
+    if not manifest.resume_token:
+        raise SnapshotRejected("no change-stream position")
+
+
+def verify_files(folder: str, manifest: Manifest, *, threads: int = 2) -> None:
+    """Raise SnapshotRejected unless every file is there with its recorded size and checksum."""
+    on_disk = {
+        os.path.relpath(os.path.join(root, name), folder)
+        for root, _, names in os.walk(folder)
+        for name in names
+        if name not in (MANIFEST, LOCK)
+    }
+    if on_disk != set(manifest.files):
+        raise SnapshotRejected("files missing or unexpected")
+    for name, expected in manifest.files.items():
+        if os.path.getsize(os.path.join(folder, name)) != expected["size"]:
+            raise SnapshotRejected(f"{name}: wrong size")
+    # Hashing releases the GIL: the large files are checked side by side.
+    names = sorted(manifest.files, key=lambda n: -manifest.files[n]["size"])
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        digests = pool.map(lambda n: file_sha256(os.path.join(folder, n)), names)
+        for name, digest in zip(names, digests, strict=True):
+            if digest != manifest.files[name]["sha256"]:
+                raise SnapshotRejected(f"{name}: checksum mismatch")
+
+
+def committed_engine_files(engine_dir: str, meta: bytes) -> list[str]:
+    """The engine files that a committed `meta.json` refers to (no merge in progress, no older deletes)."""
+    segments = orjson.loads(meta)["segments"]
+    wanted: dict[str, int | None] = {
+        s["segment_id"].replace("-", ""): (s.get("deletes") or {}).get("opstamp") for s in segments
+    }
+    found = []
+    for name in os.listdir(engine_dir):
+        segment, _, rest = name.partition(".")
+        if segment not in wanted:
+            continue
+        if rest.endswith("del") and rest != f"{wanted[segment]}.del":
+            continue
+        found.append(name)
+    return sorted(found)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    # Segment files are never changed once committed, so snapshot and index may share them.
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        raise
+    except OSError:  # another file system
+        shutil.copyfile(source, target)
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------ what an index holds besides its files
+
+
+def slot_table(index: SearchIndex) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Copies of the index's slot table: its arrays, and the rest as JSON-ready values."""
+    table = index.facet_table
+    rows = table.code_rows
+    arrays = {
+        "row_version": index.row_version.view().copy(),
+        "lat": index.lat.view().copy(),
+        "lon": index.lon.view().copy(),
+        "record_end": index.record_end.view().copy(),
+        "min_fee": table.min_fee.view().copy(),
+        "code_rows": rows.rows[: rows.size].copy(),
+    }
+    state = {
+        "ids": list(index.ids),
+        "slot_of": dict(index.slot_of),
+        "versions": dict(index.versions),
+        "more_points": [
+            [slot, [[p.lat, p.lon] for p in points]] for slot, points in index.more_points.items()
+        ],
+        "codes": {facet: dict(known) for facet, known in table.codes.items()},
+        "code_values": list(table.code_values),
+        "approaches": index.approaches.saved(),
+    }
+    return arrays, state
+
+
+def restore_slot_table(index: SearchIndex, folder: str) -> None:
+    """Give an index opened on a snapshot's engine files the slot table saved beside them."""
+    state = orjson.loads(Path(folder, STATE).read_bytes())
+    arrays = {name: np.load(os.path.join(folder, f"{name}.npy"), allow_pickle=False) for name in ARRAYS}
+    rows = len(state["ids"])
+    sizes = {name: len(values) for name, values in arrays.items()}
+    if (
+        any(size != rows for name, size in sizes.items() if name != "record_end")
+        or sizes["record_end"] != rows + 1
+    ):
+        raise SnapshotRejected("slot table arrays disagree in length")
+
+    def column(values: np.ndarray) -> Column:
+        restored = Column(values.dtype)
+        restored.extend(values)
+        return restored
+
+    index.ids = state["ids"]
+    index.slot_of = state["slot_of"]
+    index.versions = state["versions"]
+    index.more_points = {
+        slot: tuple(geo.Point(lat, lon) for lat, lon in points) for slot, points in state["more_points"]
+    }
+    index.row_version = column(arrays["row_version"])
+    index.lat = column(arrays["lat"])
+    index.lon = column(arrays["lon"])
+    index.record_end = column(arrays["record_end"])
+    table = index.facet_table
+    table.codes = state["codes"]
+    table.code_values = [tuple(value) for value in state["code_values"]]
+    table.min_fee = column(arrays["min_fee"])
+    table.code_rows.restore(arrays["code_rows"])
+    index.approaches.restore(state["approaches"])
+
+
+def filler(folder: str) -> Callable[[IndexFolder], None]:
+    """Puts a verified snapshot's files into a new index's own folder, before its engine opens."""
+
+    def fill(index_folder: IndexFolder) -> None:
+        source = os.path.join(folder, ENGINE)
+        for name in os.listdir(source):
+            target = os.path.join(index_folder.engine, name)
+            if name == "meta.json":
+                shutil.copyfile(os.path.join(source, name), target)  # replaced at every commit
+            else:
+                _link_or_copy(os.path.join(source, name), target)
+        # The index appends to its records: a copy of its own.
+        shutil.copyfile(os.path.join(folder, RECORDS), index_folder.records)
+
+    return fill
+
+
+# ------------------------------------------------------------------ the folder of snapshots
+
+
+class SnapshotStore:
+    """The snapshots of one database's index on this host, newest kept."""
+
+    def __init__(self, parent: str, database: str, *, keep: int = 1) -> None:
+        self.root = os.path.join(parent, database)
+        self.database = database
+        self.keep = keep
+        # (device, inode, size) -> SHA-256 of segment files already described: a later snapshot
+        # shares most of them.
+        self.checksums: dict[tuple[int, int, int], str] = {}
+
+    def snapshots(self) -> list[str]:
+        """Complete snapshot folders, newest first."""
+        return sorted(glob.glob(os.path.join(self.root, PREFIX + "*")), reverse=True)
+
+    def begin(self) -> SnapshotWriter | None:
+        """A writer for a new snapshot; None while another replica is writing one."""
+        os.makedirs(self.root, exist_ok=True)
+        lock = open(os.path.join(self.root, WRITER_LOCK), "ab")  # noqa: SIM115 (closed by the writer)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            return None
+        # Partial folders seen while holding the writer lock were left by a writer that died.
+        for partial in glob.glob(os.path.join(self.root, PARTIAL + "*")):
+            shutil.rmtree(partial, ignore_errors=True)
+        return SnapshotWriter(self, lock)
+
+    def prune(self) -> None:
+        for old in self.snapshots()[self.keep :]:
+            self.discard(old)
+
+    def discard(self, folder: str) -> bool:
+        """Delete a snapshot unless a replica is reading it; True if it is gone."""
+        try:
+            lock = open(os.path.join(folder, LOCK), "rb")  # noqa: SIM115 (closed below)
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            return not os.path.exists(folder)
+        with lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return False
+            # Out of the listing first, so no reader picks it while it is being deleted.
+            hidden = os.path.join(self.root, PARTIAL + "gone-" + os.path.basename(folder))
+            with contextlib.suppress(OSError):
+                os.rename(folder, hidden)
+                folder = hidden
+            shutil.rmtree(folder, ignore_errors=True)
+        return True
+
+    @contextlib.contextmanager
+    def reading(self, folder: str) -> Iterator[Manifest]:
+        """The manifest of a snapshot, held against pruning while the caller copies from it."""
+        try:
+            lock = open(os.path.join(folder, LOCK), "rb")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            raise SnapshotRejected("gone or incomplete") from exc
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_SH)
+            if not os.path.isdir(folder):
+                raise SnapshotRejected("deleted meanwhile")
+            try:
+                raw = Path(folder, MANIFEST).read_bytes()
+            except OSError as exc:
+                raise SnapshotRejected("no manifest") from exc
+            yield Manifest.from_json(raw)
+
+
+class SnapshotWriter:
+    """One snapshot being written. `capture` takes the index's state (with its lock held, right
+    after a commit: it only links files and copies the slot table); `finish`, off the event loop,
+    writes the rest and puts the snapshot in place. Holds the store's writer lock until closed."""
+
+    def __init__(self, store: SnapshotStore, lock: Any) -> None:
+        self.store = store
+        self.lock = lock
+        self.name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.folder = os.path.join(store.root, PARTIAL + self.name)
+        self.engine = os.path.join(self.folder, ENGINE)
+        self.captured: tuple[str, int, dict[str, np.ndarray], dict[str, Any]] | None = None
+
+    def capture(self, index: SearchIndex) -> None:
+        engine = index.folder.engine
+        for attempt in range(LINK_ATTEMPTS):
+            shutil.rmtree(self.folder, ignore_errors=True)
+            os.makedirs(self.engine)
+            meta = Path(engine, "meta.json").read_bytes()
+            try:
+                for name in committed_engine_files(engine, meta):
+                    _link_or_copy(os.path.join(engine, name), os.path.join(self.engine, name))
+                break
+            except FileNotFoundError:
+                if attempt == LINK_ATTEMPTS - 1:
+                    raise
+        Path(self.engine, "meta.json").write_bytes(meta)
+        arrays, state = slot_table(index)
+        rows = len(state["ids"])
+        self.captured = (index.folder.records, int(arrays["record_end"][rows]), arrays, state)
+
+    def finish(self, resume_token: dict[str, Any], collections: dict[str, str | None]) -> str:
+        """Write the captured state out and rename it into place; returns the snapshot's folder."""
+        assert self.captured is not None, "capture first"
+        records, length, arrays, state = self.captured
+        _copy_prefix(records, os.path.join(self.folder, RECORDS), length)
+        for name, values in arrays.items():
+            np.save(os.path.join(self.folder, f"{name}.npy"), values, allow_pickle=False)
+        Path(self.folder, STATE).write_bytes(orjson.dumps(state, option=orjson.OPT_NON_STR_KEYS))
+        files = {}
+        for root, _, names in os.walk(self.folder):
+            for name in names:
+                path = os.path.join(root, name)
+                files[os.path.relpath(path, self.folder)] = self._describe(path)
+        manifest = Manifest(
+            format=FORMAT,
+            fingerprint=index_fingerprint(),
+            database=self.store.database,
+            collections=collections,
+            resume_token=resume_token,
+            taken_at=datetime.now(UTC).isoformat(),
+            rows=len(state["ids"]),
+            files=files,
+        )
+        Path(self.folder, LOCK).touch()
+        for path in files:
+            _fsync(os.path.join(self.folder, path))
+        # The manifest last: a folder without one is never used.
+        with open(os.path.join(self.folder, MANIFEST), "wb") as file:
+            file.write(manifest.to_json())
+            file.flush()
+            os.fsync(file.fileno())
+        _fsync(self.engine)
+        _fsync(self.folder)
+        final = os.path.join(self.store.root, PREFIX + self.name)
+        os.rename(self.folder, final)
+        _fsync(self.store.root)
+        self.folder = final
+        self.store.prune()
+        return final
+
+    def _describe(self, path: str) -> dict[str, Any]:
+        stat = os.stat(path)
+        shared = path.startswith(self.engine + os.sep) and not path.endswith("meta.json")
+        key = (stat.st_dev, stat.st_ino, stat.st_size)
+        digest = self.store.checksums.get(key) if shared else None
+        if digest is None:
+            digest = file_sha256(path)
+            if shared:
+                self.store.checksums[key] = digest
+        return {"size": stat.st_size, "sha256": digest}
+
+    def close(self) -> None:
+        """Release the writer lock; a snapshot not finished is removed."""
+        if os.path.basename(self.folder).startswith(PARTIAL):
+            shutil.rmtree(self.folder, ignore_errors=True)
+        self.lock.close()
+
+
+def _copy_prefix(source: str, target: str, length: int) -> None:
+    # The records file is only ever appended to, so its first `length` bytes are the rows'.
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        sent_in_all = 0
+        while sent_in_all < length:
+            sent = os.sendfile(dst.fileno(), src.fileno(), sent_in_all, length - sent_in_all)
+            if not sent:
+                raise OSError(f"{source} is shorter than its rows say")
+            sent_in_all += sent
