@@ -60,6 +60,10 @@ INDEX_RESTORE_SECONDS = Gauge(
     "Seconds this replica's start from a snapshot took: checking its files, opening it, catching up",
     ["part"],
 )
+SNAPSHOT_WRITE_SECONDS = Gauge(
+    "directory_search_snapshot_write_seconds",
+    "Seconds this replica's last snapshot took to write, capture included",
+)
 SNAPSHOTS = Counter(
     "directory_search_snapshots", "Snapshots of this replica's index, by what became of them", ["outcome"]
 )
@@ -296,6 +300,7 @@ class IndexSync:
         writer = await asyncio.to_thread(self.snapshots.begin)
         if writer is None:  # another replica on this host is writing one
             return
+        started = time.perf_counter()
         try:
             collections = await self.store.collection_ids()
             index = self.current()
@@ -307,10 +312,9 @@ class IndexSync:
             writer.close()
             raise
         self._unsaved = False
-        self._snapshot_task = asyncio.create_task(self._write_snapshot(writer, token, collections))
+        self._snapshot_task = asyncio.create_task(self._write_snapshot(writer, token, collections, started))
 
-    async def _write_snapshot(self, writer, token, collections) -> None:
-        started = time.perf_counter()
+    async def _write_snapshot(self, writer, token, collections, started: float) -> None:
         try:
             folder = await asyncio.to_thread(writer.finish, token, collections)
         except OSError as exc:
@@ -319,6 +323,7 @@ class IndexSync:
             log.warning("search_snapshot_failed", error=str(exc))
         else:
             SNAPSHOTS.labels("written").inc()
+            SNAPSHOT_WRITE_SECONDS.set(time.perf_counter() - started)
             log.info(
                 "search_snapshot_written", snapshot=folder, seconds=round(time.perf_counter() - started, 2)
             )

@@ -14,12 +14,14 @@ Run: ./dev bench tests/bench/bench_scale.py (MONGODB_URI as in `bench_search`).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import gc
 import os
 import random
 import statistics
 import time
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -42,6 +44,7 @@ from tests.bench.search_measures import (
 )
 from tests.bench.synthetic import load_read_model
 from tests.integration.search.conftest import purge_search_queue
+from tests.support import metric_value
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SCALE_SIZES", "250000,500000,1000000").split(",")]
 BACKGROUND_WRITES = 50  # profile updates a second while write-to-visible is measured
@@ -72,6 +75,12 @@ FIGURES = {
     "peak": Figure("replica peak resident memory", "MiB", "< 1,536 MiB at 1M"),
     "seen95": Figure("write -> visible p95, 50 writes/s", "ms", "< 150 ms"),
     "background": Figure("  background writes", "/s", ""),
+    "snapshot_write": Figure("snapshot written after the build", "s", ""),
+    "snapshot_size": Figure("  on disk", "MiB", ""),
+    "restart": Figure("restart from the snapshot until ready", "s", "< 10 s at 1M"),
+    "restore_verify": Figure("  of it checking the files", "s", ""),
+    "restore_open": Figure("  opening the index and its table", "s", ""),
+    "restore_catch_up": Figure("  catching up from the change stream", "s", ""),
 }
 
 
@@ -129,7 +138,7 @@ async def test_search_at_national_scale(infra, tmp_path):
                 FIGURES["load_rate"].values[size] = (size - loaded) / step
                 loaded = size
                 print(f"\n---- {size:,} profiles (this step written in {step:.1f} s, {loading:.1f} s in all)")
-                await _measure(scaled, read_model, size)
+                await _measure(scaled, read_model, size, tmp_path / f"replica-{size}")
                 print(_table())
         finally:
             await client.drop_database(database)
@@ -140,7 +149,7 @@ async def test_search_at_national_scale(infra, tmp_path):
     assert not failures, "; ".join(failures)
 
 
-async def _measure(infra, read_model: ReadModel, size: int) -> None:
+async def _measure(infra, read_model: ReadModel, size: int, files: Path) -> None:
     def record(name: str, value: float) -> None:
         FIGURES[name].values[size] = value
 
@@ -166,8 +175,11 @@ async def _measure(infra, read_model: ReadModel, size: int) -> None:
 
     settings = infra.settings("search", database=read_model.db.name)
     await purge_search_queue(infra.amqp_url)
+    # Index and snapshot on one file system, as deploy/ keeps them.
+    disk = {"SEARCH_INDEX_DIR": str(files), "SEARCH_SNAPSHOT_DIR": str(files / "snapshots")}
+    await asyncio.to_thread(files.mkdir, parents=True)
     async with (
-        replica_process(settings) as (url, pid),
+        replica_process(settings, disk) as (url, pid),
         aiohttp.ClientSession(url, connector=aiohttp.TCPConnector(limit=20)) as http,
     ):
         built = await replica_build(http)
@@ -199,6 +211,57 @@ async def _measure(infra, read_model: ReadModel, size: int) -> None:
             f"write -> visible with {background:.0f} updates/s: p50 {statistics.median(visibility):.0f} ms, "
             f"p95 {FIGURES['seen95'].values[size]:.0f} ms, max {max(visibility):.0f} ms; {rss_detail(pid)}"
         )
+        record("snapshot_write", await _snapshot_written(http))
+        listed = await _listed(http)
+    await _restart_from_snapshot(settings, disk, files, size, listed)
+
+
+async def _snapshot_written(http: aiohttp.ClientSession, timeout: float = 300.0) -> float:
+    """Seconds the replica's first snapshot (taken right after its build) took to write."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async with http.get("/metrics") as response:
+            metrics = await response.text()
+        if metric_value(metrics, "directory_search_snapshots_total", outcome="written") >= 1:
+            return metric_value(metrics, "directory_search_snapshot_write_seconds")
+        await asyncio.sleep(0.5)
+    raise AssertionError("the replica wrote no snapshot")
+
+
+async def _listed(http: aiohttp.ClientSession) -> int:
+    async with http.get("/v1/therapists", params={"first": "1"}) as response:
+        return (await response.json())["totalCount"]
+
+
+def _bytes_under(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+async def _restart_from_snapshot(settings, disk: dict[str, str], files: Path, size: int, listed: int) -> None:
+    """A new replica beside the same read model and the snapshot the first one left: until ready."""
+    snapshot_bytes = await asyncio.to_thread(_bytes_under, files / "snapshots")
+    FIGURES["snapshot_size"].values[size] = snapshot_bytes / (1 << 20)
+    started = time.perf_counter()
+    async with replica_process(settings, disk) as (url, pid), aiohttp.ClientSession(url) as http:
+        FIGURES["restart"].values[size] = time.perf_counter() - started
+        async with http.get("/metrics") as response:
+            metrics = await response.text()
+        assert metric_value(metrics, "directory_search_snapshots_total", outcome="restored") == 1, (
+            "the second replica built its index instead of starting from the snapshot"
+        )
+        for part in ("verify", "open", "catch_up"):
+            FIGURES[f"restore_{part}"].values[size] = metric_value(
+                metrics, "directory_search_index_restore_seconds", part=part
+            )
+        # It holds at least what the first replica served last (the writes after its snapshot
+        # included; the last background writes may land later still).
+        assert await _listed(http) >= listed
+        print(
+            f"restart from a {snapshot_bytes / (1 << 20):,.0f} MiB snapshot: ready after "
+            f"{FIGURES['restart'].values[size]:.1f} s (checking "
+            f"{FIGURES['restore_verify'].values[size]:.1f} s, opening {FIGURES['restore_open'].values[size]:.1f} s, "
+            f"catching up {FIGURES['restore_catch_up'].values[size]:.1f} s); {rss_detail(pid)}"
+        )
 
 
 def _check_goals(failures: list[str]) -> None:
@@ -213,6 +276,7 @@ def _check_goals(failures: list[str]) -> None:
     over("load", lambda n: 120 * n / 1_000_000, "generating and writing s")
     over("seen95", lambda _: 150, "write -> visible p95 ms")
     over("peak", lambda _: 1.5 * MIB, "replica peak RSS MiB")
+    over("restart", lambda n: 10 * max(1, n / 1_000_000), "restart from a snapshot s")
     for size, ratio in FIGURES["ratio"].values.items():
         if ratio > 2:
             failures.append(f"in-service / bare engine at {size:,}: {ratio:.2f} (goal <= 2)")

@@ -111,10 +111,17 @@ def bench_mongodb(folder: Path) -> Iterator[tuple[str, str]]:
 
 
 @contextlib.asynccontextmanager
-async def replica_process(settings: ServiceSettings) -> AsyncIterator[tuple[str, int]]:
-    # The service as operators run it: it builds its index from the read model before it is ready.
+async def replica_process(
+    settings: ServiceSettings, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[tuple[str, int]]:
+    # The service as operators run it: it builds its index from the read model (or starts from
+    # a snapshot) before it is ready.
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.search", env=service_env(settings), cwd=str(ROOT)
+        sys.executable,
+        "-m",
+        "services.search",
+        env={**service_env(settings), **(extra_env or {})},
+        cwd=str(ROOT),
     )
     url = f"http://127.0.0.1:{settings.port}"
     try:
