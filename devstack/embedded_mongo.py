@@ -101,10 +101,14 @@ class EmbeddedMongo:
         port: int | None = None,
         log_path: Path | None = None,
         cache_size: str | None = None,
+        oplog_entries: int | None = None,
     ):
         self.storage = storage
         # WiredTiger's cache ("1G" unless given, e.g. "6G"); in memory the data must fit in it.
         self.cache_size = cache_size
+        # The oplog's cap in entries (the server's default unless given), as mongod's is sized: a
+        # bulk load past the cap pays for deleting the oldest entries as it writes.
+        self.oplog_entries = oplog_entries
         self.port = port or free_port()
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
@@ -135,6 +139,7 @@ class EmbeddedMongo:
                 "--noop-heartbeat-seconds",
                 "10",
                 *(["--cache-size", self.cache_size] if self.cache_size else []),
+                *(["--oplog-max-entries", str(self.oplog_entries)] if self.oplog_entries else []),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

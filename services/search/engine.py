@@ -41,8 +41,11 @@ from services.search.index import (
 from services.search.matches import Candidates, candidates
 
 DEFAULT_ZIP_RADIUS_KM = 40.0
-# Searches with at most this many matches are answered from one engine execution.
-SMALL_RESULT = 2000
+# Searches with at most this many matches are answered from one engine execution; past it, four
+# (count, exact radius, facets, page). A national directory's typical search (text, three
+# filters, 50 km of a metro) matches a few thousand therapists at a million profiles; a broad one
+# (an approach alone) pays only for the larger first pass it discards.
+SMALL_RESULT = 6000
 # Engine work runs on a few threads: tantivy releases the GIL while it searches, so one
 # request's search overlaps other requests' HTTP and JSON work on the event loop.
 ENGINE_THREADS = int(os.environ.get("SEARCH_ENGINE_THREADS", "2"))

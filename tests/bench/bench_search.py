@@ -54,8 +54,8 @@ async def test_search_benchmark(infra, tmp_path):
     change stream, with this process as the load generator."""
     print("\n" + machine_line())
     failures: list[str] = []
-    with bench_mongodb(tmp_path / "mongodb") as (mongodb_uri, mongodb_kind):
-        await _measure(dataclasses.replace(infra, mongodb_uri=mongodb_uri), mongodb_kind, failures)
+    with bench_mongodb(tmp_path / "mongodb") as mongodb:
+        await _measure(dataclasses.replace(infra, mongodb_uri=mongodb.uri), mongodb.kind, failures)
     assert not failures, "; ".join(failures)
 
 

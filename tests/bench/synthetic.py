@@ -302,6 +302,10 @@ def rural_zips() -> list[str]:
     return [z["zip_code"] for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD"][::40][:300]
 
 
+# Chunks written at once: the database starts on the next while the answer to the last is on its
+# way back, and the ids of two chunks never overlap.
+WRITES_IN_FLIGHT = 2
+
 # Profiles are drawn in chunks, each from a generator seeded by its own position, so that worker
 # processes can draw chunks side by side and still give the same read model as drawing in order.
 CHUNK = 5000
@@ -349,7 +353,8 @@ async def load_read_model(read_model: ReadModel, count: int, seed: int = 7, *, s
     once), and the approaches with the first step.
 
     Worker processes draw the chunks (one core is left to the database and this process, which
-    only sends them); a few chunks are kept ready so that drawing overlaps with writing.
+    only sends them); a few chunks are kept ready so that drawing overlaps with writing, and two
+    are written at a time.
     """
     assert start % CHUNK == 0, f"start at a multiple of {CHUNK}"
     end = start + count
@@ -367,11 +372,18 @@ async def load_read_model(read_model: ReadModel, count: int, seed: int = 7, *, s
             return loop.run_in_executor(pool, _writes, first, min(CHUNK, end - first), seed)
 
         ready = collections.deque(f for f in (draw_next() for _ in range(workers + 2)) if f is not None)
+        writing: set[asyncio.Task] = set()
         while ready:
             writes = await ready.popleft()
             drawn = draw_next()
             if drawn is not None:
                 ready.append(drawn)
-            await read_model.write_many_if_newer(THERAPISTS, writes)
+            if len(writing) >= WRITES_IN_FLIGHT:
+                done, writing = await asyncio.wait(writing, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()
+            writing.add(asyncio.create_task(read_model.write_many_if_newer(THERAPISTS, writes)))
+        for task in writing:
+            await task
     if start == 0:
         await read_model.approaches.insert_many([dict(d) for d in APPROACH_DOCS])
