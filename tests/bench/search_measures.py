@@ -109,8 +109,9 @@ class BenchMongo:
         of a 24 GiB machine, and the index files of the replica on the same machine would then be
         read from disk again and again. A real MongoDB streams a scan and runs elsewhere."""
         if self.server is not None:
-            self.server.stop()
-            self.server.start()
+            # A clean shutdown and start of many GiB of data take minutes, not the usual seconds.
+            self.server.stop(timeout=600)
+            self.server.start(timeout=600)
 
 
 @contextlib.contextmanager

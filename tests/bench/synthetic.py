@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextlib
 import functools
 import itertools
 import multiprocessing
@@ -302,6 +303,7 @@ def rural_zips() -> list[str]:
     return [z["zip_code"] for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD"][::40][:300]
 
 
+WORKERS = max(1, (os.cpu_count() or 2) - 1)
 # Chunks written at once: the database starts on the next while the answer to the last is on its
 # way back, and the ids of two chunks never overlap.
 WRITES_IN_FLIGHT = 2
@@ -347,43 +349,59 @@ APPROACH_DOCS = [
 ]
 
 
-async def load_read_model(read_model: ReadModel, count: int, seed: int = 7, *, start: int = 0) -> None:
+def synthetic_workers() -> concurrent.futures.ProcessPoolExecutor:
+    """The worker processes that draw chunks, to keep across several `load_read_model` calls (each
+    start-up imports the project and reads the ZIP table again)."""
+    return concurrent.futures.ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
+
+
+async def load_read_model(
+    read_model: ReadModel,
+    count: int,
+    seed: int = 7,
+    *,
+    start: int = 0,
+    workers: concurrent.futures.ProcessPoolExecutor | None = None,
+) -> None:
     """`count` synthetic profiles written through the read model's bulk write, from the
     `start`-th on (a multiple of `CHUNK`: a read model grown in steps is then the one written at
     once), and the approaches with the first step.
 
-    Worker processes draw the chunks (one core is left to the database and this process, which
-    only sends them); a few chunks are kept ready so that drawing overlaps with writing, and two
-    are written at a time.
+    Worker processes (`workers`, else started for this call) draw the chunks (one core is left to
+    the database and this process, which only sends them); a few chunks are kept ready so that
+    drawing overlaps with writing, and two are written at a time.
     """
     assert start % CHUNK == 0, f"start at a multiple of {CHUNK}"
-    end = start + count
-    workers = max(1, (os.cpu_count() or 2) - 1)
-    loop = asyncio.get_running_loop()
-    starts = iter(range(start, end, CHUNK))
-    with concurrent.futures.ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn")
-    ) as pool:
-
-        def draw_next() -> asyncio.Future | None:
-            first = next(starts, None)
-            if first is None:
-                return None
-            return loop.run_in_executor(pool, _writes, first, min(CHUNK, end - first), seed)
-
-        ready = collections.deque(f for f in (draw_next() for _ in range(workers + 2)) if f is not None)
-        writing: set[asyncio.Task] = set()
-        while ready:
-            writes = await ready.popleft()
-            drawn = draw_next()
-            if drawn is not None:
-                ready.append(drawn)
-            if len(writing) >= WRITES_IN_FLIGHT:
-                done, writing = await asyncio.wait(writing, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    task.result()
-            writing.add(asyncio.create_task(read_model.write_many_if_newer(THERAPISTS, writes)))
-        for task in writing:
-            await task
+    with contextlib.ExitStack() as stack:
+        pool = workers or stack.enter_context(synthetic_workers())
+        await _write_chunks(read_model, pool, start, start + count, seed)
     if start == 0:
         await read_model.approaches.insert_many([dict(d) for d in APPROACH_DOCS])
+
+
+async def _write_chunks(
+    read_model: ReadModel, pool: concurrent.futures.ProcessPoolExecutor, start: int, end: int, seed: int
+) -> None:
+    loop = asyncio.get_running_loop()
+    starts = iter(range(start, end, CHUNK))
+
+    def draw_next() -> asyncio.Future | None:
+        first = next(starts, None)
+        if first is None:
+            return None
+        return loop.run_in_executor(pool, _writes, first, min(CHUNK, end - first), seed)
+
+    ready = collections.deque(f for f in (draw_next() for _ in range(WORKERS + 2)) if f is not None)
+    writing: set[asyncio.Task] = set()
+    while ready:
+        writes = await ready.popleft()
+        drawn = draw_next()
+        if drawn is not None:
+            ready.append(drawn)
+        if len(writing) >= WRITES_IN_FLIGHT:
+            done, writing = await asyncio.wait(writing, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+        writing.add(asyncio.create_task(read_model.write_many_if_newer(THERAPISTS, writes)))
+    for task in writing:
+        await task
