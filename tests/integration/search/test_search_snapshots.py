@@ -1,19 +1,31 @@
 """Replicas that keep a snapshot of their index: a restart serves from it, caught up from the
 change stream, and a snapshot that is damaged, of other code, of a replaced collection or past
-the stream's history is rebuilt from the read model instead, with the same answers."""
+the stream's history (a made-up position, and one a small oplog really dropped) is rebuilt from
+the read model instead, with the same answers."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import dataclasses
 import os
+import uuid
 
 import orjson
 import pytest
+from pymongo import AsyncMongoClient
+from pymongo.errors import OperationFailure
 
+from devstack.embedded_mongo import EmbeddedMongo
+from integration_events.therapists import TherapistPublicProfile
+from services.search.application import practice_points
 from services.search.index import snapshot as snapshots
 from services.search.settings import SearchSettings
+from services.search.store import THERAPISTS, ReadModel, therapist_fields
 from tests.integration.search.conftest import profile, running_search
-from tests.support import flip_a_byte, metric_value
+from tests.support import eventually, flip_a_byte, metric_value
+
+CHANGE_STREAM_HISTORY_LOST = 286  # MongoDB's code for a resume point no longer in the oplog
 
 QUERIES = [{}, {"text": "grief"}, {"zip": "78701", "radius": "40"}, {"approach": "emdr", "sort": "freshness"}]
 
@@ -192,3 +204,79 @@ async def test_two_replicas_on_one_host_start_from_one_snapshot_and_take_turns_w
     assert not [n for n in os.listdir(store.root) if n.startswith(snapshots.PARTIAL)]
     with store.reading(store.snapshots()[0]) as manifest:
         snapshots.verify_files(store.snapshots()[0], manifest)
+
+
+OPLOG_ENTRIES = 200  # what the small server's oplog keeps
+
+
+async def history_lost(read_model: ReadModel, token: dict) -> bool:
+    try:
+        async with await read_model.db.watch(resume_after=token) as stream:
+            await stream.try_next()
+    except OperationFailure as exc:
+        if exc.code == CHANGE_STREAM_HISTORY_LOST:
+            return True
+        raise
+    return False
+
+
+async def test_a_snapshot_whose_resume_point_has_left_the_oplog_is_rebuilt(infra, tmp_path):
+    """Real history loss, not a made-up token: on a server whose oplog keeps few entries, more
+    changes than that land while no replica runs."""
+    server = EmbeddedMongo(storage=":memory:", oplog_entries=OPLOG_ENTRIES)
+    await asyncio.to_thread(server.start)
+    client = AsyncMongoClient(server.uri, tz_aware=True)
+    try:
+        small = dataclasses.replace(infra, mongodb_uri=server.uri)
+        read_model = ReadModel(client[f"search_{uuid.uuid4().hex[:8]}"])
+
+        async def put(people: list[dict]) -> None:  # as a bulk load writes them
+            changes = [TherapistPublicProfile.model_validate(person) for person in people]
+            writes = [
+                (c.id, c.version, therapist_fields(c.model_dump(mode="json"), practice_points(c)))
+                for c in changes
+            ]
+            assert await read_model.write_many_if_newer(THERAPISTS, writes) == len(writes)
+
+        await put([profile(displayName=f"Calloway Brisk {k}") for k in range(3)])
+        folder = str(tmp_path / "snapshots")
+        settings = SearchSettings(snapshot_dir=folder, snapshot_every_seconds=0.2)
+        store = snapshots.SnapshotStore(folder, read_model.db.name)
+        async with running_search(small, read_model.db.name, consume=False, search_settings=settings) as (
+            _,
+            http,
+        ):
+            await eventually(store.snapshots, what="a snapshot")
+            async with http.get("/metrics") as response:
+                rejected = metric_value(
+                    await response.text(), "directory_search_snapshots_total", outcome="rejected"
+                )
+        taken = store.snapshots()[0]
+        with store.reading(taken) as manifest:
+            token = manifest.resume_token
+
+        # Changes while no replica runs, until the server has dropped the snapshot's position
+        # from its oplog, which it does as it writes (a real MongoDB states it the same way).
+        later: list[dict] = []
+        while not await history_lost(read_model, token):
+            assert len(later) < 100 * OPLOG_ENTRIES, "the oplog never dropped the snapshot's position"
+            batch = [profile(displayName=f"Dorrit Faye {len(later) + k}") for k in range(100)]
+            await put(batch)
+            later += batch
+
+        async with running_search(small, read_model.db.name, consume=False, search_settings=settings) as (
+            app,
+            http,
+        ):
+            assert app["index_sync"].started_from == "build"
+            async with http.get("/v1/therapists", params={"first": "1"}) as response:
+                assert (await response.json())["totalCount"] == 3 + len(later)
+            async with http.get("/metrics") as response:
+                metrics = await response.text()
+            assert (
+                metric_value(metrics, "directory_search_snapshots_total", outcome="rejected") == rejected + 1
+            )
+            assert taken not in store.snapshots()
+    finally:
+        await client.close()
+        await asyncio.to_thread(server.stop)
