@@ -122,7 +122,7 @@ def test_a_restored_index_keeps_what_it_knows_of_approaches(store, corpus):
     assert restored.approaches.words == index.approaches.words
 
 
-@pytest.mark.parametrize("damaged", ["records", "engine", "state.json", "code_rows.npy"])
+@pytest.mark.parametrize("damaged", ["records.0", "engine", "state.json", "code_rows.npy"])
 def test_a_damaged_file_is_found_before_the_snapshot_is_used(store, corpus, damaged):
     folder = take(store, built(corpus[:100]))
     if damaged == "engine":
@@ -235,3 +235,41 @@ def test_a_merge_finishing_during_capture_is_read_again(store, corpus, monkeypat
     monkeypatch.undo()
     restored = SearchIndex.from_snapshot(folder)
     assert restored.size == index.size
+
+
+def test_records_are_linked_and_each_index_appends_to_a_file_of_its_own(store, corpus, tmp_path):
+    now = SYSTEM_CLOCK.now()
+    index = built(corpus[:200])
+    first = take(store, index)
+    assert os.path.samefile(os.path.join(first, "records.0"), index.folder.records)
+    restored = SearchIndex.from_snapshot(first)
+    assert os.path.samefile(restored.folder.part(0), index.folder.records)
+
+    # The index taken of goes on writing to the linked file: the snapshot is still whole, and an
+    # index restored from it still answers as the index did when it was taken.
+    before = answers(restored, corpus)
+    later = documents(230)[200:]
+    for doc in later[:10]:
+        index.apply(doc, now)
+    index.commit_blocking()
+    with store.reading(first) as manifest:
+        snapshots.verify_files(first, manifest)
+        assert os.path.getsize(os.path.join(first, "records.0")) > manifest.files["records.0"]["size"]
+    assert answers(SearchIndex.from_snapshot(first), corpus) == before
+
+    # The restored index writes its own file; a snapshot of it links both, in order, and an
+    # index restored from that one reads rows from either.
+    for doc in [*later[10:], {**corpus[3], "version": corpus[3]["version"] + 1}]:
+        restored.apply(doc, now)
+    restored.commit_blocking()
+    assert not os.path.samefile(restored.folder.records, index.folder.records)
+    second = take(snapshots.SnapshotStore(str(tmp_path / "second"), "search"), restored)
+    assert os.path.samefile(os.path.join(second, "records.0"), index.folder.records)
+    assert os.path.samefile(os.path.join(second, "records.1"), restored.folder.records)
+    again = SearchIndex.from_snapshot(second)
+    assert len(again.records_in.parts) == 2
+    assert answers(again, corpus + later) == answers(restored, corpus + later)
+    slot = again.slot_of[later[-1]["_id"]]
+    assert again.record_end.data[slot] >= again.records_in.starts[1], "a row of the second file"
+    [card] = again.load_slots([None], [slot], None)
+    assert card.record == restored.load_slots([None], [slot], None)[0].record

@@ -8,6 +8,7 @@ each can be gigabytes: the next replica on the host removes every folder whose l
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import glob
 import os
@@ -37,9 +38,47 @@ class IndexFolder:
         os.mkdir(self.engine)
         self.records = os.path.join(self.path, "records")
 
+    def part(self, n: int) -> str:
+        """The path of the `n`-th earlier records file (linked from a snapshot)."""
+        return os.path.join(self.path, f"records.{n}")
+
     def close(self) -> None:
         self.lock.close()
         self.files.cleanup()
+
+
+class RecordsReader:
+    """The reading end of an index's records: the index's own file, after any earlier parts.
+
+    Records files are only ever appended to, so a prefix once written never changes. An index
+    restored from a snapshot links the snapshot's records files as its earlier parts, reads each
+    only up to the length its rows use (another index may still append to the same file), and
+    appends to a file of its own: nothing is copied, and no two indexes append to one file.
+    """
+
+    def __init__(self, own: str) -> None:
+        self.own = open(own, "rb", buffering=0)  # noqa: SIM115 (closed in close)
+        self.parts: list[tuple[str, int]] = []  # (path, length used)
+        self.starts: list[int] = []  # offset of each part's first byte in the rows' numbering
+        self.files: list[Any] = []
+        self.own_start = 0  # offset of the own file's first byte
+
+    def attach(self, path: str, length: int) -> None:
+        """Put an earlier part (its first `length` bytes) after those attached so far."""
+        self.files.append(open(path, "rb", buffering=0))  # noqa: SIM115 (closed in close)
+        self.parts.append((path, length))
+        self.starts.append(self.own_start)
+        self.own_start += length
+
+    def read(self, start: int, end: int) -> bytes:
+        if start >= self.own_start:
+            return os.pread(self.own.fileno(), end - start, start - self.own_start)
+        n = bisect.bisect_right(self.starts, start) - 1
+        return os.pread(self.files[n].fileno(), end - start, start - self.starts[n])
+
+    def close(self) -> None:
+        for file in (*self.files, self.own):
+            file.close()
 
 
 def release(folder: IndexFolder, *files: Any) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import os
 import threading
 import weakref
 from collections.abc import Callable, Iterable
@@ -30,7 +29,7 @@ from services.search.index import snapshot
 from services.search.index.columns import Column
 from services.search.index.documents import Approaches, Hit, index_document
 from services.search.index.facets import Facets, FacetTable, engine_facets
-from services.search.index.files import IndexFolder, release
+from services.search.index.files import IndexFolder, RecordsReader, release
 from services.search.index.queries import ALL_HITS, all_of, any_of, cells_query, one_of, term, text_query
 from services.search.index.schema import SCHEMA
 from services.search.index.writer import PENDING_DOCUMENTS, UPDATE_HEAP, RecordsWriter, return_freed_memory
@@ -59,7 +58,7 @@ class SearchIndex:
         # Each row's record appended to one file and read back at an offset, without the
         # engine's document store.
         self.records_out = RecordsWriter(self.folder.records)
-        self.records_in = open(self.folder.records, "rb", buffering=0)  # noqa: SIM115 (closed in release)
+        self.records_in = RecordsReader(self.folder.records)
         self.record_end = Column(np.int64, [0])
         weakref.finalize(self, release, self.folder, self.records_out, self.records_in)
         self.index.config_reader(reload_policy="Manual")
@@ -304,9 +303,9 @@ class SearchIndex:
     ) -> list[Hit]:
         """The stored cards of the given rows, each with its sort key (and distance)."""
         ends = self.record_end.data
-        fd = self.records_in.fileno()
+        read = self.records_in.read
         return [
-            Hit(os.pread(fd, int(ends[s + 1] - ends[s]), int(ends[s])), self.ids[s] or "", s, key, d)
+            Hit(read(int(ends[s]), int(ends[s + 1])), self.ids[s] or "", s, key, d)
             for key, s, d in zip(keys, slots, distances or [None] * len(slots), strict=True)
         ]
 

@@ -1,10 +1,12 @@
 """Snapshots of a replica's index on local disk, so that a restarted replica need not rebuild.
 
 A snapshot is a folder under `SEARCH_SNAPSHOT_DIR/<database>/`: the engine's committed segment
-files, the prefix of the records file that the rows use, the slot table (numpy arrays and one
-JSON file) and `manifest.json`, which says what it covers: the change-stream resume token, the
-identity (UUID) of the read-model collections, the index format, when it was taken, how many
-rows, and the size and SHA-256 of every other file. It is written into a hidden partial folder,
+files and the records files (both linked, not copied: segments never change once committed, and
+records files are only appended to, so each is used and checked up to the length the rows use),
+the slot table (numpy arrays and one JSON file) and `manifest.json`, which says what it covers:
+the change-stream resume token, the identity (UUID) of the read-model collections, the index
+format, when it was taken, how many rows, and the size and SHA-256 of every other file (of a
+records file: of the part the rows use). It is written into a hidden partial folder,
 synced, and renamed into place, so a reader never sees a half-written one; one replica at a time
 writes (a lock file), and a reader holds a shared lock on the snapshot it copies from, so pruning
 never deletes it underneath.
@@ -39,10 +41,10 @@ if TYPE_CHECKING:
     from services.search.index.search_index import SearchIndex
 
 # The layout of a snapshot folder; the fingerprint below also covers what is indexed.
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
 ENGINE = "tantivy"
-RECORDS = "records"
+RECORDS = "records."  # records.0, records.1, ...: the rows' records, in order
 STATE = "state.json"
 LOCK = "lock"
 WRITER_LOCK = ".writer.lock"
@@ -71,9 +73,25 @@ def index_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def file_sha256(path: str) -> str:
+def file_sha256(path: str, length: int | None = None) -> str:
+    """Of the whole file, or of its first `length` bytes."""
     with open(path, "rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()
+        if length is None:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+        digest = hashlib.sha256()
+        left = length
+        while left:
+            chunk = file.read(min(left, 1 << 20))
+            if not chunk:
+                break  # shorter than the rows say: the digest will not match
+            digest.update(chunk)
+            left -= len(chunk)
+        return digest.hexdigest()
+
+
+def _appended_to(name: str) -> bool:
+    """A records file: only its first `size` bytes are the snapshot's (it may have grown since)."""
+    return name.startswith(RECORDS)
 
 
 @dataclass
@@ -121,12 +139,18 @@ def verify_files(folder: str, manifest: Manifest, *, threads: int = 2) -> None:
     if on_disk != set(manifest.files):
         raise SnapshotRejected("files missing or unexpected")
     for name, expected in manifest.files.items():
-        if os.path.getsize(os.path.join(folder, name)) != expected["size"]:
+        size = os.path.getsize(os.path.join(folder, name))
+        if size < expected["size"] or (size > expected["size"] and not _appended_to(name)):
             raise SnapshotRejected(f"{name}: wrong size")
+
+    def digest(name: str) -> str:
+        covered = manifest.files[name]["size"] if _appended_to(name) else None
+        return file_sha256(os.path.join(folder, name), covered)
+
     # Hashing releases the GIL: the large files are checked side by side.
     names = sorted(manifest.files, key=lambda n: -manifest.files[n]["size"])
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-        digests = pool.map(lambda n: file_sha256(os.path.join(folder, n)), names)
+        digests = pool.map(digest, names)
         for name, digest in zip(names, digests, strict=True):
             if digest != manifest.files[name]["sha256"]:
                 raise SnapshotRejected(f"{name}: checksum mismatch")
@@ -196,6 +220,16 @@ def slot_table(index: SearchIndex) -> tuple[dict[str, np.ndarray], dict[str, Any
     return arrays, state
 
 
+def records_parts(index: SearchIndex) -> list[tuple[str, int]]:
+    """The index's records files, each with the length its rows use, in order."""
+    reader = index.records_in
+    used = int(index.record_end.data[len(index.ids)])
+    parts = list(reader.parts)
+    if used > reader.own_start:
+        parts.append((index.folder.records, used - reader.own_start))
+    return parts
+
+
 def restore_slot_table(index: SearchIndex, folder: str) -> None:
     """Give an index opened on a snapshot's engine files the slot table saved beside them."""
     state = orjson.loads(Path(folder, STATE).read_bytes())
@@ -229,6 +263,10 @@ def restore_slot_table(index: SearchIndex, folder: str) -> None:
     table.min_fee = column(arrays["min_fee"])
     table.code_rows.restore(arrays["code_rows"])
     index.approaches.restore(state["approaches"])
+    for n, length in enumerate(state["records"]):
+        index.records_in.attach(index.folder.part(n), length)
+    if index.records_in.own_start != int(arrays["record_end"][rows]):
+        raise SnapshotRejected("the records files and the rows disagree in length")
 
 
 def filler(folder: str) -> Callable[[IndexFolder], None]:
@@ -242,8 +280,10 @@ def filler(folder: str) -> Callable[[IndexFolder], None]:
                 shutil.copyfile(os.path.join(source, name), target)  # replaced at every commit
             else:
                 _link_or_copy(os.path.join(source, name), target)
-        # The index appends to its records: a copy of its own.
-        shutil.copyfile(os.path.join(folder, RECORDS), index_folder.records)
+        # Read-only parts of the new index, which appends to a records file of its own.
+        for name in os.listdir(folder):
+            if name.startswith(RECORDS):
+                _link_or_copy(os.path.join(folder, name), index_folder.part(int(name[len(RECORDS) :])))
 
     return fill
 
@@ -333,7 +373,7 @@ class SnapshotWriter:
         self.name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.folder = os.path.join(store.root, PARTIAL + self.name)
         self.engine = os.path.join(self.folder, ENGINE)
-        self.captured: tuple[str, int, dict[str, np.ndarray], dict[str, Any]] | None = None
+        self.captured: tuple[dict[str, np.ndarray], dict[str, Any]] | None = None
 
     def capture(self, index: SearchIndex) -> None:
         engine = index.folder.engine
@@ -350,22 +390,29 @@ class SnapshotWriter:
                     raise
         Path(self.engine, "meta.json").write_bytes(meta)
         arrays, state = slot_table(index)
-        rows = len(state["ids"])
-        self.captured = (index.folder.records, int(arrays["record_end"][rows]), arrays, state)
+        # Linked now, while the index (and so its own records file) surely exists.
+        parts = records_parts(index)
+        for n, (path, _) in enumerate(parts):
+            _link_or_copy(path, os.path.join(self.folder, f"{RECORDS}{n}"))
+        state["records"] = [length for _, length in parts]
+        self.captured = (arrays, state)
 
     def finish(self, resume_token: dict[str, Any], collections: dict[str, str | None]) -> str:
         """Write the captured state out and rename it into place; returns the snapshot's folder."""
         assert self.captured is not None, "capture first"
-        records, length, arrays, state = self.captured
-        _copy_prefix(records, os.path.join(self.folder, RECORDS), length)
+        arrays, state = self.captured
         for name, values in arrays.items():
             np.save(os.path.join(self.folder, f"{name}.npy"), values, allow_pickle=False)
         Path(self.folder, STATE).write_bytes(orjson.dumps(state, option=orjson.OPT_NON_STR_KEYS))
+        used = dict(enumerate(state["records"]))
         files = {}
         for root, _, names in os.walk(self.folder):
             for name in names:
                 path = os.path.join(root, name)
-                files[os.path.relpath(path, self.folder)] = self._describe(path)
+                covered = (
+                    used[int(name[len(RECORDS) :])] if root == self.folder and _appended_to(name) else None
+                )
+                files[os.path.relpath(path, self.folder)] = self._describe(path, covered)
         manifest = Manifest(
             format=FORMAT,
             fingerprint=index_fingerprint(),
@@ -393,30 +440,24 @@ class SnapshotWriter:
         self.store.prune()
         return final
 
-    def _describe(self, path: str) -> dict[str, Any]:
+    def _describe(self, path: str, covered: int | None = None) -> dict[str, Any]:
+        """Size and checksum of a file (of a records file: of its first `covered` bytes)."""
         stat = os.stat(path)
-        shared = path.startswith(self.engine + os.sep) and not path.endswith("meta.json")
-        key = (stat.st_dev, stat.st_ino, stat.st_size)
+        size = stat.st_size if covered is None else covered
+        # Linked files are the index's own: each is hashed once, by its inode and the size covered.
+        shared = covered is not None or (
+            path.startswith(self.engine + os.sep) and not path.endswith("meta.json")
+        )
+        key = (stat.st_dev, stat.st_ino, size)
         digest = self.store.checksums.get(key) if shared else None
         if digest is None:
-            digest = file_sha256(path)
+            digest = file_sha256(path, covered)
             if shared:
                 self.store.checksums[key] = digest
-        return {"size": stat.st_size, "sha256": digest}
+        return {"size": size, "sha256": digest}
 
     def close(self) -> None:
         """Release the writer lock; a snapshot not finished is removed."""
         if os.path.basename(self.folder).startswith(PARTIAL):
             shutil.rmtree(self.folder, ignore_errors=True)
         self.lock.close()
-
-
-def _copy_prefix(source: str, target: str, length: int) -> None:
-    # The records file is only ever appended to, so its first `length` bytes are the rows'.
-    with open(source, "rb") as src, open(target, "wb") as dst:
-        sent_in_all = 0
-        while sent_in_all < length:
-            sent = os.sendfile(dst.fileno(), src.fileno(), sent_in_all, length - sent_in_all)
-            if not sent:
-                raise OSError(f"{source} is shorter than its rows say")
-            sent_in_all += sent

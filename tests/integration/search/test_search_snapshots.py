@@ -155,7 +155,7 @@ async def test_a_snapshot_that_cannot_be_trusted_is_rebuilt_from_the_read_model(
     async with replica(search, infra, settings):
         taken = await snapshot_written(search, store)
     if spoil == "records":
-        flip_a_byte(os.path.join(taken, snapshots.RECORDS))
+        flip_a_byte(os.path.join(taken, snapshots.RECORDS + "0"))
     elif spoil == "segment":
         engine = os.path.join(taken, snapshots.ENGINE)
         segments = [os.path.join(engine, n) for n in os.listdir(engine) if n != "meta.json"]
