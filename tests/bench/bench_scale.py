@@ -83,7 +83,7 @@ FIGURES = {
     "seen95": Figure("write -> visible p95, 50 writes/s", "ms", "< 150 ms"),
     "background": Figure("  background writes", "/s", ""),
     "snapshot_write": Figure("snapshot written after the build", "s", ""),
-    "snapshot_size": Figure("  on disk", "MiB", ""),
+    "snapshot_size": Figure("  its files (hard links to the index's)", "MiB", ""),
     "restart": Figure("restart from the snapshot until ready", "s", "< 10 s at 1M"),
     "restore_verify": Figure("  of it checking the files", "s", ""),
     "restore_open": Figure("  opening the index and its table", "s", ""),
