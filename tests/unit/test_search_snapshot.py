@@ -273,3 +273,24 @@ def test_records_are_linked_and_each_index_appends_to_a_file_of_its_own(store, c
     assert again.record_end.data[slot] >= again.records_in.starts[1], "a row of the second file"
     [card] = again.load_slots([None], [slot], None)
     assert card.record == restored.load_slots([None], [slot], None)[0].record
+
+
+def test_the_records_parts_of_many_restarts_stay_few(store, corpus, monkeypatch):
+    monkeypatch.setattr(snapshots, "MAX_RECORDS_PARTS", 2)
+    now = SYSTEM_CLOCK.now()
+    current = built(corpus[:100])
+    extra = documents(110)[100:]
+    for generation, doc in enumerate(extra[:4]):  # a restart, then one change, each time
+        current = SearchIndex.from_snapshot(take(store, current))
+        assert len(current.records_in.parts) <= 2, f"generation {generation}"
+        current.apply(doc, now)
+        current.apply({**corpus[generation], "version": corpus[generation]["version"] + 1}, now)
+        current.commit_blocking()
+    restored = SearchIndex.from_snapshot(take(store, current))
+    assert len(restored.records_in.parts) == 1  # three parts were due: the later two copied
+    every = corpus[:100] + extra[:4]
+    assert answers(restored, every) == answers(current, every)
+    slots = [restored.slot_of[doc["_id"]] for doc in every if doc["_id"] in restored.slot_of]
+    assert [h.record for h in restored.load_slots([None] * len(slots), slots, None)] == [
+        h.record for h in current.load_slots([None] * len(slots), slots, None)
+    ]

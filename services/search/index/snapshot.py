@@ -53,6 +53,8 @@ PARTIAL = ".partial-"
 ARRAYS = ("row_version", "lat", "lon", "record_end", "min_fee", "code_rows")
 # The code that decides what a row holds: any change to it makes older snapshots unusable.
 _INDEXING_SOURCES = ("index", "domain", "geo.py", "store.py")
+# Records files an index reads besides its own, at most.
+MAX_RECORDS_PARTS = 8
 # A merge finishing while the engine's files are linked can delete one of them: read again.
 LINK_ATTEMPTS = 5
 
@@ -263,10 +265,25 @@ def restore_slot_table(index: SearchIndex, folder: str) -> None:
     table.min_fee = column(arrays["min_fee"])
     table.code_rows.restore(arrays["code_rows"])
     index.approaches.restore(state["approaches"])
-    for n, length in enumerate(state["records"]):
-        index.records_in.attach(index.folder.part(n), length)
-    if index.records_in.own_start != int(arrays["record_end"][rows]):
+    lengths = state["records"]
+    if sum(lengths) != int(arrays["record_end"][rows]):
         raise SnapshotRejected("the records files and the rows disagree in length")
+    # Each restart of a replica adds a part (what it appended since); past a few, all but the
+    # first (the build's, by far the largest) are copied into the index's own file.
+    linked = lengths if len(lengths) <= MAX_RECORDS_PARTS else lengths[:1]
+    for n, length in enumerate(linked):
+        index.records_in.attach(index.folder.part(n), length)
+    with open(index.folder.records, "ab") as own:
+        for n in range(len(linked), len(lengths)):
+            with open(index.folder.part(n), "rb") as part:
+                left = lengths[n]
+                while left:
+                    chunk = part.read(min(left, 1 << 20))
+                    if not chunk:
+                        raise SnapshotRejected(f"records part {n} is shorter than its rows say")
+                    own.write(chunk)
+                    left -= len(chunk)
+            os.remove(index.folder.part(n))
 
 
 def filler(folder: str) -> Callable[[IndexFolder], None]:
