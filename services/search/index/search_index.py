@@ -55,8 +55,8 @@ class SearchIndex:
         except BaseException:
             self.folder.close()
             raise
-        # Each row's record appended to one file and read back at an offset, without the
-        # engine's document store.
+        # Each row's record appended to the index's own file (after any read-only parts linked
+        # from a snapshot) and read back at an offset, without the engine's document store.
         self.records_out = RecordsWriter(self.folder.records)
         self.records_in = RecordsReader(self.folder.records)
         self.record_end = Column(np.int64, [0])
