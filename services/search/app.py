@@ -20,7 +20,7 @@ from services.search.consumers import ReadModelProjector
 from services.search.domain import SWEEP_EVERY
 from services.search.engine import SearchEngine
 from services.search.index import remove_abandoned_indexes
-from services.search.index.snapshot import SnapshotStore
+from services.search.index.snapshot_store import SnapshotStore
 from services.search.settings import SearchSettings
 from services.search.store import ReadModel
 from services.search.sync import IndexSync

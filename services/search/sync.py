@@ -33,7 +33,8 @@ from pymongo.errors import PyMongoError
 from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.errors import Unavailable
 from services.search.index import BUILD_HEAP, SearchIndex
-from services.search.index.snapshot import SnapshotRejected, SnapshotStore, check_manifest, verify_files
+from services.search.index.snapshot import SnapshotRejected, check_manifest, verify_files
+from services.search.index.snapshot_store import SnapshotStore
 from services.search.settings import DEFAULT_SNAPSHOT_EVERY
 from services.search.store import APPROACHES, THERAPISTS, ReadModel
 

@@ -33,7 +33,7 @@ from bson.raw_bson import RawBSONDocument
 from pymongo import AsyncMongoClient
 
 from services.search.index import SearchIndex
-from services.search.index.snapshot import SnapshotStore
+from services.search.index.snapshot_store import SnapshotStore
 from services.search.store import ReadModel
 from tests.bench.calibration import machine_line
 from tests.bench.search_measures import (

@@ -15,6 +15,7 @@ from services.search.domain import SearchQuery, Sort
 from services.search.engine import SearchEngine
 from services.search.index import SearchIndex
 from services.search.index import snapshot as snapshots
+from services.search.index import snapshot_store as stores
 from services.search.store import therapist_fields
 from tests.bench.synthetic import APPROACH_DOCS, synthetic_read_model
 from tests.support import flip_a_byte
@@ -53,11 +54,11 @@ def built(docs: list[dict]) -> SearchIndex:
 
 
 @pytest.fixture
-def store(tmp_path) -> snapshots.SnapshotStore:
-    return snapshots.SnapshotStore(str(tmp_path), "search")
+def store(tmp_path) -> stores.SnapshotStore:
+    return stores.SnapshotStore(str(tmp_path), "search")
 
 
-def take(store: snapshots.SnapshotStore, index: SearchIndex) -> str:
+def take(store: stores.SnapshotStore, index: SearchIndex) -> str:
     writer = store.begin()
     assert writer is not None
     try:
@@ -185,7 +186,7 @@ def test_one_writer_at_a_time_and_the_newest_snapshot_kept(store, corpus):
     finally:
         writer.close()
     assert store.snapshots() == [second] and not os.path.exists(first)
-    assert not [n for n in os.listdir(store.root) if n.startswith(snapshots.PARTIAL)]
+    assert not [n for n in os.listdir(store.root) if n.startswith(stores.PARTIAL)]
 
 
 def test_a_snapshot_being_read_is_not_deleted_underneath_its_reader(store, corpus):
@@ -222,7 +223,7 @@ def test_segment_files_are_shared_with_the_index_not_copied(store, corpus):
 def test_a_merge_finishing_during_capture_is_read_again(store, corpus, monkeypatch):
     index = built(corpus[:60])
     calls = threading.local()
-    real = snapshots._link_or_copy
+    real = stores.link_or_copy
 
     def first_link_loses_its_file(source: str, target: str) -> None:
         if not getattr(calls, "failed", False):
@@ -230,7 +231,7 @@ def test_a_merge_finishing_during_capture_is_read_again(store, corpus, monkeypat
             raise FileNotFoundError(source)
         real(source, target)
 
-    monkeypatch.setattr(snapshots, "_link_or_copy", first_link_loses_its_file)
+    monkeypatch.setattr(stores, "link_or_copy", first_link_loses_its_file)
     folder = take(store, index)
     monkeypatch.undo()
     restored = SearchIndex.from_snapshot(folder)
@@ -263,7 +264,7 @@ def test_records_are_linked_and_each_index_appends_to_a_file_of_its_own(store, c
         restored.apply(doc, now)
     restored.commit_blocking()
     assert not os.path.samefile(restored.folder.records, index.folder.records)
-    second = take(snapshots.SnapshotStore(str(tmp_path / "second"), "search"), restored)
+    second = take(stores.SnapshotStore(str(tmp_path / "second"), "search"), restored)
     assert os.path.samefile(os.path.join(second, "records.0"), index.folder.records)
     assert os.path.samefile(os.path.join(second, "records.1"), restored.folder.records)
     again = SearchIndex.from_snapshot(second)

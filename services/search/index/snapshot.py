@@ -1,4 +1,6 @@
-"""Snapshots of a replica's index on local disk, so that a restarted replica need not rebuild.
+"""Snapshots of a replica's index on local disk, so that a restarted replica need not rebuild:
+what one holds, how it is checked, and how an index is restored from it (`snapshot_store` keeps
+the folders and writes them).
 
 A snapshot is a folder under `SEARCH_SNAPSHOT_DIR/<database>/`: the engine's committed segment
 files and the records files (both linked, not copied: segments never change once committed, and
@@ -6,27 +8,18 @@ records files are only appended to, so each is used and checked up to the length
 the slot table (numpy arrays and one JSON file) and `manifest.json`, which says what it covers:
 the change-stream resume token, the identity (UUID) of the read-model collections, the index
 format, when it was taken, how many rows, and the size and SHA-256 of every other file (of a
-records file: of the part the rows use). It is written into a hidden partial folder,
-synced, and renamed into place, so a reader never sees a half-written one; one replica at a time
-writes (a lock file), and a reader holds a shared lock on the snapshot it copies from, so pruning
-never deletes it underneath.
+records file: of the part the rows use).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
-import fcntl
-import glob
 import hashlib
 import importlib.metadata
 import os
 import shutil
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,16 +40,11 @@ ENGINE = "tantivy"
 RECORDS = "records."  # records.0, records.1, ...: the rows' records, in order
 STATE = "state.json"
 LOCK = "lock"
-WRITER_LOCK = ".writer.lock"
-PREFIX = "snapshot-"
-PARTIAL = ".partial-"
 ARRAYS = ("row_version", "lat", "lon", "record_end", "min_fee", "code_rows")
 # The code that decides what a row holds: any change to it makes older snapshots unusable.
 _INDEXING_SOURCES = ("index", "domain", "geo.py", "store.py")
 # Records files an index reads besides its own, at most.
 MAX_RECORDS_PARTS = 8
-# A merge finishing while the engine's files are linked can delete one of them: read again.
-LINK_ATTEMPTS = 5
 
 
 class SnapshotRejected(Exception):
@@ -158,24 +146,7 @@ def verify_files(folder: str, manifest: Manifest, *, threads: int = 2) -> None:
                 raise SnapshotRejected(f"{name}: checksum mismatch")
 
 
-def committed_engine_files(engine_dir: str, meta: bytes) -> list[str]:
-    """The engine files that a committed `meta.json` refers to (no merge in progress, no older deletes)."""
-    segments = orjson.loads(meta)["segments"]
-    wanted: dict[str, int | None] = {
-        s["segment_id"].replace("-", ""): (s.get("deletes") or {}).get("opstamp") for s in segments
-    }
-    found = []
-    for name in os.listdir(engine_dir):
-        segment, _, rest = name.partition(".")
-        if segment not in wanted:
-            continue
-        if rest.endswith("del") and rest != f"{wanted[segment]}.del":
-            continue
-        found.append(name)
-    return sorted(found)
-
-
-def _link_or_copy(source: str, target: str) -> None:
+def link_or_copy(source: str, target: str) -> None:
     # Segment files are never changed once committed, so snapshot and index may share them.
     try:
         os.link(source, target)
@@ -183,14 +154,6 @@ def _link_or_copy(source: str, target: str) -> None:
         raise
     except OSError:  # another file system
         shutil.copyfile(source, target)
-
-
-def _fsync(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # ------------------------------------------------------------------ what an index holds besides its files
@@ -233,7 +196,8 @@ def records_parts(index: SearchIndex) -> list[tuple[str, int]]:
 
 
 def restore_slot_table(index: SearchIndex, folder: str) -> None:
-    """Give an index opened on a snapshot's engine files the slot table saved beside them."""
+    """Give an index opened on a snapshot's engine files the slot table saved beside them, and
+    its records files as the index's read-only parts."""
     state = orjson.loads(Path(folder, STATE).read_bytes())
     arrays = {name: np.load(os.path.join(folder, f"{name}.npy"), allow_pickle=False) for name in ARRAYS}
     rows = len(state["ids"])
@@ -296,185 +260,10 @@ def filler(folder: str) -> Callable[[IndexFolder], None]:
             if name == "meta.json":
                 shutil.copyfile(os.path.join(source, name), target)  # replaced at every commit
             else:
-                _link_or_copy(os.path.join(source, name), target)
+                link_or_copy(os.path.join(source, name), target)
         # Read-only parts of the new index, which appends to a records file of its own.
         for name in os.listdir(folder):
             if name.startswith(RECORDS):
-                _link_or_copy(os.path.join(folder, name), index_folder.part(int(name[len(RECORDS) :])))
+                link_or_copy(os.path.join(folder, name), index_folder.part(int(name[len(RECORDS) :])))
 
     return fill
-
-
-# ------------------------------------------------------------------ the folder of snapshots
-
-
-class SnapshotStore:
-    """The snapshots of one database's index on this host, newest kept."""
-
-    def __init__(self, parent: str, database: str, *, keep: int = 1) -> None:
-        self.root = os.path.join(parent, database)
-        self.database = database
-        self.keep = keep
-        # (device, inode, size) -> SHA-256 of segment files already described: a later snapshot
-        # shares most of them.
-        self.checksums: dict[tuple[int, int, int], str] = {}
-
-    def snapshots(self) -> list[str]:
-        """Complete snapshot folders, newest first."""
-        return sorted(glob.glob(os.path.join(self.root, PREFIX + "*")), reverse=True)
-
-    def begin(self) -> SnapshotWriter | None:
-        """A writer for a new snapshot; None while another replica is writing one."""
-        os.makedirs(self.root, exist_ok=True)
-        lock = open(os.path.join(self.root, WRITER_LOCK), "ab")  # noqa: SIM115 (closed by the writer)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            lock.close()
-            return None
-        # Partial folders seen while holding the writer lock were left by a writer that died.
-        for partial in glob.glob(os.path.join(self.root, PARTIAL + "*")):
-            shutil.rmtree(partial, ignore_errors=True)
-        return SnapshotWriter(self, lock)
-
-    def prune(self) -> None:
-        for old in self.snapshots()[self.keep :]:
-            self.discard(old)
-
-    def discard(self, folder: str) -> bool:
-        """Delete a snapshot unless a replica is reading it; True if it is gone."""
-        try:
-            lock = open(os.path.join(folder, LOCK), "rb")  # noqa: SIM115 (closed below)
-        except OSError:
-            shutil.rmtree(folder, ignore_errors=True)
-            return not os.path.exists(folder)
-        with lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                return False
-            # Out of the listing first, so no reader picks it while it is being deleted.
-            hidden = os.path.join(self.root, PARTIAL + "gone-" + os.path.basename(folder))
-            with contextlib.suppress(OSError):
-                os.rename(folder, hidden)
-                folder = hidden
-            shutil.rmtree(folder, ignore_errors=True)
-        return True
-
-    @contextlib.contextmanager
-    def reading(self, folder: str) -> Iterator[Manifest]:
-        """The manifest of a snapshot, held against pruning while the caller copies from it."""
-        try:
-            lock = open(os.path.join(folder, LOCK), "rb")  # noqa: SIM115 (closed below)
-        except OSError as exc:
-            raise SnapshotRejected("gone or incomplete") from exc
-        with lock:
-            fcntl.flock(lock, fcntl.LOCK_SH)
-            if not os.path.isdir(folder):
-                raise SnapshotRejected("deleted meanwhile")
-            try:
-                raw = Path(folder, MANIFEST).read_bytes()
-            except OSError as exc:
-                raise SnapshotRejected("no manifest") from exc
-            yield Manifest.from_json(raw)
-
-
-class SnapshotWriter:
-    """One snapshot being written. `capture` takes the index's state (with its lock held, right
-    after a commit: it only links files and copies the slot table); `finish`, off the event loop,
-    writes the rest and puts the snapshot in place. Holds the store's writer lock until closed."""
-
-    def __init__(self, store: SnapshotStore, lock: Any) -> None:
-        self.store = store
-        self.lock = lock
-        self.name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        self.folder = os.path.join(store.root, PARTIAL + self.name)
-        self.engine = os.path.join(self.folder, ENGINE)
-        self.captured: tuple[dict[str, np.ndarray], dict[str, Any]] | None = None
-
-    def capture(self, index: SearchIndex) -> None:
-        engine = index.folder.engine
-        for attempt in range(LINK_ATTEMPTS):
-            shutil.rmtree(self.folder, ignore_errors=True)
-            os.makedirs(self.engine)
-            meta = Path(engine, "meta.json").read_bytes()
-            try:
-                for name in committed_engine_files(engine, meta):
-                    _link_or_copy(os.path.join(engine, name), os.path.join(self.engine, name))
-                break
-            except FileNotFoundError:
-                if attempt == LINK_ATTEMPTS - 1:
-                    raise
-        Path(self.engine, "meta.json").write_bytes(meta)
-        arrays, state = slot_table(index)
-        # Linked now, while the index (and so its own records file) surely exists.
-        parts = records_parts(index)
-        for n, (path, _) in enumerate(parts):
-            _link_or_copy(path, os.path.join(self.folder, f"{RECORDS}{n}"))
-        state["records"] = [length for _, length in parts]
-        self.captured = (arrays, state)
-
-    def finish(self, resume_token: dict[str, Any], collections: dict[str, str | None]) -> str:
-        """Write the captured state out and rename it into place; returns the snapshot's folder."""
-        assert self.captured is not None, "capture first"
-        arrays, state = self.captured
-        for name, values in arrays.items():
-            np.save(os.path.join(self.folder, f"{name}.npy"), values, allow_pickle=False)
-        Path(self.folder, STATE).write_bytes(orjson.dumps(state, option=orjson.OPT_NON_STR_KEYS))
-        used = dict(enumerate(state["records"]))
-        files = {}
-        for root, _, names in os.walk(self.folder):
-            for name in names:
-                path = os.path.join(root, name)
-                covered = (
-                    used[int(name[len(RECORDS) :])] if root == self.folder and _appended_to(name) else None
-                )
-                files[os.path.relpath(path, self.folder)] = self._describe(path, covered)
-        manifest = Manifest(
-            format=FORMAT,
-            fingerprint=index_fingerprint(),
-            database=self.store.database,
-            collections=collections,
-            resume_token=resume_token,
-            taken_at=datetime.now(UTC).isoformat(),
-            rows=len(state["ids"]),
-            files=files,
-        )
-        Path(self.folder, LOCK).touch()
-        for path in files:
-            _fsync(os.path.join(self.folder, path))
-        # The manifest last: a folder without one is never used.
-        with open(os.path.join(self.folder, MANIFEST), "wb") as file:
-            file.write(manifest.to_json())
-            file.flush()
-            os.fsync(file.fileno())
-        _fsync(self.engine)
-        _fsync(self.folder)
-        final = os.path.join(self.store.root, PREFIX + self.name)
-        os.rename(self.folder, final)
-        _fsync(self.store.root)
-        self.folder = final
-        self.store.prune()
-        return final
-
-    def _describe(self, path: str, covered: int | None = None) -> dict[str, Any]:
-        """Size and checksum of a file (of a records file: of its first `covered` bytes)."""
-        stat = os.stat(path)
-        size = stat.st_size if covered is None else covered
-        # Linked files are the index's own: each is hashed once, by its inode and the size covered.
-        shared = covered is not None or (
-            path.startswith(self.engine + os.sep) and not path.endswith("meta.json")
-        )
-        key = (stat.st_dev, stat.st_ino, size)
-        digest = self.store.checksums.get(key) if shared else None
-        if digest is None:
-            digest = file_sha256(path, covered)
-            if shared:
-                self.store.checksums[key] = digest
-        return {"size": size, "sha256": digest}
-
-    def close(self) -> None:
-        """Release the writer lock; a snapshot not finished is removed."""
-        if os.path.basename(self.folder).startswith(PARTIAL):
-            shutil.rmtree(self.folder, ignore_errors=True)
-        self.lock.close()

@@ -20,6 +20,7 @@ from devstack.embedded_mongo import EmbeddedMongo
 from integration_events.therapists import TherapistPublicProfile
 from services.search.application import practice_points
 from services.search.index import snapshot as snapshots
+from services.search.index import snapshot_store as stores
 from services.search.settings import SearchSettings
 from services.search.store import THERAPISTS, ReadModel, therapist_fields
 from tests.integration.search.conftest import profile, running_search
@@ -48,7 +49,7 @@ async def replica(search, infra, settings: SearchSettings):
         yield app, http
 
 
-async def snapshot_written(search, store: snapshots.SnapshotStore, after: set[str] = frozenset()) -> str:
+async def snapshot_written(search, store: stores.SnapshotStore, after: set[str] = frozenset()) -> str:
     async def written() -> bool:
         return bool(set(store.snapshots()) - set(after))
 
@@ -56,8 +57,8 @@ async def snapshot_written(search, store: snapshots.SnapshotStore, after: set[st
     return store.snapshots()[0]
 
 
-def store_of(search, folder: str) -> snapshots.SnapshotStore:
-    return snapshots.SnapshotStore(folder, search.app["read_model"].db.name)
+def store_of(search, folder: str) -> stores.SnapshotStore:
+    return stores.SnapshotStore(folder, search.app["read_model"].db.name)
 
 
 async def answers(http) -> list:
@@ -201,7 +202,7 @@ async def test_two_replicas_on_one_host_start_from_one_snapshot_and_take_turns_w
         await snapshot_written(search, store, after={taken})
     # Whichever wrote last, one complete snapshot is left and nothing half-written.
     assert len(store.snapshots()) == 1
-    assert not [n for n in os.listdir(store.root) if n.startswith(snapshots.PARTIAL)]
+    assert not [n for n in os.listdir(store.root) if n.startswith(stores.PARTIAL)]
     with store.reading(store.snapshots()[0]) as manifest:
         snapshots.verify_files(store.snapshots()[0], manifest)
 
@@ -241,7 +242,7 @@ async def test_a_snapshot_whose_resume_point_has_left_the_oplog_is_rebuilt(infra
         await put([profile(displayName=f"Calloway Brisk {k}") for k in range(3)])
         folder = str(tmp_path / "snapshots")
         settings = SearchSettings(snapshot_dir=folder, snapshot_every_seconds=0.2)
-        store = snapshots.SnapshotStore(folder, read_model.db.name)
+        store = stores.SnapshotStore(folder, read_model.db.name)
         async with running_search(small, read_model.db.name, consume=False, search_settings=settings) as (
             _,
             http,
