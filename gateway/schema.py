@@ -37,13 +37,17 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.query_depth_limiter import IgnoreContext
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.schema.schema import StreamResult, _coerce_error, _coerce_pre_execution_error
+from strawberry.schema.schema import (
+    StreamResult,
+    _coerce_error,
+    _coerce_pre_execution_error,
+    validate_document,
+)
 from strawberry.types import ExecutionContext
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.graphql import OperationType
@@ -351,6 +355,43 @@ def _unless_a_fragment_is_unknown(rule: type[ASTValidationRule]) -> type[ASTVali
     return Guarded
 
 
+class _Text:
+    """A parsed document that hashes and compares as its text (one text parses to one document)."""
+
+    __slots__ = ("document", "text")
+
+    def __init__(self, text: str, document: Any) -> None:
+        self.text, self.document = text, document
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Text) and other.text == self.text
+
+
+@functools.lru_cache(maxsize=512)
+def _validated(schema: Any, text: _Text, rules: tuple[type[ASTValidationRule], ...]) -> list[GraphQLError]:
+    return validate_document(schema, text.document, rules)
+
+
+class ValidationByText(SchemaExtension):
+    """Validation errors remembered per query text and rule set. Strawberry's own cache keys on
+    the parsed document, whose hash walks the whole tree on every request."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        rules = tuple(context.validation_rules)
+        if context.query is None:
+            context.pre_execution_errors = validate_document(
+                context.schema._schema, context.graphql_document, rules
+            )
+        else:
+            text = _Text(context.query, context.graphql_document)
+            context.pre_execution_errors = _validated(context.schema._schema, text, rules)
+        yield
+
+
 def build_schema(limits: QueryLimits = QueryLimits(), *, introspection: bool = True) -> strawberry.Schema:
     # The limit rules are made once: the validation cache is keyed by the rule classes.
     depth = QueryDepthLimiter(max_depth=limits.max_depth, should_ignore=_ignore_introspection)
@@ -363,7 +404,7 @@ def build_schema(limits: QueryLimits = QueryLimits(), *, introspection: bool = T
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: ParserCache(maxsize=512),
         lambda: AddValidationRules(rules),
-        lambda: ValidationCache(maxsize=512),
+        ValidationByText,
         lambda: CostLimiter(max_cost=limits.max_cost),
         OperationMetrics,  # before the two below, so it sees the errors' codes they set
         GatewayBookkeeping,

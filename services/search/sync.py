@@ -41,6 +41,10 @@ from services.search.store import APPROACHES, THERAPISTS, ReadModel
 log = structlog.get_logger(__name__)
 
 COMMIT_DELAY = 0.005
+# Commits start at most this often: each writes, syncs and later merges a segment of its own,
+# which under a stream of edits cost more than applying the edits (a change waits at most this
+# long, plus COMMIT_DELAY, to become searchable).
+COMMIT_INTERVAL = 0.1
 BATCH_LIMIT = 1000
 BUILD_BATCH = 1000
 BUILD_STEP = 100
@@ -89,6 +93,7 @@ class IndexSync:
         self.snapshot_every = snapshot_every
         self._snapshot_due = 0.0  # time.monotonic() of the next snapshot
         self._unsaved = False  # the index holds changes no snapshot has
+        self._last_commit = 0.0  # time.monotonic() when the tail's last timed commit started
         self._snapshot_task: asyncio.Task | None = None
         self.started_from: str | None = None  # "snapshot" or "build"
         self.caught_up: int | None = None  # changes applied on top of the snapshot
@@ -384,7 +389,8 @@ class IndexSync:
                 flush = asyncio.create_task(self._commit_soon())
 
     async def _commit_soon(self) -> None:
-        await asyncio.sleep(COMMIT_DELAY)
+        await asyncio.sleep(max(COMMIT_DELAY, self._last_commit + COMMIT_INTERVAL - time.monotonic()))
+        self._last_commit = time.monotonic()
         await self._commit()
 
     async def _commit(self, index: SearchIndex | None = None) -> None:

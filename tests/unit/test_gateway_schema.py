@@ -184,3 +184,17 @@ def test_registered_only_mode_allows_only_the_manifest():
     assert not persisted.allows(query_hash("query Other { approaches { name } }"))
     persisted.remember("abc", "query X { __typename }")
     assert persisted.lookup("abc") is None  # APQ cannot register new operations in this mode
+
+
+async def test_validation_remembered_per_query_text_answers_each_text_with_its_own_errors():
+    from gateway.schema import schema
+
+    async def messages(query: str) -> list[str]:
+        result = await schema.execute(query)
+        return [error.message for error in result.errors or ()]
+
+    first, second = "{ approaches { nope } }", "{ approaches { nada } }"
+    for _ in range(2):  # the second round is answered from what the first remembered
+        assert any("'nope'" in m for m in await messages(first)), await messages(first)
+        assert any("'nada'" in m for m in await messages(second)), await messages(second)
+        assert not any("'nope'" in m for m in await messages(second))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import aio_pika
@@ -10,7 +11,9 @@ import aio_pika
 from integration_events.subscriptions import SEARCH_EVENTS
 from integration_events.therapists import THERAPIST_CREATED
 from services.search.domain.answers import SpecialistsPage
+from services.search.index import SearchIndex
 from services.search.store import stored_listing
+from services.search.sync import COMMIT_INTERVAL
 from tests.integration.search.conftest import approach, profile
 
 
@@ -144,3 +147,22 @@ async def test_after_an_approach_rename_specialists_are_found_under_the_new_slug
     assert card["approaches"] == [{"slug": new, "statement": "Talking it through."}]
     assert (await search.search(approach=old, text="oakhollow"))["totalCount"] >= 1
     assert (await search.search(text="conversation"))["totalCount"] >= 1
+
+
+async def test_a_stream_of_changes_is_committed_in_few_commits_and_all_of_it_is_found(search, monkeypatch):
+    # Each commit writes, syncs and later merges a segment of its own: a burst of edits must not
+    # cost one commit each, and every edit of the burst must still become searchable.
+    commits = []
+    commit = SearchIndex.commit_blocking
+    monkeypatch.setattr(SearchIndex, "commit_blocking", lambda index: (commits.append(1), commit(index)))
+    burst = [profile(displayName=f"Orsolya Wrenfield {n}") for n in range(30)]
+    started = time.monotonic()
+    for data in burst:
+        await search.put_therapist(data)
+        await asyncio.sleep(0.01)
+    for data in burst:
+        await search.settled(data["id"], 1)
+    seconds = time.monotonic() - started
+    assert len(commits) <= seconds / COMMIT_INTERVAL + 2, (len(commits), seconds)
+    found = await search.search(text="wrenfield", first=50)
+    assert {e["node"]["id"] for e in found["edges"]} == {d["id"] for d in burst}
