@@ -8,6 +8,8 @@ text put fresh profiles first, then the bucket's rotation order.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import math
 import struct
@@ -102,10 +104,24 @@ def freshness_key(updated_at: datetime, therapist_id: str) -> int:
 # multiplies, where weight = log2(2 + the stored weight) = scale x demotion x rotation.
 
 
+def _single_log2() -> Any:
+    """The C library's single-precision log2, which the engine calls: it is not always correctly
+    rounded (1 value in about 800 differs from the double-precision log2 rounded to single)."""
+    try:
+        found = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6").log2f
+    except (OSError, AttributeError):
+        return lambda x: math.log2(x)
+    found.restype, found.argtypes = ctypes.c_float, [ctypes.c_float]
+    return found
+
+
+_log2f = _single_log2()
+
+
 def engine_weight(weight: float) -> float:
     """What the engine multiplies a score by for a stored weight: log2(2 + weight), in single
     precision, as it computes it."""
-    return float(np.float32(math.log2(float(np.float32(2.0 + weight)))))
+    return float(np.float32(_log2f(float(np.float32(2.0 + weight)))))
 
 
 def weighted_score(score: float, weight: float) -> float:
