@@ -110,7 +110,7 @@ def _single_log2() -> Any:
     try:
         found = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6").log2f
     except (OSError, AttributeError):
-        return lambda x: math.log2(x)
+        return math.log2
     found.restype, found.argtypes = ctypes.c_float, [ctypes.c_float]
     return found
 
