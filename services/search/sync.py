@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import time
 from typing import Any
 
@@ -32,9 +31,10 @@ from pymongo.errors import PyMongoError
 
 from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.errors import Unavailable
-from services.search.index import BUILD_HEAP, SearchIndex
+from services.search.index import SearchIndex
 from services.search.index.snapshot import SnapshotRejected, check_manifest, verify_files
 from services.search.index.snapshot_store import SnapshotStore
+from services.search.index_build import build_index
 from services.search.settings import DEFAULT_SNAPSHOT_EVERY
 from services.search.store import APPROACHES, THERAPISTS, ReadModel
 
@@ -46,20 +46,10 @@ COMMIT_DELAY = 0.005
 # long, plus COMMIT_DELAY, to become searchable).
 COMMIT_INTERVAL = 0.1
 BATCH_LIMIT = 1000
-BUILD_BATCH = 1000
-BUILD_STEP = 100
 STALENESS_SWEEP_SECONDS = 600.0
 # How long a stopping replica lets a snapshot being written finish.
 SNAPSHOT_STOP_WAIT = 20.0
 
-INDEX_BUILD_SECONDS = Gauge(
-    "directory_search_index_build_seconds",
-    "Seconds this replica's last index build took, in all and until MongoDB's first batch",
-    ["part"],
-)
-INDEX_BUILD_DOCUMENTS = Gauge(
-    "directory_search_index_build_documents", "Read-model documents this replica's last index build read"
-)
 INDEX_RESTORE_SECONDS = Gauge(
     "directory_search_index_restore_seconds",
     "Seconds this replica's start from a snapshot took: checking its files, opening it, catching up",
@@ -126,71 +116,11 @@ class IndexSync:
 
     async def build(self) -> SearchIndex:
         """A complete index from the read model as it is now."""
-        started = time.perf_counter()
-        # One indexing thread keeps up with this thread's preparing of documents; with two, each
-        # builds segments of its own, whose term dictionaries are written twice and then merged.
-        index = SearchIndex(writer_heap=BUILD_HEAP, writer_threads=1)
-        for doc in await self.store.live_approaches():
-            index.approaches.put(doc)
-        now = self.clock.now()
-        # MongoDB prepares the next batches while this process indexes the current one.
-        batches: asyncio.Queue[list[dict[str, Any]] | None] = asyncio.Queue(maxsize=4)
-        reader = asyncio.create_task(self._read_batches(batches))
-        count = 0
-        waited = 0.0
-        first_batch = None
-        # The build allocates millions of short-lived objects that reference counting frees; the
-        # cycle collector would walk the whole heap again and again meanwhile. Off for the build
-        # (during a rebuild beside a serving index, requests' cyclic garbage waits until it ends).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            while True:
-                wait_started = time.perf_counter()
-                batch = await batches.get()
-                waited += time.perf_counter() - wait_started
-                if first_batch is None:
-                    first_batch = time.perf_counter() - started
-                if batch is None:
-                    break
-                for start in range(0, len(batch), BUILD_STEP):
-                    for doc in batch[start : start + BUILD_STEP]:
-                        index.apply(doc, now)
-                    # Let requests (served from the current index during a rebuild) and the reader
-                    # through every few documents, not only between batches.
-                    await asyncio.sleep(0)
-                count += len(batch)
-        finally:
-            if collecting:
-                gc.enable()
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
-        await asyncio.to_thread(index.finish_bulk_load)
-        self.build_seconds = time.perf_counter() - started
-        self.build_waited_on_mongo = waited
-        self.build_first_batch_seconds = first_batch
-        INDEX_BUILD_SECONDS.labels("total").set(self.build_seconds)
-        INDEX_BUILD_SECONDS.labels("first_batch").set(first_batch or 0.0)
-        INDEX_BUILD_DOCUMENTS.set(count)
-        log.info(
-            "search_index_built",
-            documents=count,  # tombstones included
-            seconds=round(self.build_seconds, 2),
-            waited_on_mongodb=round(waited, 2),
-            first_batch_after=round(first_batch or 0.0, 2),
-        )
+        index, report = await build_index(self.store, self.clock)
+        self.build_seconds = report.seconds
+        self.build_waited_on_mongo = report.waited_on_mongo
+        self.build_first_batch_seconds = report.first_batch_seconds
         return index
-
-    async def _read_batches(self, batches: asyncio.Queue) -> None:
-        # Every document, tombstones included (the index records their versions, so a late older
-        # update cannot bring a deleted therapist back): a plain scan, no filter to evaluate.
-        cursor = self.store.therapists.find({}, batch_size=BUILD_BATCH)
-        while True:
-            batch = await cursor.to_list(BUILD_BATCH)
-            await batches.put(batch or None)
-            if not batch:
-                return
 
     async def _stream_then_build(self):
         """Open a change stream, then build and install a fresh index; returns the stream."""

@@ -9,7 +9,6 @@ text put fresh profiles first, then the bucket's rotation order.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import hashlib
 import math
 import struct
@@ -108,7 +107,8 @@ def _single_log2() -> Any:
     """The C library's single-precision log2, which the engine calls: it is not always correctly
     rounded (1 value in about 800 differs from the double-precision log2 rounded to single)."""
     try:
-        found = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6").log2f
+        # The process's own symbols: the interpreter links the C maths library (no library search).
+        found = ctypes.CDLL(None).log2f
     except (OSError, AttributeError):
         return math.log2
     found.restype, found.argtypes = ctypes.c_float, [ctypes.c_float]
